@@ -1,0 +1,126 @@
+/**
+ * The domain records every store adapter reads and writes. Times are milliseconds since
+ * the Unix epoch (numbers, never Date or bigint), ids are opaque strings with a type
+ * prefix (`ws_`, `api_`, `con_`, `key_`, `rk_`, `role_`, `evt_`), JSON fields are plain values.
+ */
+
+export type Meta = Record<string, unknown>;
+
+/** One named rate limit on a key or a consumer. */
+export interface RateLimitConfig {
+  /** Unique per owner; a verification names limits by it. */
+  name: string;
+  /** Units admitted per `duration`. */
+  limit: number;
+  /** Window length (or full refill time of the bucket) in ms. */
+  duration: number;
+  /** Defaults to `sliding_window`. */
+  algorithm: 'sliding_window' | 'token_bucket';
+}
+
+export type RefillInterval = 'daily' | 'monthly' | number;
+
+/** Quota configuration: the remaining balance itself lives in a `CreditLedger`. */
+export interface CreditsConfig {
+  refill: { interval: RefillInterval; amount: number; /** day of month for 'monthly', 1-31 */ day?: number } | null;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface Api {
+  id: string;
+  workspaceId: string;
+  name: string;
+  /** `[a-z][a-z0-9_]{1,15}`; keys of this API start with `<prefix>_`. */
+  prefix: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Consumer {
+  id: string;
+  workspaceId: string;
+  /** The provider's own id for its customer; unique per workspace. */
+  externalId: string;
+  name: string | null;
+  meta: Meta | null;
+  ratelimits: RateLimitConfig[];
+  credits: CreditsConfig | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Role {
+  id: string;
+  workspaceId: string;
+  /** Unique per workspace. */
+  name: string;
+  description: string | null;
+  permissions: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface KeyRecord {
+  id: string;
+  workspaceId: string;
+  apiId: string;
+  consumerId: string | null;
+  /** Current digest (see digest.ts); the plaintext is never stored. */
+  digest: string;
+  /** Display hint: prefix + first 4 + last 4 of the secret part, e.g. `amp_live_Ab3x…9fQ2`. */
+  hint: string;
+  name: string | null;
+  meta: Meta | null;
+  permissions: string[];
+  /** Role names (resolved to permissions at verification). */
+  roles: string[];
+  ratelimits: RateLimitConfig[];
+  credits: CreditsConfig | null;
+  /** CIDRs; empty = any address. */
+  allowedIps: string[];
+  environment: 'live' | 'test';
+  enabled: boolean;
+  /** Set when disabled by a detector or an admin, for the audit trail and UI. */
+  disabledReason: string | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  /** True when the key came from `POST /v1/keys/import` (foreign format possible). */
+  imported: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RootKey {
+  id: string;
+  workspaceId: string;
+  digest: string;
+  hint: string;
+  name: string | null;
+  /** `*`, `apis:read`, `apis:write`, `consumers:read`, `consumers:write`, `keys:read`, `keys:write`, `keys:verify`, `roles:read`, `roles:write`, `root_keys:read`, `root_keys:write`, `usage:read`, `audit:read`, ... */
+  permissions: string[];
+  revokedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AuditEvent {
+  id: string;
+  workspaceId: string;
+  /** Root key id, or `system` / `cli`. */
+  actor: string;
+  /** e.g. `key.create`, `key.revoke`, `api.update`. */
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  /** Public views only: never a digest or plaintext. */
+  before: Meta | null;
+  after: Meta | null;
+  ip: string | null;
+  requestId: string | null;
+  createdAt: number;
+}

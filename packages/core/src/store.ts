@@ -1,0 +1,250 @@
+import type { Api, AuditEvent, Consumer, KeyRecord, Meta, Role, RootKey, Workspace } from './model.js';
+
+/**
+ * Persistence behind one narrow interface per concern. Every method that reads or writes
+ * tenant data takes the workspace id and never returns a row of another workspace (a
+ * wrong-workspace id behaves exactly like an unknown id). Implementations: SQLite and
+ * PostgreSQL through Kysely (`kysely-store.ts`); both pass `store.conformance.ts`.
+ *
+ * Writes are durable when their promise resolves (SQLite WAL with synchronous=FULL, a
+ * committed PostgreSQL transaction). Unique violations surface as `KeywardError` with
+ * code `CONFLICT`; nothing else is translated.
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PageQuery {
+  /** 1-100, default 50. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+export type Patch<T> = { [K in keyof T]?: T[K] };
+
+export interface WorkspaceStore {
+  create(ws: Workspace): Promise<void>;
+  get(id: string): Promise<Workspace | null>;
+  list(): Promise<Workspace[]>;
+}
+
+export interface ApiStore {
+  create(api: Api): Promise<void>;
+  get(workspaceId: string, id: string): Promise<Api | null>;
+  list(workspaceId: string, page: PageQuery): Promise<Page<Api>>;
+  /** Returns the updated row, or null if unknown. */
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Patch<Pick<Api, 'name' | 'prefix'>>,
+    now: number,
+  ): Promise<Api | null>;
+  /** Deletes the API and all its keys (and their previous digests). False if unknown. */
+  delete(workspaceId: string, id: string): Promise<boolean>;
+}
+
+export interface ConsumerStore {
+  create(consumer: Consumer): Promise<void>;
+  get(workspaceId: string, id: string): Promise<Consumer | null>;
+  getByExternalId(workspaceId: string, externalId: string): Promise<Consumer | null>;
+  list(workspaceId: string, page: PageQuery): Promise<Page<Consumer>>;
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Patch<Pick<Consumer, 'externalId' | 'name' | 'meta' | 'ratelimits' | 'credits'>>,
+    now: number,
+  ): Promise<Consumer | null>;
+  /** Deletes the consumer; its keys keep working with consumerId set to null. False if unknown. */
+  delete(workspaceId: string, id: string): Promise<boolean>;
+}
+
+export interface RoleStore {
+  create(role: Role): Promise<void>;
+  get(workspaceId: string, id: string): Promise<Role | null>;
+  /** Roles by name (unknown names are absent from the result). */
+  getByNames(workspaceId: string, names: readonly string[]): Promise<Role[]>;
+  list(workspaceId: string, page: PageQuery): Promise<Page<Role>>;
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Patch<Pick<Role, 'name' | 'description' | 'permissions'>>,
+    now: number,
+  ): Promise<Role | null>;
+  delete(workspaceId: string, id: string): Promise<boolean>;
+}
+
+/** What a digest lookup finds: the key, and a grace deadline when it matched a rolled-away digest. */
+export interface KeyLookup {
+  key: KeyRecord;
+  /** null: matched the current digest. A number: matched an old digest valid until then. */
+  graceUntil: number | null;
+}
+
+export interface KeyListQuery extends PageQuery {
+  apiId?: string;
+  consumerId?: string;
+}
+
+export type KeyPatch = Patch<
+  Pick<
+    KeyRecord,
+    | 'name'
+    | 'meta'
+    | 'permissions'
+    | 'roles'
+    | 'ratelimits'
+    | 'credits'
+    | 'allowedIps'
+    | 'enabled'
+    | 'disabledReason'
+    | 'expiresAt'
+    | 'consumerId'
+  >
+>;
+
+export interface KeyStore {
+  /** Inserts the key; `CONFLICT` if its digest exists (current or previous digest of any key). */
+  create(key: KeyRecord): Promise<void>;
+  /** Inserts many keys in one transaction: all or none. */
+  createMany(keys: readonly KeyRecord[]): Promise<void>;
+  get(workspaceId: string, id: string): Promise<KeyRecord | null>;
+  /** Global lookup used by verification (no workspace: the digest identifies the key). */
+  findByDigest(digest: string): Promise<KeyLookup | null>;
+  list(workspaceId: string, query: KeyListQuery): Promise<Page<KeyRecord>>;
+  update(workspaceId: string, id: string, patch: KeyPatch, now: number): Promise<KeyRecord | null>;
+  /** Sets revokedAt (idempotent: an already revoked key keeps its first revokedAt). */
+  revoke(workspaceId: string, id: string, now: number): Promise<KeyRecord | null>;
+  /**
+   * Replaces the current digest and hint in one transaction; the old digest stays
+   * findable (with `graceUntil`) until `graceUntil`, then still resolves so that it can
+   * answer like a revoked key. Returns the old digest too, for cache invalidation.
+   */
+  roll(
+    workspaceId: string,
+    id: string,
+    next: { digest: string; hint: string; graceUntil: number },
+    now: number,
+  ): Promise<{ key: KeyRecord; oldDigest: string } | null>;
+  /** Deletes the key and its previous digests; returns every digest it had (for caches). */
+  delete(workspaceId: string, id: string): Promise<string[] | null>;
+  /** Every digest (current and previous) of a key, for cache invalidation. */
+  digests(id: string): Promise<string[]>;
+  /** True once any imported key exists (lets verification look up foreign-format keys). */
+  hasImported(): Promise<boolean>;
+}
+
+export interface RootKeyStore {
+  create(rootKey: RootKey): Promise<void>;
+  findByDigest(digest: string): Promise<RootKey | null>;
+  get(workspaceId: string, id: string): Promise<RootKey | null>;
+  list(workspaceId: string, page: PageQuery): Promise<Page<RootKey>>;
+  /** Replaces digest and hint (the old root key stops working at once). */
+  roll(
+    workspaceId: string,
+    id: string,
+    next: { digest: string; hint: string },
+    now: number,
+  ): Promise<RootKey | null>;
+  revoke(workspaceId: string, id: string, now: number): Promise<RootKey | null>;
+}
+
+export interface AuditQuery extends PageQuery {
+  action?: string;
+  actor?: string;
+  targetId?: string;
+  /** Events with createdAt >= from. */
+  from?: number;
+  /** Events with createdAt < to. */
+  to?: number;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  list(workspaceId: string, query: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+/** Stored replies for `Idempotency-Key` (scoped to workspace + key; kept 24 h). */
+export interface IdempotencyStore {
+  /** null when unknown or older than 24 h at `now` (default `Date.now()`). */
+  get(
+    workspaceId: string,
+    key: string,
+    now?: number,
+  ): Promise<{ fingerprint: string; status: number; body: Meta } | null>;
+  /** Stores the reply; false if another reply for the same key was stored first. */
+  put(
+    workspaceId: string,
+    key: string,
+    reply: { fingerprint: string; status: number; body: Meta },
+    now: number,
+  ): Promise<boolean>;
+}
+
+/** Owner of a credit balance: a key or a consumer. */
+export interface CreditOwner {
+  kind: 'key' | 'consumer';
+  id: string;
+}
+
+export interface CreditSpend {
+  ok: boolean;
+  /** Balance after the spend (or the unchanged balance when refused). */
+  remaining: number;
+}
+
+/** A balance as stored, before any refill that fell due since `lastRefillAt`. */
+export interface CreditBalance {
+  remaining: number;
+  /** Start of the current refill period (epoch ms); `set` moves it to its `now`. */
+  lastRefillAt: number;
+  config: import('./model.js').CreditsConfig | null;
+}
+
+/**
+ * Credit balances, the source of truth for quotas. `spend` is atomic: it first applies
+ * any refill that fell due since the last one (see quota.ts), then takes `cost` if and
+ * only if at least `cost` remains. A balance never goes below zero.
+ */
+export interface CreditLedger {
+  /** null balance = unlimited (no row). */
+  get(owner: CreditOwner, now: number): Promise<number | null>;
+  /** Sets (or with null removes) the balance and the refill schedule start. */
+  set(
+    owner: CreditOwner,
+    remaining: number | null,
+    config: import('./model.js').CreditsConfig | null,
+    now: number,
+  ): Promise<void>;
+  /** `cost` is a non-negative integer (else `VALIDATION`). No balance (no row) = unlimited: ok, remaining Infinity. */
+  spend(owner: CreditOwner, cost: number, now: number): Promise<CreditSpend>;
+  /**
+   * Gives back `amount` credits that a `spend` took when a later check of the same
+   * verification denied it (the key's credits were spent, then the consumer's were short).
+   * One atomic increment; no refill applied; no-op when the owner has no balance row.
+   */
+  refund(owner: CreditOwner, amount: number, now: number): Promise<void>;
+  /**
+   * The stored balance as is (no refill applied); null when the owner has no balance.
+   * Optional: ledgers that cache balances and apply refills themselves load through it
+   * (`cached-credit-ledger.ts`, `redis/redis-credit-ledger.ts`).
+   */
+  read?(owner: CreditOwner): Promise<CreditBalance | null>;
+}
+
+export interface Store {
+  workspaces: WorkspaceStore;
+  apis: ApiStore;
+  consumers: ConsumerStore;
+  roles: RoleStore;
+  keys: KeyStore;
+  rootKeys: RootKeyStore;
+  audit: AuditStore;
+  idempotency: IdempotencyStore;
+  credits: CreditLedger;
+  /** Cheap round trip for /readyz. Throws when the database is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

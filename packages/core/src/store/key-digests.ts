@@ -1,0 +1,62 @@
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { KeywardError } from '../errors.js';
+import type { Database, KeyRow } from './schema.js';
+
+/** Most parameters one statement binds here (SQLite allows 32,766; PostgreSQL 65,535). */
+export const CHUNK = 500;
+
+export const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/**
+ * `CONFLICT` on `digest` when any of `digests` is a previous digest of some key (current
+ * digests are guarded by the unique index on `keys.digest`).
+ */
+export async function assertDigestsFree(db: Kysely<Database>, digests: readonly string[]): Promise<void> {
+  for (const chunk of chunks(digests)) {
+    const taken = await db
+      .selectFrom('key_digests')
+      .select('digest')
+      .where('digest', 'in', chunk)
+      .limit(1)
+      .executeTakeFirst();
+    if (taken !== undefined) {
+      throw new KeywardError('CONFLICT', 'a key with this digest already exists', { field: 'digest' });
+    }
+  }
+}
+
+export type LookupRow = KeyRow & { grace_until: number | null };
+
+/** Stands for the digest while the lookup is compiled once; never sent to the database. */
+const PLACEHOLDER = '\u0000keyward-digest\u0000';
+
+/**
+ * The verification cache-miss query, built and compiled once: the current digest through
+ * the unique index on `keys.digest`, then previous digests through `key_digests`' primary
+ * key, in one round trip. Returns a function giving the compiled query for a digest.
+ */
+export function prepareDigestLookup(db: Kysely<Database>): (digest: string) => CompiledQuery<LookupRow> {
+  const compiled = db
+    .selectFrom('keys')
+    .selectAll('keys')
+    .select(sql<number | null>`null`.as('grace_until'))
+    .where('keys.digest', '=', PLACEHOLDER)
+    .unionAll(
+      db
+        .selectFrom('key_digests')
+        .innerJoin('keys', 'keys.id', 'key_digests.key_id')
+        .selectAll('keys')
+        .select('key_digests.grace_until')
+        .where('key_digests.digest', '=', PLACEHOLDER),
+    )
+    .compile();
+  const slots = compiled.parameters.map((parameter) => parameter === PLACEHOLDER);
+  return (digest) => ({
+    ...compiled,
+    parameters: compiled.parameters.map((parameter, i) => (slots[i] === true ? digest : parameter)),
+  });
+}

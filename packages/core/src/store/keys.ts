@@ -1,0 +1,181 @@
+import { sql } from 'kysely';
+import { KeywardError } from '../errors.js';
+import type { KeyStore } from '../store.js';
+import { toMsOrNull } from './codec.js';
+import { guardUnique } from './conflict.js';
+import type { StoreContext } from './context.js';
+import { assertDigestsFree, chunks, prepareDigestLookup } from './key-digests.js';
+import { keyFromRow, keyPatchToRow, keyToRow } from './key-rows.js';
+import { pageBounds, toPage } from './pagination.js';
+
+/**
+ * Keys and their previous digests. Transactions start with a write to the key's row, so
+ * that they hold its lock from the first statement: a row lock on PostgreSQL, the write
+ * lock on SQLite (a deferred transaction that reads first can fail to upgrade when
+ * another process writes in between).
+ */
+export function createKeyStore(ctx: StoreContext): KeyStore {
+  const { db, bool } = ctx;
+  const lookup = prepareDigestLookup(db);
+  // A literal, not a parameter: the planner matches it against the partial index `keys_imported`.
+  const importedTrue = sql.lit(ctx.dialect === 'sqlite' ? 1 : true);
+
+  const get: KeyStore['get'] = async (workspaceId, id) => {
+    const row = await db
+      .selectFrom('keys')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? null : keyFromRow(row);
+  };
+
+  return {
+    async create(key) {
+      await guardUnique('key', () =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('keys').values(keyToRow(key, bool)).execute();
+          await assertDigestsFree(trx, [key.digest]);
+        }),
+      );
+    },
+
+    async createMany(keys) {
+      if (keys.length === 0) return;
+      await guardUnique('key', () =>
+        db.transaction().execute(async (trx) => {
+          for (const chunk of chunks(keys)) {
+            await trx
+              .insertInto('keys')
+              .values(chunk.map((key) => keyToRow(key, bool)))
+              .execute();
+          }
+          await assertDigestsFree(
+            trx,
+            keys.map((key) => key.digest),
+          );
+        }),
+      );
+    },
+
+    get,
+
+    async findByDigest(digest) {
+      const { rows } = await db.executeQuery(lookup(digest));
+      const row = rows[0];
+      if (row === undefined) return null;
+      return { key: keyFromRow(row), graceUntil: toMsOrNull(row.grace_until) };
+    },
+
+    async list(workspaceId, query) {
+      const { limit, after } = pageBounds(query);
+      const { apiId, consumerId } = query;
+      const rows = await db
+        .selectFrom('keys')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .$if(apiId !== undefined, (qb) => qb.where('api_id', '=', apiId as string))
+        .$if(consumerId !== undefined, (qb) => qb.where('consumer_id', '=', consumerId as string))
+        .$if(after !== null, (qb) => qb.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows.map(keyFromRow), limit);
+    },
+
+    async update(workspaceId, id, patch, now) {
+      const row = await db
+        .updateTable('keys')
+        .set({ ...keyPatchToRow(patch, bool), updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? null : keyFromRow(row);
+    },
+
+    async revoke(workspaceId, id, now) {
+      const row = await db
+        .updateTable('keys')
+        .set({ revoked_at: now, updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      // Nothing updated: unknown, or revoked before (which keeps its first revokedAt).
+      return row === undefined ? get(workspaceId, id) : keyFromRow(row);
+    },
+
+    async roll(workspaceId, id, next, now) {
+      return guardUnique('key', () =>
+        db.transaction().execute(async (trx) => {
+          const current = await trx
+            .updateTable('keys')
+            .set({ updated_at: now })
+            .where('workspace_id', '=', workspaceId)
+            .where('id', '=', id)
+            .returning('digest')
+            .executeTakeFirst();
+          if (current === undefined) return null;
+          if (current.digest === next.digest) {
+            throw new KeywardError('CONFLICT', 'a key with this digest already exists', { field: 'digest' });
+          }
+          await assertDigestsFree(trx, [next.digest]);
+          await trx
+            .insertInto('key_digests')
+            .values({ digest: current.digest, key_id: id, grace_until: next.graceUntil })
+            .execute();
+          const row = await trx
+            .updateTable('keys')
+            .set({ digest: next.digest, hint: next.hint })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return { key: keyFromRow(row), oldDigest: current.digest };
+        }),
+      );
+    },
+
+    async delete(workspaceId, id) {
+      return db.transaction().execute(async (trx) => {
+        const previous = await trx
+          .deleteFrom('key_digests')
+          .where('key_id', 'in', (eb) =>
+            eb.selectFrom('keys').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id),
+          )
+          .returning('digest')
+          .execute();
+        const deleted = await trx
+          .deleteFrom('keys')
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .returning('digest')
+          .executeTakeFirst();
+        if (deleted === undefined) return null;
+        await trx.deleteFrom('credits').where('owner_kind', '=', 'key').where('owner_id', '=', id).execute();
+        return [deleted.digest, ...previous.map((row) => row.digest)];
+      });
+    },
+
+    async digests(id) {
+      const rows = await db
+        .selectFrom('keys')
+        .select('digest')
+        .where('id', '=', id)
+        .unionAll(db.selectFrom('key_digests').select('digest').where('key_id', '=', id))
+        .execute();
+      return rows.map((row) => row.digest);
+    },
+
+    async hasImported() {
+      const row = await db
+        .selectFrom('keys')
+        .select('id')
+        .where('imported', '=', importedTrue)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Row shapes of the tables as Kysely sees them (snake_case columns). Records of model.ts
+ * are built from rows only in each table's `*-rows.ts` mapping; rows never leave the store.
+ *
+ * Storage conventions, identical on both dialects except where noted:
+ * - times are epoch milliseconds in 64-bit integers (`bigint` on PostgreSQL: a pool made
+ *   by `createPostgresPool` parses int8 as number; mappers still coerce with `Number()`
+ *   so that a pool without that parser works too);
+ * - JSON values are text (`JSON.stringify`), parsed by the mappers;
+ * - booleans are integers 0/1 on SQLite and `boolean` on PostgreSQL (`DbBool`);
+ * - ids and digests compare bytewise (`collate "C"` on PostgreSQL, SQLite's default), so
+ *   that time-sortable ids page in creation order on both.
+ */
+
+export type DbBool = number | boolean;
+
+export interface WorkspaceRow {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  prefix: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsumerRow {
+  id: string;
+  workspace_id: string;
+  external_id: string;
+  name: string | null;
+  meta: string | null;
+  ratelimits: string;
+  credits: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RoleRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KeyRow {
+  id: string;
+  workspace_id: string;
+  api_id: string;
+  consumer_id: string | null;
+  digest: string;
+  hint: string;
+  name: string | null;
+  meta: string | null;
+  permissions: string;
+  roles: string;
+  ratelimits: string;
+  credits: string | null;
+  allowed_ips: string;
+  environment: string;
+  enabled: DbBool;
+  disabled_reason: string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  imported: DbBool;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A previous digest of a rolled key, findable until (and after) `grace_until`. */
+export interface KeyDigestRow {
+  digest: string;
+  key_id: string;
+  grace_until: number;
+}
+
+export interface RootKeyRow {
+  id: string;
+  workspace_id: string;
+  digest: string;
+  hint: string;
+  name: string | null;
+  permissions: string;
+  revoked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditEventRow {
+  id: string;
+  workspace_id: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before_data: string | null;
+  after_data: string | null;
+  ip: string | null;
+  request_id: string | null;
+  created_at: number;
+}
+
+export interface IdempotencyRow {
+  workspace_id: string;
+  idempotency_key: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+  created_at: number;
+}
+
+export interface CreditRow {
+  owner_kind: string;
+  owner_id: string;
+  remaining: number;
+  last_refill_at: number;
+  config: string | null;
+}
+
+export interface Database {
+  workspaces: WorkspaceRow;
+  apis: ApiRow;
+  consumers: ConsumerRow;
+  roles: RoleRow;
+  keys: KeyRow;
+  key_digests: KeyDigestRow;
+  root_keys: RootKeyRow;
+  audit_events: AuditEventRow;
+  idempotency: IdempotencyRow;
+  credits: CreditRow;
+}

@@ -7,6 +7,11 @@
  */
 
 export type * from './cache-bus.js';
+export {
+  type CachedCreditLedgerOptions,
+  createCachedCreditLedger,
+  type FlushingCreditLedger,
+} from './cached-credit-ledger.js';
 export * from './circuit-breaker.js';
 export type * from './counter-store.js';
 export * from './digest.js';
@@ -19,7 +24,6 @@ export * from './ip-allow.js';
 export * from './key-format.js';
 export { createMemoryCacheBus } from './memory-cache-bus.js';
 export * from './memory-counter-store.js';
-export { createCachedCreditLedger, type CachedCreditLedgerOptions, type FlushingCreditLedger } from './cached-credit-ledger.js';
 export type * from './model.js';
 export * from './permissions.js';
 export * from './quota.js';

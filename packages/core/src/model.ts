@@ -22,7 +22,11 @@ export type RefillInterval = 'daily' | 'monthly' | number;
 
 /** Quota configuration: the remaining balance itself lives in a `CreditLedger`. */
 export interface CreditsConfig {
-  refill: { interval: RefillInterval; amount: number; /** day of month for 'monthly', 1-31 */ day?: number } | null;
+  refill: {
+    interval: RefillInterval;
+    amount: number /** day of month for 'monthly', 1-31 */;
+    day?: number;
+  } | null;
 }
 
 export interface Workspace {

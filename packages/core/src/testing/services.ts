@@ -5,7 +5,8 @@ import net from 'node:net';
  * Tests that need PostgreSQL or Redis call these. Outside CI a missing service makes the
  * suite skip with a line saying why and how to run it; with CI=true it fails instead.
  */
-export const POSTGRES_URL = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_URL =
+  process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.KEYWARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const reachable = (url: string): Promise<boolean> =>

@@ -1,0 +1,55 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Name, Nullable, Page, PageQuery, Timestamp } from './common.js';
+
+/** Every permission a root key can hold. A `:write` implies the `:read` of the same resource; `*` is everything. */
+export const ROOT_PERMISSIONS = [
+  '*',
+  'apis:read',
+  'apis:write',
+  'consumers:read',
+  'consumers:write',
+  'keys:read',
+  'keys:write',
+  'keys:verify',
+  'roles:read',
+  'roles:write',
+  'root_keys:read',
+  'root_keys:write',
+  'usage:read',
+  'audit:read',
+] as const;
+export type RootPermission = (typeof ROOT_PERMISSIONS)[number];
+
+export const RootPermissionSchema = Type.Union(ROOT_PERMISSIONS.map((p) => Type.Literal(p)));
+
+/** A new root key may only hold permissions its creator holds. */
+export const CreateRootKeyBody = Type.Object(
+  {
+    name: Type.Optional(Nullable(Name)),
+    permissions: Type.Array(RootPermissionSchema, { minItems: 1, maxItems: ROOT_PERMISSIONS.length }),
+  },
+  { additionalProperties: false },
+);
+export type CreateRootKeyBody = Static<typeof CreateRootKeyBody>;
+
+export const RootKeyView = Type.Object({
+  id: Id,
+  /** Display hint (`kwroot_3kTq…9fQ2`). */
+  hint: Type.String(),
+  name: Nullable(Type.String()),
+  permissions: Type.Array(Type.String()),
+  revokedAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type RootKeyView = Static<typeof RootKeyView>;
+
+/** Create and roll answer the plaintext root key once. */
+export const IssuedRootKey = Type.Composite([RootKeyView, Type.Object({ key: Type.String() })]);
+export type IssuedRootKey = Static<typeof IssuedRootKey>;
+
+export const ListRootKeysQuery = PageQuery;
+export type ListRootKeysQuery = Static<typeof ListRootKeysQuery>;
+
+export const RootKeyPage = Page(RootKeyView);
+export type RootKeyPage = Static<typeof RootKeyPage>;

@@ -1,0 +1,91 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, LIMITS, Meta, Nullable, Timestamp } from './common.js';
+import { Environment } from './keys.js';
+import { RateLimitName } from './limits.js';
+
+export const VerifyCode = Type.Union([
+  Type.Literal('VALID'),
+  Type.Literal('NOT_FOUND'),
+  Type.Literal('DISABLED'),
+  Type.Literal('EXPIRED'),
+  Type.Literal('REVOKED'),
+  Type.Literal('FORBIDDEN_IP'),
+  Type.Literal('INSUFFICIENT_PERMISSIONS'),
+  Type.Literal('RATE_LIMITED'),
+  Type.Literal('USAGE_EXCEEDED'),
+]);
+export type VerifyCode = Static<typeof VerifyCode>;
+
+export const VerifyKeyBody = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: LIMITS.keyLength }),
+    /** Only keys of this API are valid. */
+    apiId: Type.Optional(Id),
+    /** A query such as `sessions:read AND (chargers:read OR admin)`; malformed → 400 naming the position. */
+    permissions: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    /** Credits this call costs (default 1 where the key has a quota; 0 allowed). */
+    credits: Type.Optional(
+      Type.Object(
+        { cost: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Limits to apply and their cost (default: every limit of the key and its consumer, cost 1). */
+    ratelimits: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { name: RateLimitName, cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })) },
+          { additionalProperties: false },
+        ),
+        { maxItems: LIMITS.ratelimits },
+      ),
+    ),
+    /** The end caller's IP address, checked against the key's allowed IPs. */
+    ip: Type.Optional(Type.String({ minLength: 2, maxLength: 64 })),
+    /** Labels recorded with the usage event (e.g. the route). */
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), { maxItems: LIMITS.tags }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
+
+export const VerifyRateLimit = Type.Object({
+  name: Type.String(),
+  limit: Type.Integer(),
+  remaining: Type.Integer(),
+  /** Epoch ms when the limit is fully available again. */
+  reset: Timestamp,
+});
+export type VerifyRateLimit = Static<typeof VerifyRateLimit>;
+
+export const VerifyConsumer = Type.Object({
+  id: Id,
+  externalId: Type.String(),
+  name: Nullable(Type.String()),
+  meta: Nullable(Meta),
+});
+
+/**
+ * The answer to every verification (HTTP 200 whatever the outcome). Identity fields are
+ * filled once the key was found; `NOT_FOUND` carries nulls and empty lists.
+ */
+export const VerifyKeyResponse = Type.Object({
+  valid: Type.Boolean(),
+  code: VerifyCode,
+  keyId: Nullable(Id),
+  apiId: Nullable(Id),
+  consumer: Nullable(VerifyConsumer),
+  name: Nullable(Type.String()),
+  meta: Nullable(Meta),
+  permissions: Type.Array(Type.String()),
+  roles: Type.Array(Type.String()),
+  credits: Nullable(Type.Object({ remaining: Type.Integer() })),
+  ratelimits: Type.Array(VerifyRateLimit),
+  expiresAt: Nullable(Timestamp),
+  environment: Nullable(Environment),
+  /** For RATE_LIMITED / USAGE_EXCEEDED: ms until a retry may succeed (null when unknown). */
+  retryAfterMs: Nullable(Type.Integer({ minimum: 0 })),
+});
+export type VerifyKeyResponse = Static<typeof VerifyKeyResponse>;

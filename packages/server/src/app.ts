@@ -1,0 +1,145 @@
+import { createFailureThrottle, KeywardError } from '@keyward/core';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { type AppOptions, type ResolvedAppOptions, resolveAppOptions } from './app-options.js';
+import { createAuthenticator } from './auth.js';
+import { createSerializerCompiler } from './http/serializer.js';
+import { createValidatorCompiler } from './http/validator.js';
+import { toHttpFailure } from './http-errors.js';
+import { createAppLogger, loggablePath, requestIdOf } from './logging.js';
+import { registerOpenApi } from './openapi.js';
+import { sendProblem } from './problem.js';
+import { createRootKeyCache } from './root-key-cache.js';
+import { apiRoutes } from './routes/apis.js';
+import { auditRoutes } from './routes/audit.js';
+import { consumerRoutes } from './routes/consumers.js';
+import { healthRoutes } from './routes/health.js';
+import { keyActionRoutes } from './routes/key-actions.js';
+import { keyVerifyRoutes } from './routes/key-verify.js';
+import { keyRoutes } from './routes/keys.js';
+import { roleRoutes } from './routes/roles.js';
+import { rootKeyRoutes } from './routes/root-keys.js';
+import type { RouteContext } from './routes/route-kit.js';
+import { createIdempotency } from './services/idempotency.js';
+
+export type { AppOptions } from './app-options.js';
+
+function fastifyOptions(options: ResolvedAppOptions): FastifyServerOptions {
+  const { logger } = options;
+  const logging =
+    logger === false
+      ? { logger: false }
+      : logger === true
+        ? { loggerInstance: createAppLogger() }
+        : { loggerInstance: logger };
+  return {
+    ...logging,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    genReqId: requestIdOf,
+    // keyward writes its own request line (see onResponse): Fastify's would log the raw URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, toHttpFailure(error)),
+  };
+}
+
+/** Body parsing: JSON only (415 for anything else); an empty body is no body rather than an error. */
+function configureParsers(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    // The default parser is callback-style; its declared type also allows a promise.
+    void json(request, text, done);
+  });
+}
+
+/** Error handling, 404s, response headers and the request log line. */
+function configureHttp(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toHttpFailure(error);
+    if (failure.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, failure);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      toHttpFailure(new KeywardError('NOT_FOUND', `no route ${request.method} ${loggablePath(request.url)}`)),
+    ),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    // Admin replies hold keys, views and identities: no cache anywhere may keep them.
+    if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: loggablePath(request.url),
+        route: request.routeOptions.url ?? null,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ip: request.ip,
+        actor: request.principal?.rootKeyId ?? null,
+      },
+      'request',
+    );
+  });
+  // Every admin route must name the root-key permission it requires: an unguarded route fails start-up.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/') && route.config?.permission === undefined) {
+      throw new Error(`admin route ${route.method} ${route.url} declares no config.permission`);
+    }
+  });
+}
+
+/**
+ * Builds keyward's HTTP app: the admin API (`/v1/...`, root-key Bearer auth), the verify
+ * API (`POST /v1/keys/verify`), `/openapi.json`, `/docs`, `/healthz` and `/readyz`. It
+ * does not listen; call `app.listen()` (or `app.inject()` in tests) and `app.close()`.
+ *
+ * @example
+ * const engine = createEngine({ store });
+ * const app = await buildApp({ store, engine, logger: true });
+ * await app.listen({ port: 8787, host: '127.0.0.1' });
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const resolved = resolveAppOptions(options);
+  const { store, engine, digester, now } = resolved;
+  const app = Fastify(fastifyOptions(resolved));
+  app.decorateRequest('principal', null);
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setSerializerCompiler(createSerializerCompiler());
+  configureParsers(app);
+  configureHttp(app);
+
+  const cache = createRootKeyCache({
+    ttlMs: resolved.rootKeyCacheTtlMs,
+    maxEntries: 10_000,
+    staleMs: resolved.staleWhileErrorMs,
+  });
+  const throttle = createFailureThrottle(resolved.throttle);
+  app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
+
+  const deps = { store, engine, digester, now, forgetRootKey: (id: string) => cache.forget(id) };
+  const ctx: RouteContext = { deps, idempotency: createIdempotency(deps) };
+  await registerOpenApi(app, { docs: resolved.docs });
+  await app.register(healthRoutes(resolved.readiness));
+  await app.register(apiRoutes(ctx));
+  await app.register(consumerRoutes(ctx));
+  await app.register(keyRoutes(ctx));
+  await app.register(keyActionRoutes(ctx));
+  await app.register(keyVerifyRoutes(ctx));
+  await app.register(roleRoutes(ctx));
+  await app.register(rootKeyRoutes(ctx));
+  await app.register(auditRoutes(ctx));
+  return app;
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { runCli } from './cli/program.js';
+
+/** `keyward` entry point: `node --import tsx packages/server/src/cli.ts <command>` (or `npx keyward`). */
+process.exitCode = await runCli(process.argv, {
+  env: process.env,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  fetch: globalThis.fetch,
+});

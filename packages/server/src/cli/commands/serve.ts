@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { CliError } from '../cli-error.js';
+import type { CliIo } from '../output.js';
+
+/** How long a graceful shutdown may take before the process gives up and exits 1. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
+/**
+ * `keyward serve`: starts the server and stops it gracefully on SIGTERM/SIGINT (stop
+ * accepting, finish in-flight requests, flush usage, close connections, exit 0). A second
+ * signal during shutdown exits at once.
+ */
+export function registerServeCommand(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('run the keyward server (configured by KEYWARD_* environment variables)')
+    .action(async () => {
+      const config = loadConfig(io.env);
+      // Loaded on demand: the HTTP commands need none of the server.
+      const { startServer } = await import('../../start.js');
+      const server = await startServer(config).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+          throw new CliError(
+            `${config.host}:${config.port} is already in use: is keyward running already? (choose another port with KEYWARD_PORT)`,
+          );
+        }
+        throw error;
+      });
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          server.app.log.warn({ signal }, 'second signal: exiting without finishing shutdown');
+          process.exit(1);
+        }
+        stopping = true;
+        server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        const deadline = setTimeout(() => {
+          server.app.log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long: exiting');
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS);
+        deadline.unref();
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            server.app.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}

@@ -1,0 +1,76 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError } from '../config.js';
+import { CliError, oneLine } from './cli-error.js';
+import { registerApiCommands } from './commands/apis.js';
+import { registerConsumerCommands } from './commands/consumers.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerKeyCommands } from './commands/keys.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerRoleCommands } from './commands/roles.js';
+import { registerRootKeyCommands } from './commands/root-keys.js';
+import { registerServeCommand } from './commands/serve.js';
+import { DEFAULT_URL } from './http-command.js';
+import type { CliIo } from './output.js';
+
+/** The `keyward` command tree; every command writes through `io`. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('keyward')
+    .description('keyward: self-hosted API keys (issue, verify, limit, watch)')
+    .version(packageJson.version, '-v, --version')
+    .option('--url <url>', `server to talk to (env KEYWARD_URL, default ${DEFAULT_URL})`)
+    .option('--json', 'print JSON (one document) instead of tables')
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+      // Commander's own errors (unknown option, missing argument) become one `keyward:` line too.
+      outputError: (text, write) => write(`keyward: ${oneLine(text.replace(/^error: /, ''))}\n`),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    '\nThe HTTP commands read the root key from KEYWARD_ROOT_KEY (never from a flag).\nStart with: keyward init',
+  );
+
+  registerServeCommand(program, io);
+  registerInitCommand(program, io);
+  registerMigrateCommand(program, io);
+  registerApiCommands(program, io);
+  registerConsumerCommands(program, io);
+  registerKeyCommands(program, io);
+  registerRoleCommands(program, io);
+  registerRootKeyCommands(program, io);
+  return program;
+}
+
+/** Prints a failure as `keyward: <reason>` lines and returns the exit code. */
+export function reportFailure(io: CliIo, error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode; // commander already printed it
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) io.err(`keyward: ${problem}`);
+    return 1;
+  }
+  if (error instanceof CliError) {
+    io.err(`keyward: ${oneLine(error.message)}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`keyward: ${oneLine(message) || 'unexpected failure'}`);
+  return 1;
+}
+
+/**
+ * Runs one CLI invocation and resolves with its exit code (`serve` resolves once listening
+ * and keeps the process alive until a signal).
+ *
+ * @example process.exitCode = await runCli(process.argv, io);
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    return reportFailure(io, error);
+  }
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+
+/**
+ * Paths pino censors wherever they appear, in case anything ever logs a request, a body or
+ * a reply object. keyward's own request log line (see `app.ts`) is built from safe fields
+ * only; this is the second line of defence.
+ */
+export const REDACT_PATHS: readonly string[] = Object.freeze([
+  'req.headers.authorization',
+  'req.headers["idempotency-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["idempotency-key"]',
+  'req.body',
+  'body',
+  'key',
+  'plaintext',
+  'rootKey',
+  'pepper',
+  'digest',
+  '*.key',
+  '*.plaintext',
+  '*.rootKey',
+  '*.pepper',
+  '*.digest',
+]);
+
+export interface AppLoggerOptions {
+  /** Minimum level; default `info`. */
+  level?: Level;
+  /** Where JSON lines go; default stdout. Tests pass a capture stream. */
+  destination?: DestinationStream;
+}
+
+/**
+ * keyward's JSON logger: pino with secret paths redacted.
+ *
+ * @example const app = await buildApp({ store, engine, logger: createAppLogger({ level: 'debug' }) });
+ */
+export function createAppLogger(options: AppLoggerOptions = {}): Logger {
+  const { level = 'info', destination } = options;
+  const config = {
+    level,
+    base: { service: 'keyward' },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+  };
+  return destination === undefined ? pino(config) : pino(config, destination);
+}
+
+/** Long opaque runs (keys, digests, tokens) are cut from logged paths; ids (≤ 30 characters) stay readable. */
+const OPAQUE_RUN = /[A-Za-z0-9_\-.~%+=]{32,}/g;
+
+/**
+ * A request path fit for a log line: no query string (it could hold a key someone put
+ * there) and no long opaque segment (a key pasted into a path).
+ *
+ * @example loggablePath('/v1/keys/amp_live_3kTq…?key=x') // '/v1/keys/[redacted]'
+ */
+export function loggablePath(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.slice(0, 512).replace(OPAQUE_RUN, '[redacted]');
+}
+
+/** Request ids we accept from `X-Request-Id`: short and plain, never something key-shaped. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const KEY_SHAPED = /[a-z][a-z0-9_]{1,15}_[0-9A-Za-z]{30,}/;
+
+/**
+ * The id of a request: the caller's `X-Request-Id` when it is sane (so that ids carry
+ * across services), a new UUID otherwise.
+ */
+export function requestIdOf(request: IncomingMessage): string {
+  const header = request.headers['x-request-id'];
+  if (typeof header === 'string' && SANE_REQUEST_ID.test(header) && !KEY_SHAPED.test(header)) return header;
+  return randomUUID();
+}

@@ -1,0 +1,127 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { KeywardError, type Meta } from '@keyward/core';
+import type { ServiceDeps } from './context.js';
+
+/** A reply worth replaying: status and JSON body. */
+export interface StoredReply {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotentOutcome extends StoredReply {
+  /** True when this reply is a replay of an earlier one. */
+  replayed: boolean;
+}
+
+const MAX_DEPTH = 64;
+
+/** JSON with object keys sorted, so that the same body in another key order has the same fingerprint. */
+function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_DEPTH) throw new KeywardError('VALIDATION', 'body is nested too deeply', { field: 'body' });
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Stored replies hold plaintext keys (a create answers the new key), yet the store must
+ * never hold one: the reply is sealed with AES-256-GCM under a key derived from the
+ * Idempotency-Key itself (through the digester, so the pepper too when configured). The
+ * row is found by a different hash of the Idempotency-Key, so the database alone cannot
+ * open it; only a caller repeating the same Idempotency-Key can.
+ */
+function sealer(deps: ServiceDeps, workspaceId: string, idempotencyKey: string) {
+  const secret = Buffer.from(deps.digester.digest(`idempotency\u0000${idempotencyKey}`), 'hex');
+  const key = Buffer.from(hkdfSync('sha256', secret, workspaceId, 'keyward idempotent reply v1', 32));
+  return {
+    seal(reply: StoredReply): Meta {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const sealed = Buffer.concat([cipher.update(JSON.stringify(reply.body), 'utf8'), cipher.final()]);
+      return { sealed: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64') };
+    },
+    open(body: Meta): unknown {
+      const raw = Buffer.from(String(body.sealed), 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return JSON.parse(
+        Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'),
+      );
+    },
+  };
+}
+
+export interface Idempotency {
+  /**
+   * Runs a create at most once per (workspace, Idempotency-Key) within 24 h, as Stripe
+   * does: the same key with the same request replays the first reply; with a different
+   * request (another body or another route) it is `UNPROCESSABLE` (422). Only successful
+   * replies are stored; a failed request may be retried with the same key. Without a key,
+   * `run` simply runs.
+   */
+  run(
+    workspaceId: string,
+    request: { idempotencyKey: string | undefined; route: string; body: unknown },
+    run: () => Promise<StoredReply>,
+  ): Promise<IdempotentOutcome>;
+}
+
+/** @example const reply = await idempotency.run(ws, { idempotencyKey, route: 'POST /v1/keys', body }, create) */
+export function createIdempotency(deps: ServiceDeps): Idempotency {
+  // Concurrent requests with the same Idempotency-Key in this process run one after another.
+  const inflight = new Map<string, Promise<unknown>>();
+
+  const once = async (
+    workspaceId: string,
+    idempotencyKey: string,
+    fingerprint: string,
+    lookup: string,
+    run: () => Promise<StoredReply>,
+  ): Promise<IdempotentOutcome> => {
+    const box = sealer(deps, workspaceId, idempotencyKey);
+    const stored = await deps.store.idempotency.get(workspaceId, lookup);
+    if (stored !== null) {
+      if (stored.fingerprint !== fingerprint) {
+        throw new KeywardError(
+          'UNPROCESSABLE',
+          'this Idempotency-Key was already used with a different request',
+          {
+            field: 'headers.idempotency-key',
+          },
+        );
+      }
+      return { status: stored.status, body: box.open(stored.body), replayed: true };
+    }
+    const reply = await run();
+    const sealed = { fingerprint, status: reply.status, body: box.seal(reply) };
+    await deps.store.idempotency.put(workspaceId, lookup, sealed, deps.now());
+    return { ...reply, replayed: false };
+  };
+
+  return {
+    async run(workspaceId, request, run) {
+      const { idempotencyKey } = request;
+      if (idempotencyKey === undefined) return { ...(await run()), replayed: false };
+      const lookup = sha256(`lookup\u0000${idempotencyKey}`);
+      const fingerprint = sha256(`${request.route}\n${canonicalJson(request.body)}`);
+      const lock = `${workspaceId}\u0000${lookup}`;
+      const previous = inflight.get(lock) ?? Promise.resolve();
+      const current = previous
+        .catch(() => undefined)
+        .then(() => once(workspaceId, idempotencyKey, fingerprint, lookup, run));
+      inflight.set(lock, current);
+      try {
+        return await current;
+      } finally {
+        if (inflight.get(lock) === current) inflight.delete(lock);
+      }
+    },
+  };
+}

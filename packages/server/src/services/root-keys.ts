@@ -1,0 +1,96 @@
+import { generateKey, KeywardError, keyHint, type Page, type PageQuery, type RootKey } from '@keyward/core';
+import type { CreateRootKeyBody, IssuedRootKey, RootKeyView } from '@keyward/sdk/schemas';
+import { issueRootKey, ROOT_KEY_PREFIX } from '../root-keys.js';
+import { checkRootPermissions, rootKeyAllows } from '../root-permissions.js';
+import { rootKeyView } from '../views.js';
+import { recordAudit } from './audit.js';
+import type { Actor, ServiceDeps } from './context.js';
+import { listPage } from './pagination.js';
+
+const notFound = () => new KeywardError('NOT_FOUND', 'root key not found');
+
+async function requireRootKey(deps: ServiceDeps, actor: Actor, id: string): Promise<RootKey> {
+  const rootKey = await deps.store.rootKeys.get(actor.workspaceId, id);
+  if (rootKey === null) throw notFound();
+  return rootKey;
+}
+
+/** A root key may only grant what its creator holds (no escalation through `root_keys:write`). */
+export async function createRootKey(
+  deps: ServiceDeps,
+  actor: Actor,
+  body: CreateRootKeyBody,
+): Promise<IssuedRootKey> {
+  const permissions = checkRootPermissions(body.permissions, 'body.permissions');
+  permissions.forEach((permission, i) => {
+    const held =
+      permission === '*' ? actor.permissions.includes('*') : rootKeyAllows(actor.permissions, permission);
+    if (!held) {
+      throw new KeywardError(
+        'FORBIDDEN',
+        `body.permissions[${i}] "${permission}" exceeds this root key's permissions`,
+        {
+          field: `body.permissions[${i}]`,
+        },
+      );
+    }
+  });
+  const { rootKey, plaintext } = await issueRootKey(
+    {
+      store: deps.store,
+      engine: deps.engine,
+      now: deps.now,
+      actor: { id: actor.rootKeyId, ip: actor.ip, requestId: actor.requestId },
+    },
+    { workspaceId: actor.workspaceId, name: body.name ?? null, permissions },
+  );
+  return { ...rootKeyView(rootKey), key: plaintext };
+}
+
+export const getRootKey = async (deps: ServiceDeps, actor: Actor, id: string): Promise<RootKeyView> =>
+  rootKeyView(await requireRootKey(deps, actor, id));
+
+export async function listRootKeys(
+  deps: ServiceDeps,
+  actor: Actor,
+  query: PageQuery,
+): Promise<Page<RootKeyView>> {
+  const page = await listPage(() => deps.store.rootKeys.list(actor.workspaceId, query));
+  return { items: page.items.map(rootKeyView), nextCursor: page.nextCursor };
+}
+
+/** A new secret for a root key; the old one stops working at once. */
+export async function rollRootKey(deps: ServiceDeps, actor: Actor, id: string): Promise<IssuedRootKey> {
+  const before = await requireRootKey(deps, actor, id);
+  if (before.revokedAt !== null) throw new KeywardError('CONFLICT', 'a revoked root key cannot be rolled');
+  const plaintext = generateKey(ROOT_KEY_PREFIX);
+  const next = { digest: deps.engine.digest(plaintext), hint: keyHint(plaintext) };
+  const rolled = await deps.store.rootKeys.roll(actor.workspaceId, id, next, deps.now());
+  if (rolled === null) throw notFound();
+  deps.forgetRootKey(id);
+  const view = rootKeyView(rolled);
+  await recordAudit(deps, actor, {
+    action: 'root_key.roll',
+    targetType: 'root_key',
+    targetId: id,
+    before: rootKeyView(before),
+    after: view,
+  });
+  return { ...view, key: plaintext };
+}
+
+export async function revokeRootKey(deps: ServiceDeps, actor: Actor, id: string): Promise<RootKeyView> {
+  const before = await requireRootKey(deps, actor, id);
+  const revoked = await deps.store.rootKeys.revoke(actor.workspaceId, id, deps.now());
+  if (revoked === null) throw notFound();
+  deps.forgetRootKey(id);
+  const view = rootKeyView(revoked);
+  await recordAudit(deps, actor, {
+    action: 'root_key.revoke',
+    targetType: 'root_key',
+    targetId: id,
+    before: rootKeyView(before),
+    after: view,
+  });
+  return view;
+}

@@ -1,0 +1,98 @@
+import { isIP } from 'node:net';
+import {
+  KeywardError,
+  parsePermissionQuery,
+  type VerifiedIdentity,
+  type VerifyOptions,
+  type VerifyResult,
+} from '@keyward/core';
+import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/sdk/schemas';
+import type { Actor, ServiceDeps } from './context.js';
+import { inPart } from './input-checks.js';
+
+/** The answer for an unknown key: nothing about any key. */
+const NOT_FOUND: VerifyKeyResponse = Object.freeze({
+  valid: false,
+  code: 'NOT_FOUND',
+  keyId: null,
+  apiId: null,
+  consumer: null,
+  name: null,
+  meta: null,
+  permissions: [],
+  roles: [],
+  credits: null,
+  ratelimits: [],
+  expiresAt: null,
+  environment: null,
+  retryAfterMs: null,
+}) as VerifyKeyResponse;
+
+function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
+  const request: VerifyOptions = { workspaceId: actor.workspaceId };
+  if (body.apiId !== undefined) request.apiId = body.apiId;
+  if (body.permissions !== undefined) request.permissions = body.permissions;
+  if (body.ratelimits !== undefined) request.ratelimits = body.ratelimits;
+  if (body.credits !== undefined) request.credits = body.credits;
+  if (body.ip !== undefined) request.ip = body.ip;
+  if (body.tags !== undefined) request.tags = body.tags;
+  return request;
+}
+
+function toResponse(result: VerifyResult, identity: VerifiedIdentity): VerifyKeyResponse {
+  return {
+    valid: result.valid,
+    code: result.code,
+    keyId: identity.keyId,
+    apiId: identity.apiId,
+    consumer: identity.consumer,
+    name: identity.name,
+    meta: identity.meta,
+    permissions: identity.permissions,
+    roles: identity.roles,
+    credits: result.credits,
+    ratelimits: result.ratelimits.map(({ name, limit, remaining, reset }) => ({
+      name,
+      limit,
+      remaining,
+      reset,
+    })),
+    expiresAt: identity.expiresAt,
+    environment: identity.environment,
+    retryAfterMs: result.valid ? null : result.retryAfterMs,
+  };
+}
+
+/**
+ * Verification for the provider's backend (`POST /v1/keys/verify`): every outcome is an
+ * answer, never an error. Only keys of the caller's workspace can be found: an `apiId` of
+ * another workspace, or a key of another workspace, answers `NOT_FOUND` like an unknown
+ * key (the engine checks both before any limit or credit is touched). No store read here:
+ * while the database fails, cached keys keep verifying. A malformed request (permission
+ * query, IP) is `VALIDATION`, never a denial.
+ */
+export async function verifyForWorkspace(
+  deps: ServiceDeps,
+  actor: Actor,
+  body: VerifyKeyBody,
+): Promise<VerifyKeyResponse> {
+  if (body.permissions !== undefined) {
+    try {
+      parsePermissionQuery(body.permissions);
+    } catch (error) {
+      throw inPart(error, 'body');
+    }
+  }
+  if (body.ip !== undefined && isIP(body.ip) === 0) {
+    throw new KeywardError('VALIDATION', 'body.ip is not an IPv4 or IPv6 address', { field: 'body.ip' });
+  }
+  let result: VerifyResult;
+  try {
+    result = await deps.engine.verifyKey(body.key, options(actor, body));
+  } catch (error) {
+    throw inPart(error, 'body');
+  }
+  const identity = result.valid ? result : result.identity;
+  if (identity === null || identity.workspaceId !== actor.workspaceId) return NOT_FOUND;
+  return toResponse(result, identity);
+}

@@ -1,0 +1,199 @@
+import { mkdir } from 'node:fs/promises';
+import type { CacheBus, CounterStore, CreditLedger, Store } from '@keyward/core';
+import type { Logger } from 'pino';
+import { type Config, describeUrl } from './config.js';
+import { guardArea, withUnavailableErrors } from './database-faults.js';
+
+/** How long a readiness probe waits for a dependency before calling it down. */
+const PROBE_TIMEOUT_MS = 2000;
+
+const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('probe timed out')), PROBE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+export interface OpenDatabase {
+  store: Store;
+  /** Where the data lives, without credentials (for log lines and CLI output). */
+  description: string;
+  /** Applies pending migrations (idempotent; safe while other nodes migrate too). */
+  migrate(): Promise<void>;
+  /** The PostgreSQL LISTEN/NOTIFY bus factory; null on SQLite (a single process needs no bus). */
+  createBus: (() => Promise<CacheBus>) | null;
+  probe(): Promise<'up' | 'down'>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database: PostgreSQL when KEYWARD_DATABASE_URL is set, else the
+ * embedded SQLite file `<dataDir>/keyward.db` (the directory is created if missing).
+ * Drivers load on demand, so a deployment only loads the ones it uses.
+ */
+export async function openDatabase(
+  config: Config,
+  { logger }: { logger?: Logger } = {},
+): Promise<OpenDatabase> {
+  if (config.database.kind === 'postgres') {
+    const { createPostgresPool, createPostgresStore, migratePostgres } = await import(
+      '@keyward/core/postgres'
+    );
+    const pool = createPostgresPool(config.database.url.reveal());
+    // An idle connection dies when PostgreSQL restarts; unheard, pg's 'error' would crash the process.
+    pool.on('error', (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'));
+    // A database that is down answers 503 (UNAVAILABLE), not 500.
+    const store = withUnavailableErrors(createPostgresStore({ pool }));
+    return {
+      store,
+      description: describeUrl(config.database.url),
+      migrate: () => migratePostgres(pool),
+      createBus: async () => {
+        const { createPostgresCacheBus } = await import('@keyward/core/postgres-bus');
+        const bus = createPostgresCacheBus({
+          pool,
+          onError: (error) => logger?.warn({ err: error }, 'postgres cache bus: connection trouble'),
+        });
+        await bus.ready();
+        return bus;
+      },
+      probe: () => probe(() => store.ping()),
+      // The store took the pool over: closing it ends the pool.
+      close: () => store.close(),
+    };
+  }
+  const { createSqliteStore, migrateSqlite, openSqliteDatabase } = await import('@keyward/core/sqlite');
+  await mkdir(config.dataDir, { recursive: true });
+  const database = openSqliteDatabase(config.database.path);
+  const store = withUnavailableErrors(createSqliteStore({ database }));
+  return {
+    store,
+    description: `sqlite ${config.database.path}`,
+    migrate: () => migrateSqlite(database),
+    createBus: null,
+    probe: () => probe(() => store.ping()),
+    // The store took the handle over: closing it checkpoints and closes the file.
+    close: () => store.close(),
+  };
+}
+
+export interface OpenRedis {
+  counters: CounterStore;
+  bus: CacheBus;
+  /**
+   * Quotas decided in Redis (one atomic script per spend, shared by every node), written
+   * back to the database every second; null unless `openRedis` was given the database's ledger.
+   */
+  credits: (CreditLedger & { close(): Promise<void> }) | null;
+  probe(): Promise<'up' | 'down'>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects Redis for rate-limit counters and the cache bus (two connections: one for
+ * commands and PUBLISH, one in subscriber mode). Commands fail fast while Redis is down
+ * so that the counter store's fail mode decides instead of a stalled request.
+ */
+export async function openRedis(
+  config: Config,
+  { logger, credits: durableCredits }: { logger: Logger; credits?: CreditLedger },
+): Promise<OpenRedis> {
+  if (!config.redisUrl) throw new Error('openRedis needs KEYWARD_REDIS_URL');
+  const where = describeUrl(config.redisUrl);
+  const { Redis } = await import('ioredis');
+  const {
+    createRedisCacheBus,
+    createRedisCounterStore,
+    createRedisCreditLedger,
+    createResilientCounterStore,
+  } = await import('@keyward/core/redis');
+  const prefix = config.redisPrefix;
+  // Commands fail at once while disconnected (a queued command would charge a counter long
+  // after its request was answered); the subscriber may queue: SUBSCRIBE waits for the link.
+  const redis = new Redis(config.redisUrl.reveal(), {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 1000,
+  });
+  const subscriber = new Redis(config.redisUrl.reveal(), { lazyConnect: true, connectTimeout: 2000 });
+  let lastError = '';
+  for (const connection of [redis, subscriber]) {
+    connection.on('error', (error: Error) => {
+      // ioredis repeats the same error on every reconnect attempt: log each new one once.
+      if (error.message === lastError) return;
+      lastError = error.message;
+      logger.warn({ redis: where, err: error }, 'redis connection trouble');
+    });
+    connection.on('ready', () => {
+      lastError = '';
+    });
+  }
+  try {
+    await Promise.all([redis.connect(), subscriber.connect()]);
+  } catch (error) {
+    redis.disconnect();
+    subscriber.disconnect();
+    throw new Error(`cannot connect to redis at ${where}`, { cause: error });
+  }
+  const counters = createResilientCounterStore({
+    inner: createRedisCounterStore({ redis, keyPrefix: `${prefix}rl:` }),
+    failMode: config.ratelimitFailMode,
+    onError: (error) => logger.debug({ err: error }, 'redis counter call failed'),
+    onStateChange: (state) => {
+      if (state === 'open') {
+        logger.warn(
+          { failMode: config.ratelimitFailMode },
+          `redis counters unavailable: rate limits fail ${config.ratelimitFailMode}`,
+        );
+      } else if (state === 'closed') logger.info('redis counters available again');
+    },
+  });
+  const bus = createRedisCacheBus({
+    publisher: redis,
+    subscriber,
+    channel: `${prefix}invalidate`,
+    onError: (error) => logger.warn({ err: error }, 'redis cache bus: trouble'),
+  });
+  await bus.ready();
+  const credits =
+    durableCredits === undefined
+      ? null
+      : guardArea(
+          createRedisCreditLedger({
+            redis,
+            inner: durableCredits,
+            keyPrefix: `${prefix}cr:`,
+            onError: (error) =>
+              logger.warn({ err: error }, 'credit write-back to the database failed; retrying'),
+          }),
+        );
+  return {
+    counters,
+    bus,
+    credits,
+    probe: () => probe(() => redis.ping()),
+    close: async () => {
+      // The engine closes only what it created itself: the bus and counters are ours.
+      // Credits first: their last write-back needs the database, closed after Redis.
+      await credits
+        ?.close()
+        .catch((error: unknown) =>
+          logger.error({ err: error }, 'final credit write-back failed: unsynced spends stay in redis'),
+        );
+      await bus.close();
+      await counters.close();
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import type { RootPermission } from '@keyward/sdk/schemas';
+import type { TestClient } from './admin-app.js';
+
+/** One admin route with concrete ids and a body that would succeed. */
+export interface CatalogRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The route pattern, e.g. `/v1/keys/:id`. */
+  pattern: string;
+  url: string;
+  permission: RootPermission;
+  body?: unknown;
+}
+
+/** Resources created in one workspace, one of each kind. */
+export interface Fixtures {
+  apiId: string;
+  consumerId: string;
+  keyId: string;
+  key: string;
+  roleId: string;
+  roleName: string;
+  rootKeyId: string;
+}
+
+/** Creates one API, consumer, role, key (holding the role) and extra root key through the API. */
+export async function createFixtures(api: TestClient, tag: string): Promise<Fixtures> {
+  const apiId = (await api.post('/v1/apis', { name: `api ${tag}`, prefix: `p${tag}` })).json().id;
+  const consumerId = (await api.post('/v1/consumers', { externalId: `ext-${tag}` })).json().id;
+  const role = (await api.post('/v1/roles', { name: `role-${tag}`, permissions: ['x:read'] })).json();
+  const created = (await api.post('/v1/keys', { apiId, consumerId, roles: [role.name] })).json();
+  const rootKeyId = (
+    await api.post('/v1/root-keys', { name: `rk ${tag}`, permissions: ['keys:read'] })
+  ).json().id;
+  return {
+    apiId,
+    consumerId,
+    keyId: created.id,
+    key: created.key,
+    roleId: role.id,
+    roleName: role.name,
+    rootKeyId,
+  };
+}
+
+/** Every admin route, pointed at the given fixtures. */
+export function catalog(f: Fixtures): CatalogRoute[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/apis',
+      url: '/v1/apis',
+      permission: 'apis:write',
+      body: { name: 'n', prefix: 'newp' },
+    },
+    { method: 'GET', pattern: '/v1/apis', url: '/v1/apis', permission: 'apis:read' },
+    { method: 'GET', pattern: '/v1/apis/:id', url: `/v1/apis/${f.apiId}`, permission: 'apis:read' },
+    {
+      method: 'PATCH',
+      pattern: '/v1/apis/:id',
+      url: `/v1/apis/${f.apiId}`,
+      permission: 'apis:write',
+      body: { name: 'm' },
+    },
+    { method: 'DELETE', pattern: '/v1/apis/:id', url: `/v1/apis/${f.apiId}`, permission: 'apis:write' },
+    {
+      method: 'POST',
+      pattern: '/v1/consumers',
+      url: '/v1/consumers',
+      permission: 'consumers:write',
+      body: { externalId: 'new-consumer' },
+    },
+    { method: 'GET', pattern: '/v1/consumers', url: '/v1/consumers', permission: 'consumers:read' },
+    {
+      method: 'GET',
+      pattern: '/v1/consumers/:id',
+      url: `/v1/consumers/${f.consumerId}`,
+      permission: 'consumers:read',
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1/consumers/:id',
+      url: `/v1/consumers/${f.consumerId}`,
+      permission: 'consumers:write',
+      body: { name: 'x' },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/consumers/:id',
+      url: `/v1/consumers/${f.consumerId}`,
+      permission: 'consumers:write',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys',
+      url: '/v1/keys',
+      permission: 'keys:write',
+      body: { apiId: f.apiId },
+    },
+    { method: 'GET', pattern: '/v1/keys', url: '/v1/keys', permission: 'keys:read' },
+    { method: 'GET', pattern: '/v1/keys/:id', url: `/v1/keys/${f.keyId}`, permission: 'keys:read' },
+    {
+      method: 'PATCH',
+      pattern: '/v1/keys/:id',
+      url: `/v1/keys/${f.keyId}`,
+      permission: 'keys:write',
+      body: { name: 'x' },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/:id/revoke',
+      url: `/v1/keys/${f.keyId}/revoke`,
+      permission: 'keys:write',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/:id/roll',
+      url: `/v1/keys/${f.keyId}/roll`,
+      permission: 'keys:write',
+      body: { gracePeriodMs: 0 },
+    },
+    { method: 'DELETE', pattern: '/v1/keys/:id', url: `/v1/keys/${f.keyId}`, permission: 'keys:write' },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/:id/roles',
+      url: `/v1/keys/${f.keyId}/roles`,
+      permission: 'keys:write',
+      body: { roles: [f.roleName] },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/keys/:id/roles/:name',
+      url: `/v1/keys/${f.keyId}/roles/${f.roleName}`,
+      permission: 'keys:write',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/import',
+      url: '/v1/keys/import',
+      permission: 'keys:write',
+      body: { apiId: f.apiId, keys: [{ sha256: 'ab'.repeat(32) }] },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/verify',
+      url: '/v1/keys/verify',
+      permission: 'keys:verify',
+      body: { key: f.key },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/roles',
+      url: '/v1/roles',
+      permission: 'roles:write',
+      body: { name: 'new-role', permissions: [] },
+    },
+    { method: 'GET', pattern: '/v1/roles', url: '/v1/roles', permission: 'roles:read' },
+    { method: 'GET', pattern: '/v1/roles/:id', url: `/v1/roles/${f.roleId}`, permission: 'roles:read' },
+    {
+      method: 'PATCH',
+      pattern: '/v1/roles/:id',
+      url: `/v1/roles/${f.roleId}`,
+      permission: 'roles:write',
+      body: { description: 'd' },
+    },
+    { method: 'DELETE', pattern: '/v1/roles/:id', url: `/v1/roles/${f.roleId}`, permission: 'roles:write' },
+    {
+      method: 'POST',
+      pattern: '/v1/root-keys',
+      url: '/v1/root-keys',
+      permission: 'root_keys:write',
+      body: { permissions: ['keys:read'] },
+    },
+    { method: 'GET', pattern: '/v1/root-keys', url: '/v1/root-keys', permission: 'root_keys:read' },
+    {
+      method: 'GET',
+      pattern: '/v1/root-keys/:id',
+      url: `/v1/root-keys/${f.rootKeyId}`,
+      permission: 'root_keys:read',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/root-keys/:id/roll',
+      url: `/v1/root-keys/${f.rootKeyId}/roll`,
+      permission: 'root_keys:write',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/root-keys/:id/revoke',
+      url: `/v1/root-keys/${f.rootKeyId}/revoke`,
+      permission: 'root_keys:write',
+    },
+    { method: 'GET', pattern: '/v1/audit', url: '/v1/audit', permission: 'audit:read' },
+  ];
+}
+
+/** Routes that name one resource by id (a foreign id must be unknown there). */
+export const targetsResource = (route: CatalogRoute): boolean => route.pattern.includes(':id');

@@ -1,0 +1,91 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { KeywardIdentity } from '@keyward/sdk';
+
+/**
+ * What the upstream learns about the caller. It can trust these headers because the
+ * gateway removes every incoming `x-keyward-*` header before adding its own.
+ *
+ * - `X-Keyward-Key-Id`: the key's id (`key_...`)
+ * - `X-Keyward-Consumer-Id`, `X-Keyward-Consumer-External-Id`: only when the key has a
+ *   consumer; the external id is percent-encoded (`decodeURIComponent` gives it back)
+ * - `X-Keyward-Permissions`: the key's permissions (roles resolved), comma-separated
+ *
+ * Public routes send none of them.
+ */
+export const IDENTITY_HEADERS = {
+  keyId: 'x-keyward-key-id',
+  consumerId: 'x-keyward-consumer-id',
+  consumerExternalId: 'x-keyward-consumer-external-id',
+  permissions: 'x-keyward-permissions',
+} as const;
+
+/** Hop-by-hop fields (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+export interface ForwardContext {
+  /** Lower-case name of the header that carries the key (removed before forwarding). */
+  keyHeader: string;
+  /** The verified caller; null on public routes. */
+  identity: KeywardIdentity | null;
+  /** Socket address of the client (the hop the gateway sees). */
+  remoteAddress: string | undefined;
+  /** `http` or `https`, as the client reached the gateway. */
+  protocol: string;
+  /** The Host the client asked for. */
+  host: string | undefined;
+}
+
+/**
+ * Builds the request headers the upstream receives from the client's: drops the key header,
+ * every `x-keyward-*`, and proxy-only fields, then adds the identity and `X-Forwarded-*`.
+ * Mutates and returns `headers` (a copy made by the caller).
+ */
+export function forwardRequestHeaders(
+  headers: IncomingHttpHeaders,
+  { keyHeader, identity, remoteAddress, protocol, host }: ForwardContext,
+): IncomingHttpHeaders {
+  for (const name of Object.keys(headers)) {
+    if (name.startsWith('x-keyward-')) delete headers[name];
+  }
+  delete headers[keyHeader];
+  for (const name of HOP_BY_HOP) delete headers[name];
+  // Node already answered `100 Continue` to the client; undici cannot send `Expect` upstream.
+  delete headers.expect;
+  delete headers['proxy-authorization'];
+  if (identity) {
+    headers[IDENTITY_HEADERS.keyId] = identity.keyId;
+    if (identity.consumer) {
+      headers[IDENTITY_HEADERS.consumerId] = identity.consumer.id;
+      headers[IDENTITY_HEADERS.consumerExternalId] = encodeURIComponent(identity.consumer.externalId);
+    }
+    headers[IDENTITY_HEADERS.permissions] = identity.permissions.join(',');
+  }
+  if (remoteAddress !== undefined) {
+    const prior = headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = prior
+      ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${remoteAddress}`
+      : remoteAddress;
+  }
+  headers['x-forwarded-proto'] = protocol;
+  if (host !== undefined) headers['x-forwarded-host'] = host;
+  return headers;
+}
+
+/** Response headers from the upstream, minus hop-by-hop fields, plus the gateway's own (RateLimit...). */
+export function forwardResponseHeaders(
+  headers: IncomingHttpHeaders,
+  extra: Readonly<Record<string, string>>,
+): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers };
+  for (const name of HOP_BY_HOP) delete out[name];
+  for (const [name, value] of Object.entries(extra)) out[name] = value;
+  return out;
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CreditsConfig,
+  createDigester,
+  type Engine,
+  generateKey,
+  type KeyRecord,
+  keyHint,
+  newId,
+  type RateLimitConfig,
+  type Store,
+} from '@keyward/core';
+import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+
+/** A fresh SQLite file store in a temp dir with one workspace and one API. */
+export async function benchStore(): Promise<{
+  store: Store;
+  workspaceId: string;
+  apiId: string;
+  dir: string;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
+  const database = openSqliteDatabase(join(dir, 'keyward.db'));
+  await migrateSqlite(database);
+  const store = createSqliteStore({ database });
+  const now = Date.now();
+  const workspaceId = newId('ws');
+  const apiId = newId('api');
+  await store.workspaces.create({ id: workspaceId, name: 'bench', createdAt: now });
+  await store.apis.create({
+    id: apiId,
+    workspaceId,
+    name: 'bench',
+    prefix: 'bench',
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { store, workspaceId, apiId, dir };
+}
+
+export interface KeyFixture {
+  permissions?: string[];
+  ratelimits?: RateLimitConfig[];
+  credits?: { remaining: number; config: CreditsConfig };
+}
+
+/** Inserts a key straight through the store and returns its plaintext. */
+export async function benchKey(
+  ctx: { store: Store; workspaceId: string; apiId: string },
+  engine: Pick<Engine, 'digest'> | { pepper?: string },
+  fixture: KeyFixture = {},
+): Promise<{ key: string; id: string }> {
+  const key = generateKey('bench');
+  const digest = 'digest' in engine ? engine.digest(key) : createDigester({}).digest(key);
+  const now = Date.now();
+  const record: KeyRecord = {
+    id: newId('key'),
+    workspaceId: ctx.workspaceId,
+    apiId: ctx.apiId,
+    consumerId: null,
+    digest,
+    hint: keyHint(key),
+    name: 'bench',
+    meta: null,
+    permissions: fixture.permissions ?? [],
+    roles: [],
+    ratelimits: fixture.ratelimits ?? [],
+    credits: fixture.credits?.config ?? null,
+    allowedIps: [],
+    environment: 'live',
+    enabled: true,
+    disabledReason: null,
+    expiresAt: null,
+    revokedAt: null,
+    imported: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.keys.create(record);
+  if (fixture.credits !== undefined) {
+    await ctx.store.credits.set(
+      { kind: 'key', id: record.id },
+      fixture.credits.remaining,
+      fixture.credits.config,
+      now,
+    );
+  }
+  return { key, id: record.id };
+}

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { runCoreBench } from './core.js';
+import { runGatewayBench } from './gateway.js';
+import { machineLine, type Row, renderTable } from './harness.js';
+import { runHttpBench } from './http.js';
+import { runMiddlewareBench } from './middleware.js';
+import { runUsageBench } from './usage.js';
+
+/**
+ * `npm run bench`: every benchmark group, each row next to a baseline measured in the same
+ * run, printed as one Markdown table (paste it into bench/RESULTS.md with the machine line).
+ * `--only core,http,...` picks groups; `--quick` shortens every measurement (a smoke run,
+ * not a result).
+ */
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+
+const quick = values.quick === true;
+const groups: Record<string, () => Promise<Row[]>> = {
+  core: () => runCoreBench({ durationMs: quick ? 500 : 3000 }),
+  http: () => runHttpBench({ durationSec: quick ? 2 : 10 }),
+  middleware: () => runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
+  usage: () => runUsageBench(quick ? { durationMs: 500 } : {}),
+  gateway: () => runGatewayBench(quick ? { durationSec: 2 } : {}),
+};
+
+const selected = values.only === undefined ? Object.keys(groups) : values.only.split(',').map((s) => s.trim());
+const rows: Row[] = [];
+for (const name of selected) {
+  const run = groups[name];
+  if (run === undefined) {
+    console.error(`bench: unknown group "${name}" (known: ${Object.keys(groups).join(', ')})`);
+    process.exit(2);
+  }
+  console.error(`bench: running ${name}…`);
+  rows.push(...(await run()));
+}
+console.log(`Machine: ${machineLine()}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(renderTable(rows));

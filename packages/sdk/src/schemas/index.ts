@@ -5,6 +5,7 @@
  * @example
  * import { CreateKeyBody, type IssuedKey } from '@keyward/sdk/schemas';
  */
+export * from './alerts.js';
 export * from './apis.js';
 export * from './audit.js';
 export * from './common.js';
@@ -18,3 +19,4 @@ export * from './roles.js';
 export * from './root-keys.js';
 export * from './usage.js';
 export * from './verify.js';
+export * from './webhooks.js';

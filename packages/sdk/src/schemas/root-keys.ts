@@ -17,6 +17,10 @@ export const ROOT_PERMISSIONS = [
   'root_keys:write',
   'usage:read',
   'audit:read',
+  'alerts:read',
+  'alerts:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export type RootPermission = (typeof ROOT_PERMISSIONS)[number];
 

@@ -2,12 +2,19 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 import { VerifyCode } from './verify.js';
 
-export const UsageGranularity = Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], {
-  description: 'Bucket length; buckets are aligned to UTC',
-});
+export const UsageGranularity = Type.Union(
+  [Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')],
+  {
+    description: 'Bucket length; buckets are aligned to UTC',
+  },
+);
 export type UsageGranularity = Static<typeof UsageGranularity>;
 
-export const UsageGroupBy = Type.Union([Type.Literal('outcome'), Type.Literal('key'), Type.Literal('consumer')]);
+export const UsageGroupBy = Type.Union([
+  Type.Literal('outcome'),
+  Type.Literal('key'),
+  Type.Literal('consumer'),
+]);
 export type UsageGroupBy = Static<typeof UsageGroupBy>;
 
 /** Most buckets one query may span (one day of minutes, 60 days of hours, ~4 years of days). */
@@ -23,9 +30,13 @@ export const UsageQuery = Type.Object(
     consumerId: Type.Optional(Id),
     from: Type.Optional({
       ...Timestamp,
-      description: 'Epoch ms, inclusive (widened to its bucket start). Default: `to` minus 1 h (minute), 24 h (hour) or 30 days (day)',
+      description:
+        'Epoch ms, inclusive (widened to its bucket start). Default: `to` minus 1 h (minute), 24 h (hour) or 30 days (day)',
     }),
-    to: Type.Optional({ ...Timestamp, description: 'Epoch ms, exclusive (widened to the next bucket). Default: now' }),
+    to: Type.Optional({
+      ...Timestamp,
+      description: 'Epoch ms, exclusive (widened to the next bucket). Default: now',
+    }),
     granularity: Type.Optional({ ...UsageGranularity, default: 'hour' }),
     groupBy: Type.Optional(UsageGroupBy),
     format: Type.Optional(

@@ -1,0 +1,53 @@
+import type { Verifier } from '@keyward/sdk';
+import { keywardPlugin } from '@keyward/sdk/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createSessionBook, sessionRoutes } from './sessions.js';
+import { stationRoutes } from './stations.js';
+
+export interface ChargingApiOptions {
+  /** How keys are checked; the demo uses `localVerifier(engine)` on keyward's own database. */
+  verifier: Verifier;
+  /** Only keys of this keyward API are accepted; default: any API of the workspace. */
+  apiId?: string;
+  /** Clock for the RateLimit headers (tests give the engine's). Default `Date.now`. */
+  now?: () => number;
+  /** Fastify's logger option. Default false. */
+  logger?: boolean;
+}
+
+/** The path without its query: a client may put a key there (`?access_token=`), and logs must never hold one. */
+const withoutQuery = (url: string): string => url.split('?', 1)[0] ?? '';
+
+/** Fastify's logger with request lines that never carry a query string. */
+const LOGGER = {
+  serializers: {
+    req: (req: { method: string; url: string; ip?: string }) => ({
+      method: req.method,
+      path: withoutQuery(req.url),
+      ip: req.ip,
+    }),
+  },
+};
+
+/**
+ * The EV-charging API: every route but `/healthz` needs a keyward key with the route's
+ * permission, and counts against a named limit of the key (`reads` or `writes`).
+ *
+ * @example
+ * const app = await buildChargingApi({ verifier: localVerifier(engine) });
+ * await app.listen({ port: 3000 });
+ */
+export async function buildChargingApi(options: ChargingApiOptions): Promise<FastifyInstance> {
+  const { verifier, apiId, now, logger = false } = options;
+  const app = Fastify({ logger: logger ? LOGGER : false });
+  await app.register(keywardPlugin, {
+    verifier,
+    realm: 'charging-api',
+    ...(apiId === undefined ? {} : { apiId }),
+    ...(now === undefined ? {} : { now }),
+  });
+  app.get('/healthz', { config: { keyward: false } }, async () => ({ status: 'ok' }));
+  await app.register(stationRoutes);
+  await app.register(sessionRoutes(createSessionBook()));
+  return app;
+}

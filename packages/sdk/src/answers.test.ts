@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { type Answer, answerFor, isValidRealm, type Outcome, quotedString, scopeOf } from './answers.js';
+import type { DenialCode, KeywardIdentity, RateLimitInfo, Verification } from './verification.js';
+
+const NOW = 1_700_000_000_000;
+const ctx = { realm: 'charging', now: NOW };
+
+const identity = (ratelimits: RateLimitInfo[] = []): KeywardIdentity => ({
+  keyId: 'key_1',
+  apiId: 'api_1',
+  name: null,
+  consumer: null,
+  permissions: ['stations:read'],
+  roles: [],
+  meta: null,
+  expiresAt: null,
+  ratelimits,
+  credits: null,
+});
+
+const denied = (code: DenialCode, extra: Partial<Extract<Verification, { valid: false }>> = {}): Outcome => ({
+  kind: 'verified',
+  verification: { valid: false, code, ratelimits: [], credits: null, retryAfterMs: null, ...extra },
+  permissions: 'sessions:write AND (stations:read OR admin)',
+});
+
+const refused = (answer: Answer) => {
+  if (answer.allow) throw new Error('expected a denial');
+  return answer;
+};
+
+describe('answerFor', () => {
+  it('answers no credentials with a bare challenge (no error code)', () => {
+    const a = refused(answerFor({ kind: 'missing' }, ctx));
+    expect(a.status).toBe(401);
+    expect(a.headers['www-authenticate']).toBe('Bearer realm="charging"');
+    expect(a.headers['content-type']).toBe('application/problem+json');
+    expect(a.body).toMatchObject({ type: 'about:blank', status: 401, title: 'Unauthorized' });
+    expect(a.body.error).toBeUndefined();
+  });
+
+  it('makes malformed, unknown, revoked, expired and disabled keys indistinguishable', () => {
+    const outcomes: Outcome[] = [
+      { kind: 'malformed' },
+      ...(['NOT_FOUND', 'REVOKED', 'EXPIRED', 'DISABLED'] as const).map((c) => denied(c)),
+    ];
+    const answers = outcomes.map((o) => refused(answerFor(o, ctx)));
+    for (const a of answers) {
+      expect(a).toEqual(answers[0]);
+      expect(a.status).toBe(401);
+      expect(a.headers['www-authenticate']).toBe('Bearer realm="charging", error="invalid_token"');
+    }
+  });
+
+  it('names the required permissions in an insufficient_scope challenge', () => {
+    const a = refused(answerFor(denied('INSUFFICIENT_PERMISSIONS'), ctx));
+    expect(a.status).toBe(403);
+    expect(a.headers['www-authenticate']).toBe(
+      'Bearer realm="charging", error="insufficient_scope", scope="sessions:write stations:read admin"',
+    );
+    expect(a.body).toMatchObject({ error: 'insufficient_scope', code: 'INSUFFICIENT_PERMISSIONS' });
+  });
+
+  it('answers a forbidden address 403 without a Bearer challenge', () => {
+    const a = refused(answerFor(denied('FORBIDDEN_IP'), ctx));
+    expect(a.status).toBe(403);
+    expect(a.headers['www-authenticate']).toBeUndefined();
+    expect(a.body.code).toBe('FORBIDDEN_IP');
+  });
+
+  it('answers a rate limit 429 with Retry-After and both RateLimit fields', () => {
+    const ratelimits = [
+      { name: 'per-day', limit: 1000, remaining: 900, reset: NOW + 3_600_000 },
+      { name: 'per-minute', limit: 10, remaining: 0, reset: NOW + 42_500, duration: 60_000 },
+    ];
+    const a = refused(answerFor(denied('RATE_LIMITED', { ratelimits, retryAfterMs: 1500 }), ctx));
+    expect(a.status).toBe(429);
+    expect(a.headers['retry-after']).toBe('2');
+    expect(a.headers['ratelimit-policy']).toBe('"per-minute";q=10;w=60, "per-day";q=1000');
+    expect(a.headers.ratelimit).toBe('"per-minute";r=0;t=43, "per-day";r=900;t=3600');
+  });
+
+  it('derives Retry-After from the exhausted limits when the verifier gave none, never below 1', () => {
+    const ratelimits = [{ name: 'm', limit: 1, remaining: 0, reset: NOW + 7_200 }];
+    expect(refused(answerFor(denied('RATE_LIMITED', { ratelimits }), ctx)).headers['retry-after']).toBe('8');
+    expect(refused(answerFor(denied('RATE_LIMITED', { retryAfterMs: 0 }), ctx)).headers['retry-after']).toBe(
+      '1',
+    );
+  });
+
+  it('answers exhausted credits 429, with Retry-After only when a refill is due', () => {
+    const none = refused(answerFor(denied('USAGE_EXCEEDED', { credits: { remaining: 0 } }), ctx));
+    expect(none.status).toBe(429);
+    expect(none.headers['retry-after']).toBeUndefined();
+    expect(none.body.code).toBe('USAGE_EXCEEDED');
+    const refill = refused(answerFor(denied('USAGE_EXCEEDED', { retryAfterMs: 60_000 }), ctx));
+    expect(refill.headers['retry-after']).toBe('60');
+  });
+
+  it('answers a token in the query and duplicate headers 400 invalid_request', () => {
+    for (const kind of ['query_token', 'duplicate'] as const) {
+      const a = refused(answerFor({ kind }, ctx));
+      expect(a.status).toBe(400);
+      expect(a.headers['www-authenticate']).toBe('Bearer realm="charging", error="invalid_request"');
+      expect(a.body.error).toBe('invalid_request');
+    }
+  });
+
+  it('answers a throttled address 429 and a failed verifier 503', () => {
+    const throttled = refused(answerFor({ kind: 'throttled', retryAfterMs: 30_001 }, ctx));
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toBe('31');
+    expect(refused(answerFor({ kind: 'unavailable' }, ctx)).status).toBe(503);
+  });
+
+  it('lets a valid key through with the RateLimit fields for the response', () => {
+    const ratelimits = [{ name: 'per-minute', limit: 10, remaining: 9, reset: NOW + 60_000 }];
+    const a = answerFor(
+      { kind: 'verified', verification: { valid: true, code: 'VALID', identity: identity(ratelimits) } },
+      ctx,
+    );
+    expect(a).toEqual({
+      allow: true,
+      identity: identity(ratelimits),
+      headers: { 'ratelimit-policy': '"per-minute";q=10', ratelimit: '"per-minute";r=9;t=60' },
+    });
+    const plain = answerFor(
+      { kind: 'verified', verification: { valid: true, code: 'VALID', identity: identity() } },
+      ctx,
+    );
+    expect(plain.headers).toEqual({});
+  });
+
+  it('escapes the realm as a quoted-string', () => {
+    const a = refused(answerFor({ kind: 'missing' }, { realm: 'a "b" \\c', now: NOW }));
+    expect(a.headers['www-authenticate']).toBe('Bearer realm="a \\"b\\" \\\\c"');
+  });
+});
+
+describe('helpers', () => {
+  it('quotes strings per RFC 9110', () => {
+    expect(quotedString('x')).toBe('"x"');
+    expect(quotedString('"\\')).toBe('"\\"\\\\"');
+  });
+
+  it('accepts only printable ASCII realms', () => {
+    expect(isValidRealm('charging api')).toBe(true);
+    expect(isValidRealm('a\r\nb')).toBe(false);
+    expect(isValidRealm('caf\u00e9')).toBe(false);
+  });
+
+  it('lists the permissions a query names, once each', () => {
+    expect(scopeOf('a AND (b OR a) or c and (d)')).toBe('a b c d');
+    expect(scopeOf('sessions:*')).toBe('sessions:*');
+  });
+});

@@ -1,0 +1,4 @@
+import { buildExpressApp } from './testing/express-app.js';
+import { describeMiddleware } from './testing/scenarios.js';
+
+describeMiddleware('express', buildExpressApp);

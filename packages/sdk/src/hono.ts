@@ -1,0 +1,57 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { authorizationLines, parseAuthorization, parseCombinedAuthorization } from './bearer.js';
+import { createGuard, type KeywardOptions, logVerificationError } from './guard.js';
+import type { KeywardIdentity } from './verification.js';
+
+/** Add to your app's Env to type `c.get('keyward')`: `new Hono<KeywardEnv>()`. */
+export type KeywardEnv = { Variables: { keyward: KeywardIdentity } };
+
+export type KeywardHonoOptions = KeywardOptions<Context>;
+
+/** The Node request under @hono/node-server (`c.env.incoming`); absent on other runtimes and in `app.request()`. */
+type NodeBindings = { incoming?: { rawHeaders?: string[]; socket?: { remoteAddress?: string } } } | undefined;
+
+const nodePeerAddress = (c: Context): string | undefined =>
+  (c.env as NodeBindings)?.incoming?.socket?.remoteAddress;
+
+/**
+ * On Node the raw header lines tell two Authorization headers apart exactly; the Fetch
+ * `Headers` elsewhere join them with ", ", which the combined parser reads as well as it can.
+ */
+const credentialOf = (c: Context) => {
+  const rawHeaders = (c.env as NodeBindings)?.incoming?.rawHeaders;
+  return Array.isArray(rawHeaders)
+    ? parseAuthorization(authorizationLines(rawHeaders))
+    : parseCombinedAuthorization(c.req.raw.headers.get('authorization'));
+};
+
+/**
+ * Bearer key middleware for Hono. On success the identity is `c.get('keyward')` and the
+ * RateLimit headers go on the response; otherwise it answers itself (answers.ts).
+ * Hono has no trusted-proxy setting: the default address is the socket peer on
+ * @hono/node-server; behind a proxy, or on another runtime, pass `getClientIp` (e.g.
+ * built on `getConnInfo` and the proxy you trust).
+ *
+ * @example
+ * const app = new Hono<KeywardEnv>();
+ * app.get('/stations', keyward({ verifier, permissions: 'stations:read' }), (c) => c.json(c.get('keyward').keyId));
+ */
+export function keyward(options: KeywardHonoOptions): MiddlewareHandler<KeywardEnv> {
+  const guard = createGuard<Context>(options, {
+    credential: credentialOf,
+    target: (c) => c.req.url,
+    ip: nodePeerAddress,
+    onError: logVerificationError,
+  });
+  return async (c, next) => {
+    const answer = await guard(c);
+    if (!answer.allow) return c.body(JSON.stringify(answer.body), answer.status as 400, answer.headers);
+    c.set('keyward', answer.identity);
+    for (const name in answer.headers) c.header(name, answer.headers[name]);
+    await next();
+    // A handler that returns its own Response drops headers prepared on the context.
+    if (answer.headers.ratelimit !== undefined && !c.res.headers.has('ratelimit')) {
+      for (const name in answer.headers) c.header(name, answer.headers[name]);
+    }
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * `@keyward/sdk`: the typed client, the verifiers (local: engine in-process; remote: the
+ * verify API) and the framework-free pieces every keyward face shares (Bearer parsing,
+ * the HTTP answers, the brute-force throttle). The framework middleware live behind
+ * their own subpaths so that none is loaded unless used: `@keyward/sdk/express`,
+ * `@keyward/sdk/fastify`, `@keyward/sdk/hono`; the wire schemas are `@keyward/sdk/schemas`.
+ */
+
+export {
+  type Answer,
+  type AnswerContext,
+  answerFor,
+  challengeFor,
+  isValidRealm,
+  type Outcome,
+  type Problem,
+  quotedString,
+  scopeOf,
+} from './answers.js';
+export * from './bearer.js';
+export * from './client.js';
+export * from './failure-throttle.js';
+export { createGuard, type KeywardOptions, logVerificationError, type RequestReader } from './guard.js';
+export * from './local-verifier.js';
+export * from './ratelimit-headers.js';
+export * from './remote-verifier.js';
+export type * from './verification.js';

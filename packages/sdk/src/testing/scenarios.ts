@@ -1,0 +1,224 @@
+import { createEngine } from '@keyward/core';
+import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localVerifier } from '../local-verifier.js';
+import { remoteVerifier } from '../remote-verifier.js';
+import type { Verifier } from '../verification.js';
+import { createKeywardFixture, type KeywardFixture } from './fixture.js';
+import type { BuildTestApp, TestApp, TestResponse } from './test-app.js';
+
+const bearer = (key: string) => `Bearer ${key}`;
+
+/** What a caller can observe of a denial; must be equal for every "invalid key" outcome. */
+const observable = (res: TestResponse) => ({
+  status: res.status,
+  challenge: res.headers['www-authenticate'],
+  type: res.headers['content-type'],
+  cache: res.headers['cache-control'],
+  ratelimit: res.headers.ratelimit,
+  body: res.body,
+});
+
+/** A verifier that cannot run: an engine on a closed store (local) or a verify API nobody listens on (remote). */
+async function brokenVerifier(mode: 'local' | 'remote'): Promise<Verifier> {
+  if (mode === 'remote')
+    return remoteVerifier({ baseUrl: 'http://127.0.0.1:9', rootKey: 'kwroot_none', timeoutMs: 2000 });
+  const database = openSqliteDatabase(':memory:');
+  await migrateSqlite(database);
+  const store = createSqliteStore({ database });
+  await store.close();
+  return localVerifier(createEngine({ store }));
+}
+
+/**
+ * Every answer of the middleware, in local and remote mode, through a real app of the
+ * framework: each VerifyCode, the request errors, throttling and a failing verifier.
+ */
+export function describeMiddleware(framework: string, build: BuildTestApp): void {
+  describe.each(['local', 'remote'] as const)(`${framework} middleware (%s mode)`, (mode) => {
+    let fx: KeywardFixture;
+    let app: TestApp;
+    const verifier = () => (mode === 'local' ? fx.local : fx.remote());
+
+    beforeAll(async () => {
+      fx = await createKeywardFixture();
+      app = await build({ verifier: verifier(), realm: 'charging', throttle: false, now: fx.clock.now });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await fx?.close();
+    });
+
+    it('VALID: hands the identity to the route', async () => {
+      const issued = await fx.issue({
+        externalId: 'ionity',
+        name: 'backend',
+        meta: { plan: 'pro' },
+        permissions: ['stations:read'],
+      });
+      const res = await app.request({ path: '/stations', authorization: bearer(issued.key) });
+      expect(res.status).toBe(200);
+      expect(res.headers.ratelimit).toBeUndefined();
+      expect(res.body).toMatchObject({
+        route: 'GET /stations',
+        identity: {
+          keyId: issued.id,
+          apiId: fx.apiId,
+          name: 'backend',
+          consumer: { id: issued.consumerId, externalId: 'ionity' },
+          permissions: ['stations:read'],
+          meta: { plan: 'pro' },
+          ratelimits: [],
+          credits: null,
+        },
+      });
+    });
+
+    it('VALID with a rate limit: RateLimit headers on the success, then RATE_LIMITED: 429', async () => {
+      // At a window start, so the window ends exactly 60 s later.
+      fx.clock.advance(60_000 - (fx.clock.now() % 60_000));
+      const issued = await fx.issue({
+        permissions: ['sessions:read'],
+        ratelimits: [{ name: 'per-minute', limit: 2, duration: 60_000 }],
+      });
+      const first = await app.request({ path: '/sessions', authorization: bearer(issued.key) });
+      expect(first.status).toBe(200);
+      expect(first.headers['ratelimit-policy']).toBe('"per-minute";q=2');
+      expect(first.headers.ratelimit).toBe('"per-minute";r=1;t=60');
+      expect((await app.request({ path: '/sessions', authorization: bearer(issued.key) })).status).toBe(200);
+      fx.clock.advance(15_000);
+      const limited = await app.request({ path: '/sessions', authorization: bearer(issued.key) });
+      expect(limited.status).toBe(429);
+      // Sliding window: the two units of this window weigh in the next one until it is half over.
+      expect(limited.headers['retry-after']).toBe('75');
+      expect(limited.headers.ratelimit).toBe('"per-minute";r=0;t=45');
+      expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(limited.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    });
+
+    it('USAGE_EXCEEDED: 429 once the credits run out, which are never spent by a denial', async () => {
+      const issued = await fx.issue({ permissions: ['sessions:write'], credits: { remaining: 3 } });
+      const ok = await app.request({ method: 'POST', path: '/sessions', authorization: bearer(issued.key) });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ identity: { credits: { remaining: 1 } } });
+      const out = await app.request({ method: 'POST', path: '/sessions', authorization: bearer(issued.key) });
+      expect(out.status).toBe(429);
+      expect(out.headers['retry-after']).toBeUndefined();
+      expect(out.body).toMatchObject({ code: 'USAGE_EXCEEDED' });
+      expect((await fx.admin.keys.get(issued.id)).credits?.remaining).toBe(1);
+    });
+
+    it('INSUFFICIENT_PERMISSIONS: 403 insufficient_scope naming the scope', async () => {
+      const issued = await fx.issue({ permissions: ['stations:read'], credits: { remaining: 10 } });
+      const res = await app.request({ method: 'POST', path: '/sessions', authorization: bearer(issued.key) });
+      expect(res.status).toBe(403);
+      expect(res.headers['www-authenticate']).toBe(
+        'Bearer realm="charging", error="insufficient_scope", scope="sessions:write"',
+      );
+      expect(res.body).toMatchObject({ status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+      expect((await fx.admin.keys.get(issued.id)).credits?.remaining).toBe(10);
+    });
+
+    it('FORBIDDEN_IP: 403 without a challenge; the allowed address passes', async () => {
+      const elsewhere = await fx.issue({ allowedIps: ['192.0.2.0/24'] });
+      const res = await app.request({ path: '/whoami', authorization: bearer(elsewhere.key) });
+      expect(res.status).toBe(403);
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(res.body).toMatchObject({ code: 'FORBIDDEN_IP' });
+      const here = await fx.issue({ allowedIps: ['127.0.0.1/32', '::ffff:127.0.0.1/128'] });
+      expect((await app.request({ path: '/whoami', authorization: bearer(here.key) })).status).toBe(200);
+    });
+
+    it('NOT_FOUND, REVOKED, EXPIRED, DISABLED and malformed keys get the same 401 invalid_token', async () => {
+      const revoked = await fx.issue();
+      await fx.admin.keys.revoke(revoked.id);
+      const disabled = await fx.issue();
+      await fx.admin.keys.update(disabled.id, { enabled: false });
+      const expiring = await fx.issue({ expiresAt: fx.clock.now() + 60_000 });
+      fx.clock.advance(60_001);
+      const answers = await Promise.all(
+        [
+          fx.unknownKey(),
+          revoked.key,
+          disabled.key,
+          expiring.key,
+          'not-a-key',
+          `${fx.prefix}_${'A'.repeat(36)}`,
+        ].map(async (key) => observable(await app.request({ path: '/whoami', authorization: bearer(key) }))),
+      );
+      const malformed = observable(await app.request({ path: '/whoami', authorization: 'Bearer "quoted"' }));
+      for (const answer of [...answers, malformed]) expect(answer).toEqual(answers[0]);
+      expect(answers[0]).toMatchObject({
+        status: 401,
+        challenge: 'Bearer realm="charging", error="invalid_token"',
+        ratelimit: undefined,
+        body: { status: 401, error: 'invalid_token' },
+      });
+    });
+
+    it('no credentials (or another scheme): 401 with a bare challenge', async () => {
+      for (const authorization of [undefined, 'Basic dXNlcjpwYXNz', '']) {
+        const res = await app.request({
+          path: '/whoami',
+          ...(authorization === undefined ? {} : { authorization }),
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="charging"');
+      }
+    });
+
+    it('a token in the query or two Authorization headers: 400 invalid_request', async () => {
+      const issued = await fx.issue();
+      const inQuery = await app.request({ path: `/whoami?access_token=${issued.key}` });
+      const both = await app.request({
+        path: `/whoami?access_token=${issued.key}`,
+        authorization: bearer(issued.key),
+      });
+      const twice = await app.request({
+        path: '/whoami',
+        authorization: [bearer(issued.key), bearer(issued.key)],
+      });
+      for (const res of [inQuery, both, twice]) {
+        expect(res.status).toBe(400);
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="charging", error="invalid_request"');
+      }
+    });
+
+    it('throttles an address after repeated unknown keys, before verifying, sparing a valid key', async () => {
+      const throttled = await build({
+        verifier: verifier(),
+        realm: 'charging',
+        throttle: { maxFailures: 3, blockMs: 90_000 },
+        now: fx.clock.now,
+      });
+      try {
+        const issued = await fx.issue({ credits: { remaining: 5 } });
+        for (let i = 0; i < 3; i++) {
+          expect(
+            (await throttled.request({ path: '/whoami', authorization: bearer(fx.unknownKey()) })).status,
+          ).toBe(401);
+        }
+        const refused = await throttled.request({ path: '/whoami', authorization: bearer(issued.key) });
+        expect(refused.status).toBe(429);
+        expect(refused.headers['retry-after']).toBe('90');
+        expect(refused.body).toMatchObject({ code: 'TOO_MANY_FAILURES' });
+        expect((await fx.admin.keys.get(issued.id)).credits?.remaining).toBe(5);
+      } finally {
+        await throttled.close();
+      }
+    });
+
+    it('answers 503 when verification cannot run, and reports the error', async () => {
+      const errors: unknown[] = [];
+      const broken = await build({ verifier: await brokenVerifier(mode), onError: (e) => errors.push(e) });
+      try {
+        const res = await broken.request({ path: '/whoami', authorization: bearer(fx.unknownKey()) });
+        expect(res.status).toBe(503);
+        expect(res.body).toMatchObject({ status: 503 });
+        expect(errors).toHaveLength(1);
+      } finally {
+        await broken.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { Verification, VerifyParams } from './verification.js';
+
+/**
+ * The remote verifier's short local cache. It keeps only results that no counter
+ * decides, because replaying a counter-dependent result would break the guarantees a
+ * key's owner configured: a cached VALID would admit requests past a rate limit (or
+ * without charging it) and spend no credits; a cached RATE_LIMITED would keep refusing
+ * after the window reset. So it keeps:
+ *
+ * - state denials (NOT_FOUND, REVOKED, EXPIRED, DISABLED) and the denials decided before
+ *   any counter (FORBIDDEN_IP, INSUFFICIENT_PERMISSIONS): they change only when an
+ *   admin changes the key;
+ * - VALID results of keys with no rate limit and no quota, never past the key's expiry.
+ *
+ * The price, bounded by `ttlMs`: a revocation or permission change reaches this process
+ * up to `ttlMs` late, and cache hits are not recorded as usage by the server. Entries are
+ * keyed by the SHA-256 of the key (never the key itself) plus every request field that
+ * can change the outcome; the least recently used entry is dropped past `maxEntries`.
+ */
+
+export interface VerifyCacheOptions {
+  /** Entry lifetime in ms; 0 turns the cache off. */
+  ttlMs: number;
+  /** Entries kept at most. */
+  maxEntries: number;
+  now: () => number;
+}
+
+export interface VerifyCache {
+  /** The entry id of a request: a hash of the key plus the fields that decide the outcome. */
+  idOf(key: string, params: VerifyParams): string;
+  get(id: string): Verification | undefined;
+  /** Stores the result when it may be replayed (see above); otherwise does nothing. */
+  put(id: string, verification: Verification): void;
+}
+
+const STABLE_DENIALS = new Set([
+  'NOT_FOUND',
+  'REVOKED',
+  'EXPIRED',
+  'DISABLED',
+  'FORBIDDEN_IP',
+  'INSUFFICIENT_PERMISSIONS',
+]);
+
+/** Until when a result may be replayed: null when never. */
+function replayableUntil(v: Verification, now: number, ttlMs: number): number | null {
+  if (!v.valid) return STABLE_DENIALS.has(v.code) ? now + ttlMs : null;
+  const { ratelimits, credits, expiresAt } = v.identity;
+  if (ratelimits.length > 0 || credits !== null) return null;
+  return expiresAt === null ? now + ttlMs : Math.min(now + ttlMs, expiresAt);
+}
+
+const entryId = (key: string, p: VerifyParams): string =>
+  `${createHash('sha256').update(key).digest('base64')}|${JSON.stringify([
+    p.apiId ?? null,
+    p.permissions ?? null,
+    p.ip ?? null,
+    p.credits?.cost ?? null,
+    p.ratelimits ?? null,
+  ])}`;
+
+export function createVerifyCache({ ttlMs, maxEntries, now }: VerifyCacheOptions): VerifyCache {
+  const entries = new Map<string, { until: number; verification: Verification }>();
+  return {
+    idOf: ttlMs <= 0 ? () => '' : entryId,
+    get(id) {
+      if (ttlMs <= 0) return undefined;
+      const entry = entries.get(id);
+      if (entry === undefined) return undefined;
+      entries.delete(id);
+      if (entry.until <= now()) return undefined;
+      entries.set(id, entry);
+      return entry.verification;
+    },
+    put(id, verification) {
+      if (ttlMs <= 0) return;
+      const at = now();
+      const until = replayableUntil(verification, at, ttlMs);
+      if (until === null || until <= at) return;
+      entries.delete(id);
+      entries.set(id, { until, verification });
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) entries.delete(oldest.value);
+      }
+    },
+  };
+}

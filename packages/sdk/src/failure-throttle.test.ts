@@ -1,4 +1,3 @@
-import { createFailureThrottle as createCoreThrottle } from '@keyward/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOf, createFailureThrottle } from './failure-throttle.js';
@@ -54,42 +53,6 @@ describe('createFailureThrottle', () => {
   it('rejects nonsense settings', () => {
     expect(() => createFailureThrottle({ maxFailures: 0 })).toThrow(RangeError);
     expect(() => createFailureThrottle({ blockMs: 1.5 })).toThrow(RangeError);
-  });
-
-  it('answers exactly like the engine throttle of @keyward/core', () => {
-    const ip = fc.oneof(
-      fc.ipV4(),
-      fc.ipV6(),
-      fc.ipV4().map((v4) => `::ffff:${v4}`),
-      fc.constantFrom('fe80::1%eth0', '2001:db8::1::2', 'garbage', '::', '1:2:3:4:5:6:7:8:9'),
-    );
-    const step = fc.record({
-      op: fc.constantFrom('fail', 'fail', 'blocked', 'succeed'),
-      ip: fc.integer({ min: 0, max: 5 }),
-      dt: fc.integer({ min: 0, max: 40_000 }),
-    });
-    fc.assert(
-      fc.property(
-        fc.array(ip, { minLength: 6, maxLength: 6 }),
-        fc.array(step, { maxLength: 60 }),
-        (ips, steps) => {
-          const options = { maxFailures: 3, windowMs: 60_000, blockMs: 90_000, maxTracked: 4 };
-          const ours = createFailureThrottle(options);
-          const core = createCoreThrottle(options);
-          let now = T0;
-          for (const { op, ip: i, dt } of steps) {
-            now += dt;
-            const address = ips[i] ?? '';
-            for (const throttle of [ours, core]) {
-              if (op === 'fail') throttle.fail(address, now);
-              else if (op === 'succeed') throttle.succeed(address);
-            }
-            expect(ours.blocked(address, now)).toBe(core.blocked(address, now));
-          }
-        },
-      ),
-      { numRuns: 500 },
-    );
   });
 });
 

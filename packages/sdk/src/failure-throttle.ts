@@ -6,9 +6,8 @@
  * another key's limits or credits. A valid key clears the client's count (not an active
  * block), so a user who mistyped once is not punished later.
  *
- * Same contract, options and decisions as `createFailureThrottle` of `@keyward/core` (a
- * test holds the two to identical answers); the SDK carries its own because remote mode
- * must not load the engine. Either one can be passed as the middleware's `throttle`.
+ * The one throttle of keyward: the middleware, the gateway and the server's root-key and
+ * verify routes all use it. It lives in the SDK because remote mode must not load the engine.
  */
 
 export interface FailureThrottleOptions {

@@ -1,12 +1,12 @@
 import {
   type Engine,
-  type FailureThrottle,
   KeywardError,
   parseKey,
   type RootKey,
   type Store,
   safeEqualHex,
 } from '@keyward/core';
+import type { FailureThrottle } from '@keyward/sdk';
 import type { RootPermission } from '@keyward/sdk/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toHttpFailure } from './http-errors.js';

@@ -121,7 +121,7 @@ describe('README walkthrough', () => {
   it('5b. the driver key: 200 with the reads limit in the RateLimit headers', async () => {
     const res = await call('GET', '/stations', state.driverKey);
     expect(res.statusCode).toBe(200);
-    expect(res.headers['ratelimit-policy']).toBe('"reads";q=10');
+    expect(res.headers['ratelimit-policy']).toBe('"reads";q=10;w=60');
     expect(res.headers.ratelimit).toMatch(/^"reads";r=9;t=\d+$/);
     expect(res.json().items).toHaveLength(3);
   });

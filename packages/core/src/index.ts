@@ -6,6 +6,7 @@
  * so that importing the engine pulls in no database driver.
  */
 
+export * from './audit/index.js';
 export type * from './cache-bus.js';
 export {
   type CachedCreditLedgerOptions,
@@ -14,6 +15,7 @@ export {
 } from './cached-credit-ledger.js';
 export * from './circuit-breaker.js';
 export type * from './counter-store.js';
+export * from './dependency-guard.js';
 export * from './digest.js';
 export { createEngine } from './engine.js';
 export type * from './engine-types.js';
@@ -29,6 +31,5 @@ export * from './permissions.js';
 export * from './quota.js';
 export * from './rate-limit.js';
 export type * from './store.js';
-export * from './throttle.js';
 export type * from './usage.js';
 export type * from './verify-result.js';

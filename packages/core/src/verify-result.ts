@@ -20,6 +20,8 @@ export interface RateLimitState {
   remaining: number;
   /** Epoch ms when the limit is fully available again (or the window resets). */
   reset: number;
+  /** The limit's window in ms (its configured `duration`): `w=` of the RateLimit-Policy header. */
+  duration: number;
   /** Owner of the limit. */
   scope: 'key' | 'consumer';
 }

@@ -20,6 +20,7 @@ export {
 export * from './bearer.js';
 export * from './client.js';
 export * from './failure-throttle.js';
+export * from './gateway-identity.js';
 export { createGuard, type KeywardOptions, logVerificationError, type RequestReader } from './guard.js';
 export * from './local-verifier.js';
 export * from './ratelimit-headers.js';

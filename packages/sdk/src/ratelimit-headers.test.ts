@@ -30,6 +30,22 @@ describe('rateLimitHeaders', () => {
     expect(rateLimitHeaders([], NOW)).toBeNull();
   });
 
+  it('gives each window in whole seconds (w=) when the verifier knows it', () => {
+    const headers = rateLimitHeaders(
+      [
+        { name: 'per-day', limit: 5000, remaining: 4870, reset: NOW + 51_000_000, duration: 86_400_000 },
+        { name: 'per-minute', limit: 100, remaining: 0, reset: NOW + 41_200, duration: 60_000 },
+        { name: 'burst', limit: 5, remaining: 3, reset: NOW + 400, duration: 500 },
+        { name: 'legacy', limit: 9, remaining: 9, reset: NOW },
+      ],
+      NOW,
+    );
+    expect(headers).toEqual({
+      'ratelimit-policy': '"per-minute";q=100;w=60, "burst";q=5;w=1, "legacy";q=9, "per-day";q=5000;w=86400',
+      ratelimit: '"per-minute";r=0;t=42, "burst";r=3;t=1, "legacy";r=9;t=0, "per-day";r=4870;t=51000',
+    });
+  });
+
   it('puts the most restrictive limit first and keeps one item per name', () => {
     const limits = [
       { name: 'day', limit: 100, remaining: 50, reset: NOW + 1000 },
@@ -66,6 +82,9 @@ describe('rateLimitHeaders', () => {
         expect(policy.map((p) => p.params.q)).toEqual(ordered.map((l) => String(l.limit)));
         expect(state.map((s) => Number(s.params.r))).toEqual(ordered.map((l) => l.remaining));
         expect(state.map((s) => Number(s.params.t))).toEqual(ordered.map((l) => secondsUntil(l.reset, NOW)));
+        expect(policy.map((p) => p.params.w)).toEqual(
+          ordered.map((l) => (l.duration === undefined ? undefined : String(Math.ceil(l.duration / 1000)))),
+        );
         for (let i = 1; i < ordered.length; i++) {
           expect((ordered[i]?.remaining ?? 0) >= (ordered[i - 1]?.remaining ?? 0)).toBe(true);
         }

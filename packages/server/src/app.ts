@@ -1,4 +1,5 @@
-import { createFailureThrottle, KeywardError } from '@keyward/core';
+import { KeywardError } from '@keyward/core';
+import { createFailureThrottle } from '@keyward/sdk';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppOptions, type ResolvedAppOptions, resolveAppOptions } from './app-options.js';
 import { createAuthenticator } from './auth.js';
@@ -9,6 +10,7 @@ import { createAppLogger, loggablePath, requestIdOf } from './logging.js';
 import { registerOpenApi } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { createRootKeyCache } from './root-key-cache.js';
+import { alertRoutes } from './routes/alerts.js';
 import { apiRoutes } from './routes/apis.js';
 import { auditRoutes } from './routes/audit.js';
 import { consumerRoutes } from './routes/consumers.js';
@@ -19,6 +21,8 @@ import { keyRoutes } from './routes/keys.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import type { ServiceDeps } from './services/context.js';
 import { createIdempotency } from './services/idempotency.js';
 
 export type { AppOptions } from './app-options.js';
@@ -129,7 +133,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const throttle = createFailureThrottle(resolved.throttle);
   app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
 
-  const deps = { store, engine, digester, now, forgetRootKey: (id: string) => cache.forget(id) };
+  const deps: ServiceDeps = {
+    store,
+    engine,
+    digester,
+    now,
+    forgetRootKey: (id: string) => cache.forget(id),
+    ...(resolved.monitoring === null ? {} : { monitoring: resolved.monitoring }),
+    ...(resolved.webhooks === null ? {} : { webhooks: resolved.webhooks }),
+  };
   const ctx: RouteContext = { deps, idempotency: createIdempotency(deps) };
   await registerOpenApi(app, { docs: resolved.docs });
   await app.register(healthRoutes(resolved.readiness));
@@ -141,5 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
+  if (resolved.webhooks !== null) await app.register(webhookRoutes(ctx));
   return app;
 }

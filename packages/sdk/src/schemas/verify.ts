@@ -57,6 +57,8 @@ export const VerifyRateLimit = Type.Object({
   remaining: Type.Integer(),
   /** Epoch ms when the limit is fully available again. */
   reset: Timestamp,
+  /** The limit's window in ms (`w=` of the RateLimit-Policy header, in seconds). */
+  duration: Type.Integer(),
 });
 export type VerifyRateLimit = Static<typeof VerifyRateLimit>;
 

@@ -1,0 +1,103 @@
+import type { ConsumerInfo, KeywardIdentity } from './verification.js';
+
+/**
+ * The caller's identity as keyward's gateway forwards it to the upstream API (see
+ * `packages/server/src/gateway/forward-headers.ts`):
+ *
+ * - `x-keyward-key-id`: the key's id
+ * - `x-keyward-consumer-id`, `x-keyward-consumer-external-id`: both or neither; the external
+ *   id is percent-encoded
+ * - `x-keyward-permissions`: the key's permissions (roles resolved), comma-separated
+ *
+ * Trust model: these are plain request headers. They are trustworthy only because the gateway
+ * removes every client-sent `x-keyward-*` header before adding its own, so an app that reads
+ * them must be reachable **solely through the gateway**: bound to loopback, a private network
+ * or a socket only the gateway can reach. Anyone who can call the app directly can claim any
+ * identity.
+ */
+
+/** Lower-case names of the identity headers, as Node, Fastify, Express and Hono expose them. */
+export const GATEWAY_IDENTITY_HEADERS = Object.freeze({
+  keyId: 'x-keyward-key-id',
+  consumerId: 'x-keyward-consumer-id',
+  consumerExternalId: 'x-keyward-consumer-external-id',
+  permissions: 'x-keyward-permissions',
+});
+
+/** keyward ids (`key_…`, `con_…`): short runs of letters, digits, `_` and `-`. */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** What `encodeURIComponent` produces: a header that holds anything else was not written by the gateway. */
+const URI_COMPONENT = /^(?:[A-Za-z0-9\-_.!~*'()]|%[0-9A-Fa-f]{2})*$/;
+const PERMISSION = /^[A-Za-z0-9_.:*-]{1,256}$/;
+
+/** Request headers with lower-case names (Node's `IncomingHttpHeaders`, Hono's `c.req.header()`). */
+export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The one value of a header; undefined when absent, null when sent more than once. */
+function single(headers: HeaderMap, name: string): string | null | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? null : value;
+}
+
+function decodedExternalId(encoded: string): string | null {
+  if (!URI_COMPONENT.test(encoded)) return null;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
+/** The consumer (null: the key has none), or `'malformed'`. */
+function consumerOf(headers: HeaderMap): ConsumerInfo | null | 'malformed' {
+  const id = single(headers, GATEWAY_IDENTITY_HEADERS.consumerId);
+  const encoded = single(headers, GATEWAY_IDENTITY_HEADERS.consumerExternalId);
+  if (id === undefined && encoded === undefined) return null;
+  if (typeof id !== 'string' || typeof encoded !== 'string' || !ID.test(id)) return 'malformed';
+  const externalId = decodedExternalId(encoded);
+  return externalId === null ? 'malformed' : { id, externalId, name: null, meta: null };
+}
+
+function permissionsOf(header: string): string[] | null {
+  if (header === '') return [];
+  const permissions = header.split(',');
+  return permissions.every((p) => PERMISSION.test(p)) ? permissions : null;
+}
+
+/**
+ * Reads the identity the gateway forwarded; null when the request carries none or any of it
+ * is malformed or sent twice (never a partial identity). Only safe in an app that nothing but
+ * the gateway can reach (see the trust model above). Fields the gateway does not forward are
+ * empty: `apiId` is `''` (restrict keys to one API with the gateway config's `apiId`),
+ * `roles` is `[]` (they are resolved into `permissions`), `name`, `meta`, `expiresAt`,
+ * `consumer.name`, `consumer.meta` and `credits` are null, and `ratelimits` is `[]` (the
+ * gateway adds the RateLimit headers to the response itself).
+ *
+ * @example
+ * app.addHook('onRequest', async (request, reply) => {
+ *   const identity = gatewayIdentity(request.headers);
+ *   if (identity === null) return reply.code(401).send();
+ *   request.keyward = identity;
+ * });
+ */
+export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
+  const keyId = single(headers, GATEWAY_IDENTITY_HEADERS.keyId);
+  if (typeof keyId !== 'string' || !ID.test(keyId)) return null;
+  const permissionsHeader = single(headers, GATEWAY_IDENTITY_HEADERS.permissions);
+  if (typeof permissionsHeader !== 'string') return null;
+  const permissions = permissionsOf(permissionsHeader);
+  const consumer = consumerOf(headers);
+  if (permissions === null || consumer === 'malformed') return null;
+  return {
+    keyId,
+    apiId: '',
+    name: null,
+    consumer,
+    permissions,
+    roles: [],
+    meta: null,
+    expiresAt: null,
+    ratelimits: [],
+    credits: null,
+  };
+}

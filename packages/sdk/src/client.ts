@@ -113,7 +113,10 @@ export interface KeywardClient {
     policy(): Promise<MonitoringPolicyView>;
     setPolicy(body: MonitoringPolicyBody): Promise<MonitoringPolicyView>;
   };
-  webhooks: Omit<Resource<WebhookView, WebhookPage, CreateWebhookBody, UpdateWebhookBody, PageQuery>, 'create'> & {
+  webhooks: Omit<
+    Resource<WebhookView, WebhookPage, CreateWebhookBody, UpdateWebhookBody, PageQuery>,
+    'create'
+  > & {
     /** The answer holds the signing secret (`whsec_…`), shown this once. */
     create(body: CreateWebhookBody, options?: CreateOptions): Promise<WebhookWithSecret>;
     rotateSecret(id: string): Promise<WebhookWithSecret>;
@@ -190,7 +193,8 @@ export function createClient(options: ClientOptions): KeywardClient {
     },
     audit: {
       list: (query) => call<AuditPage>('GET', '/v1/audit-events', { query: query as Query }),
-      verify: (query) => call<AuditVerifyResponse>('GET', '/v1/audit-events/verify', { query: query as Query }),
+      verify: (query) =>
+        call<AuditVerifyResponse>('GET', '/v1/audit-events/verify', { query: query as Query }),
     },
     alerts: {
       list: (query) => call<AlertPage>('GET', '/v1/alerts', { query: query as Query }),

@@ -1,0 +1,118 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import { type AggregatedBatch, aggregateBatch, type RollupRow } from './aggregate.js';
+import { GRANULARITIES } from './granularity.js';
+import { resolveRetention } from './retention.js';
+import { createUsageReads } from './usage-reads.js';
+import type { UsageDatabase } from './usage-schema.js';
+import {
+  EVENT_COLUMNS,
+  KEY_USAGE_COLUMNS,
+  KEY_USAGE_CONFLICT,
+  ROLLUP_COLUMNS,
+  ROLLUP_TABLES,
+  rollupConflict,
+} from './usage-sql.js';
+import type { UsageEventStore, UsageRetention } from './usage-store.js';
+
+export interface PostgresUsageStoreOptions {
+  /** A pg pool (ideally the `Store`'s, from `createPostgresPool`), migrated. The usage store never ends it. */
+  pool: pg.Pool;
+  /** Retention periods; defaults in `DEFAULT_USAGE_RETENTION`. */
+  retention?: Partial<UsageRetention>;
+  /** Clock for batch bookkeeping, epoch ms. Default `Date.now`. */
+  now?: () => number;
+}
+
+const EVENT_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text', 'bigint'];
+const ROLLUP_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint'];
+const KEY_TYPES = ['text', 'text', 'bigint', 'bigint', 'bigint', 'bigint'];
+
+/**
+ * The write as one statement with array parameters: `$1` batch id, `$2` time, then one
+ * array per column of each table. Built once; its text never changes, so PostgreSQL
+ * prepares it once per connection.
+ */
+function writeStatement(): string {
+  let next = 3;
+  const unnest = (types: readonly string[]) =>
+    `select * from unnest(${types.map((type) => `$${next++}::${type}[]`).join(', ')}) where exists (select 1 from fresh)`;
+  const parts = [
+    'fresh as (insert into usage_batches (id, created_at) values ($1, $2) on conflict do nothing returning id)',
+    `events as (insert into usage_events (${EVENT_COLUMNS}) ${unnest(EVENT_TYPES)})`,
+    ...GRANULARITIES.map((granularity) => {
+      const table = ROLLUP_TABLES[granularity];
+      return `${granularity} as (insert into ${table} (${ROLLUP_COLUMNS}) ${unnest(ROLLUP_TYPES)} ${rollupConflict(table)})`;
+    }),
+    `keys as (insert into key_usage (${KEY_USAGE_COLUMNS}) ${unnest(KEY_TYPES)} ${KEY_USAGE_CONFLICT})`,
+  ];
+  return `with ${parts.join(', ')} select count(*) from fresh`;
+}
+
+const rollupColumns = (rows: readonly RollupRow[]): unknown[][] => [
+  rows.map((r) => r.bucket),
+  rows.map((r) => r.workspaceId),
+  rows.map((r) => r.apiId),
+  rows.map((r) => r.keyId),
+  rows.map((r) => r.consumerId),
+  rows.map((r) => r.outcome),
+  rows.map((r) => r.count),
+  rows.map((r) => r.cost),
+];
+
+/** The parameters of `writeStatement`, in its order. */
+function writeParameters(id: string, now: number, { raw, rollups, keys }: AggregatedBatch): unknown[] {
+  return [
+    id,
+    now,
+    raw.map((r) => r.time),
+    raw.map((r) => r.workspaceId),
+    raw.map((r) => r.apiId),
+    raw.map((r) => r.keyId),
+    raw.map((r) => r.consumerId),
+    raw.map((r) => r.outcome),
+    raw.map((r) => r.cost),
+    raw.map((r) => r.ip),
+    raw.map((r) => r.tags),
+    raw.map((r) => r.count),
+    ...GRANULARITIES.flatMap((granularity) => rollupColumns(rollups[granularity])),
+    keys.map((k) => k.keyId),
+    keys.map((k) => k.workspaceId),
+    keys.map((k) => k.lastUsedAt),
+    keys.map((k) => k.lastValidAt),
+    keys.map((k) => k.requests),
+    keys.map((k) => k.valid),
+  ];
+}
+
+/**
+ * A `UsageEventStore` on PostgreSQL. A batch is one prepared statement whatever its size
+ * (one round trip, atomic): data-modifying CTEs give each table one `insert ... select
+ * from unnest(<arrays>)`, all conditional on the batch id being new. Rollup rows arrive
+ * sorted by primary key, so nodes upserting the same buckets at once lock them in one
+ * order instead of deadlocking.
+ *
+ * @example
+ * const pool = createPostgresPool(url);
+ * await migratePostgres(pool);
+ * const usage = createPostgresUsageStore({ pool });
+ */
+export function createPostgresUsageStore(options: PostgresUsageStoreOptions): UsageEventStore {
+  const { pool, now = Date.now } = options;
+  const retention = resolveRetention(options.retention);
+  const db = new Kysely<UsageDatabase>({
+    dialect: new PostgresDialect({ pool: { connect: () => pool.connect(), end: async () => {} } }),
+  });
+  const text = writeStatement();
+
+  return {
+    ...createUsageReads({ db, retention }),
+    async write(batch) {
+      const values = writeParameters(batch.id, now(), aggregateBatch(batch.events));
+      await pool.query({ name: 'keyward_usage_write', text, values });
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row shapes of the usage tables (migration `0002_usage`), with the conventions of
+ * `store/schema.ts`: epoch ms in 64-bit integers, JSON as text, bytewise ids.
+ * Rollup dimensions are '' (never null) where an event had none, so that they can be
+ * part of the primary key that upserts increment.
+ */
+
+export interface UsageEventRow {
+  id: Generated<number>;
+  time: number;
+  workspace_id: string | null;
+  api_id: string | null;
+  key_id: string | null;
+  consumer_id: string | null;
+  outcome: string;
+  /** Credits spent by each of the `count` events. */
+  cost: number;
+  ip: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  /** Identical consecutive events merged into this row. */
+  count: number;
+}
+
+/** `usage_minute`, `usage_hour` and `usage_day` share this shape. */
+export interface UsageRollupRow {
+  bucket: number;
+  workspace_id: string;
+  api_id: string;
+  key_id: string;
+  consumer_id: string;
+  outcome: string;
+  count: number;
+  /** Total credits spent. */
+  cost: number;
+}
+
+export interface KeyUsageRow {
+  key_id: string;
+  workspace_id: string;
+  last_used_at: number;
+  last_valid_at: number | null;
+  requests: number;
+  valid: number;
+}
+
+/** Ids of written batches (kept as long as raw events), so that a retried batch is applied once. */
+export interface UsageBatchRow {
+  id: string;
+  created_at: number;
+}
+
+export interface UsageDatabase {
+  usage_events: UsageEventRow;
+  usage_minute: UsageRollupRow;
+  usage_hour: UsageRollupRow;
+  usage_day: UsageRollupRow;
+  key_usage: KeyUsageRow;
+  usage_batches: UsageBatchRow;
+}
+
+export type RollupTable = 'usage_minute' | 'usage_hour' | 'usage_day';

@@ -2,7 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { BASE62_ALPHABET, type RandomSource } from './key-format.js';
 
 /** Type prefixes of keyward ids (`key_…`, `ws_…`). */
-export const ID_PREFIXES = ['ws', 'api', 'con', 'key', 'rk', 'role', 'evt', 'req', 'wh', 'alert'] as const;
+export const ID_PREFIXES = [
+  'ws',
+  'api',
+  'con',
+  'key',
+  'rk',
+  'role',
+  'evt',
+  'req',
+  'wh',
+  'alert',
+  'msg',
+  'dlv',
+] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /** Characters after `<prefix>_`: 128 bits (48-bit ms timestamp + 80 random bits) in base62. */

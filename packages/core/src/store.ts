@@ -161,9 +161,37 @@ export interface AuditQuery extends PageQuery {
   to?: number;
 }
 
+/** An audit event with its link in the workspace's hash chain (see `audit/chain-hash.ts`). */
+export interface ChainedAuditEvent extends AuditEvent {
+  /** 1, 2, 3, ... per workspace, without gaps. */
+  seq: number;
+  /** The hash of the event before (`GENESIS_HASH` for seq 1). */
+  prevHash: string;
+  /** `SHA-256(prevHash || canonical JSON of the event)`, hex. */
+  hash: string;
+}
+
+/** The last link of a workspace's chain, kept apart from the events so that a deleted tail is detectable. */
+export interface AuditChainHead {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditStore {
+  /**
+   * Appends the event as the next link of its workspace's hash chain, in one transaction
+   * that holds the workspace's chain head locked (the chain never forks, whatever the
+   * number of nodes). A duplicate id is `CONFLICT` and leaves the chain unchanged.
+   */
   append(event: AuditEvent): Promise<void>;
   list(workspaceId: string, query: AuditQuery): Promise<Page<AuditEvent>>;
+  /**
+   * Chained events in `seq` order with seq > `afterSeq`, at most `limit` (1-1000): what a
+   * verifier walks. With `afterSeq` 0, events without a seq (as seq 0) or below 1 come first.
+   */
+  chain(workspaceId: string, afterSeq: number, limit: number): Promise<ChainedAuditEvent[]>;
+  /** The workspace's chain head; null before its first event. */
+  head(workspaceId: string): Promise<AuditChainHead | null>;
 }
 
 /** Stored replies for `Idempotency-Key` (scoped to workspace + key; kept 24 h). */
@@ -220,6 +248,14 @@ export interface CreditLedger {
   ): Promise<void>;
   /** `cost` is a non-negative integer (else `VALIDATION`). No balance (no row) = unlimited: ok, remaining Infinity. */
   spend(owner: CreditOwner, cost: number, now: number): Promise<CreditSpend>;
+  /**
+   * Optional: `spend` decided at once, for ledgers that hold the balance in this process's
+   * memory (`cached-credit-ledger.ts`); `undefined` when it cannot answer synchronously
+   * (balance not loaded yet, ledger closed), and then nothing was spent: call `spend`. The
+   * engine prefers it, saving the promises and the deadline timer of a guarded call. A
+   * wrapper that changes `spend` must wrap or leave out this too.
+   */
+  trySpendSync?(owner: CreditOwner, cost: number, now: number): CreditSpend | undefined;
   /**
    * Gives back `amount` credits that a `spend` took when a later check of the same
    * verification denied it (the key's credits were spent, then the consumer's were short).

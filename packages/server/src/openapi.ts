@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
 /** Route tags in the order the docs show them. */
-const TAGS = ['APIs', 'Consumers', 'Keys', 'Roles', 'Root keys', 'Audit', 'Operations'];
+const TAGS = ['APIs', 'Consumers', 'Keys', 'Roles', 'Root keys', 'Audit', 'Alerts', 'Webhooks', 'Operations'];
 
 /**
  * OpenAPI 3.1 generated from the route schemas (the same TypeBox schemas the SDK types

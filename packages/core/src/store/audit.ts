@@ -1,12 +1,17 @@
+import { sql } from 'kysely';
+import { chainHash, GENESIS_HASH } from '../audit/chain-hash.js';
+import { KeywardError } from '../errors.js';
 import type { AuditEvent, Meta } from '../model.js';
-import type { AuditStore } from '../store.js';
+import type { AuditStore, ChainedAuditEvent } from '../store.js';
 import { fromJsonOrNull, toJsonOrNull, toMs } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';
 import { pageBounds, toPage } from './pagination.js';
 import type { AuditEventRow } from './schema.js';
 
-const toRow = (event: AuditEvent): AuditEventRow => ({
+type EventColumns = Omit<AuditEventRow, 'seq' | 'prev_hash' | 'hash'>;
+
+const toRow = (event: AuditEvent): EventColumns => ({
   id: event.id,
   workspace_id: event.workspaceId,
   actor: event.actor,
@@ -20,7 +25,8 @@ const toRow = (event: AuditEvent): AuditEventRow => ({
   created_at: event.createdAt,
 });
 
-const fromRow = (row: AuditEventRow): AuditEvent => ({
+/** The event a row holds (chain columns aside); also used by the migration that backfills the chain. */
+export const auditEventFromRow = (row: EventColumns): AuditEvent => ({
   id: row.id,
   workspaceId: row.workspace_id,
   actor: row.actor,
@@ -34,11 +40,48 @@ const fromRow = (row: AuditEventRow): AuditEvent => ({
   createdAt: toMs(row.created_at),
 });
 
-/** Append-only: there is no update or delete. Pages run in id (= time) order, oldest first. */
+const MAX_CHAIN_PAGE = 1000;
+
+/**
+ * Append-only: there is no update or delete. Pages run in id (= time) order, oldest
+ * first. Each append is one transaction: create the workspace's chain head if missing,
+ * bump its seq (the UPDATE locks the head row on PostgreSQL; on SQLite the first write
+ * takes the database's write lock, before anything is read), insert the event with its
+ * hash, store the new hash in the head. A unique index on (workspace_id, seq) makes a
+ * fork impossible even if that locking were ever bypassed.
+ */
 export function createAuditStore({ db }: StoreContext): AuditStore {
   return {
     async append(event) {
-      await guardUnique('audit event', () => db.insertInto('audit_events').values(toRow(event)).execute());
+      await guardUnique('audit event', () =>
+        db.transaction().execute(async (trx) => {
+          const workspaceId = event.workspaceId;
+          await trx
+            .insertInto('audit_chain_heads')
+            .values({ workspace_id: workspaceId, seq: 0, hash: GENESIS_HASH })
+            .onConflict((oc) => oc.column('workspace_id').doNothing())
+            .execute();
+          const head = await trx
+            .updateTable('audit_chain_heads')
+            .set((eb) => ({ seq: eb('seq', '+', 1) }))
+            .where('workspace_id', '=', workspaceId)
+            .returning(['seq', 'hash'])
+            .executeTakeFirst();
+          if (head === undefined)
+            throw new KeywardError('INTERNAL', 'audit chain head vanished during an append');
+          const seq = toMs(head.seq);
+          const hash = chainHash(head.hash, event, seq);
+          await trx
+            .insertInto('audit_events')
+            .values({ ...toRow(event), seq, prev_hash: head.hash, hash })
+            .execute();
+          await trx
+            .updateTable('audit_chain_heads')
+            .set({ hash })
+            .where('workspace_id', '=', workspaceId)
+            .execute();
+        }),
+      );
     },
 
     async list(workspaceId, query) {
@@ -57,7 +100,41 @@ export function createAuditStore({ db }: StoreContext): AuditStore {
         .orderBy('id')
         .limit(limit + 1)
         .execute();
-      return toPage(rows.map(fromRow), limit);
+      return toPage(rows.map(auditEventFromRow), limit);
+    },
+
+    async chain(workspaceId, afterSeq, limit) {
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_CHAIN_PAGE) {
+        throw new KeywardError('VALIDATION', `limit must be an integer from 1 to ${MAX_CHAIN_PAGE}`, {
+          field: 'limit',
+        });
+      }
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        // The first page has every row: those without a seq (or a seq below 1) come first, so a verifier sees them.
+        .$if(afterSeq > 0, (qb) => qb.where('seq', '>', afterSeq))
+        .orderBy(sql`seq asc nulls first`)
+        .limit(limit)
+        .execute();
+      return rows.map(
+        (row): ChainedAuditEvent => ({
+          ...auditEventFromRow(row),
+          seq: row.seq === null ? 0 : toMs(row.seq),
+          prevHash: row.prev_hash ?? '',
+          hash: row.hash ?? '',
+        }),
+      );
+    },
+
+    async head(workspaceId) {
+      const row = await db
+        .selectFrom('audit_chain_heads')
+        .select(['seq', 'hash'])
+        .where('workspace_id', '=', workspaceId)
+        .executeTakeFirst();
+      return row === undefined ? null : { seq: toMs(row.seq), hash: row.hash };
     },
   };
 }

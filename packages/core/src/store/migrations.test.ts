@@ -10,17 +10,35 @@ import { createSqliteStore, migrateSqlite, openSqliteDatabase } from './sqlite.j
 import { createThrowawayDatabase } from './throwaway-postgres.js';
 
 const TABLES = [
+  'alerts',
   'apis',
+  'audit_chain_heads',
   'audit_events',
   'consumers',
   'credits',
   'idempotency',
+  'job_runs',
   'key_digests',
+  'key_usage',
   'keys',
+  'monitoring_policies',
   'roles',
   'root_keys',
+  'usage_batches',
+  'usage_day',
+  'usage_events',
+  'usage_hour',
+  'usage_minute',
+  'webhook_deliveries',
+  'webhook_endpoints',
+  'webhook_messages',
   'workspaces',
 ];
+
+/** Every migration, in the order they apply. */
+const APPLIED = ['0001_initial', '0002_usage', '0003_audit_chain', '0004_monitoring', '0005_webhooks'].map(
+  (name) => ({ name }),
+);
 
 describe('sqlite migrations', () => {
   it('run twice without error and keep the data', async () => {
@@ -37,7 +55,7 @@ describe('sqlite migrations', () => {
       .all();
     expect(tables).toEqual(TABLES.map((name) => ({ name })));
     const applied = database.prepare('select name from keyward_migration').all();
-    expect(applied).toEqual([{ name: '0001_initial' }]);
+    expect(applied).toEqual(APPLIED);
     await store.close();
   });
 
@@ -48,7 +66,7 @@ describe('sqlite migrations', () => {
     try {
       await Promise.all(handles.map((handle) => migrateSqlite(handle)));
       const [first] = handles;
-      expect(first?.prepare('select name from keyward_migration').all()).toEqual([{ name: '0001_initial' }]);
+      expect(first?.prepare('select name from keyward_migration').all()).toEqual(APPLIED);
     } finally {
       for (const handle of handles) handle.close();
       rmSync(dir, { recursive: true, force: true });
@@ -75,7 +93,7 @@ describe.runIf(available)('postgres migrations', () => {
       );
       expect(tables).toEqual(TABLES.map((name) => ({ name })));
       const { rows: applied } = await check.query('select name from keyward_migration');
-      expect(applied).toEqual([{ name: '0001_initial' }]);
+      expect(applied).toEqual(APPLIED);
       const store = createPostgresStore({ pool: check });
       await expect(seedTenant(store)).resolves.toBeDefined();
       await store.close();

@@ -3,6 +3,9 @@ import { KeywardError } from '../errors.js';
 import type { Dialect } from './context.js';
 import { initial, typesFor } from './migration-0001-initial.js';
 import { usage } from './migration-0002-usage.js';
+import { auditChain } from './migration-0003-audit-chain.js';
+import { monitoring } from './migration-0004-monitoring.js';
+import { webhooks } from './migration-0005-webhooks.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -15,7 +18,13 @@ import { usage } from './migration-0002-usage.js';
 /** Every migration, by name; names sort in the order they run. */
 export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
   const types = typesFor(dialect);
-  return { '0001_initial': initial(types), '0002_usage': usage(types, dialect) };
+  return {
+    '0001_initial': initial(types),
+    '0002_usage': usage(types, dialect),
+    '0003_audit_chain': auditChain(types, dialect),
+    '0004_monitoring': monitoring(types),
+    '0005_webhooks': webhooks(types),
+  };
 };
 
 /** Brings the schema to the latest version; throws `KeywardError` `INTERNAL` with the cause when a migration fails. */

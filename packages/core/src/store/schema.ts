@@ -106,6 +106,17 @@ export interface AuditEventRow {
   ip: string | null;
   request_id: string | null;
   created_at: number;
+  /** Hash chain (migration `0003_audit_chain`): position, predecessor's hash, own hash. */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** One row per workspace with audit events: the chain's last seq and hash, locked by every append. */
+export interface AuditChainHeadRow {
+  workspace_id: string;
+  seq: number;
+  hash: string;
 }
 
 export interface IdempotencyRow {
@@ -134,6 +145,7 @@ export interface Database {
   key_digests: KeyDigestRow;
   root_keys: RootKeyRow;
   audit_events: AuditEventRow;
+  audit_chain_heads: AuditChainHeadRow;
   idempotency: IdempotencyRow;
   credits: CreditRow;
 }

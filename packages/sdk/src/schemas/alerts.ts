@@ -23,9 +23,12 @@ export const QuarantineDetector = Type.Union([
   Type.Literal('key_unused'),
 ]);
 
-export const AlertStatus = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')], {
-  description: 'open: new; acknowledged: someone took it (still active); resolved: no longer found',
-});
+export const AlertStatus = Type.Union(
+  [Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')],
+  {
+    description: 'open: new; acknowledged: someone took it (still active); resolved: no longer found',
+  },
+);
 
 export const AlertView = Type.Object({
   id: Id,
@@ -85,12 +88,18 @@ const TrafficSpikeSettings = Type.Object(
   },
   strict,
 );
-const IpSpreadSettings = Type.Object({ enabled: Type.Boolean(), windowMs: Window, maxDistinctIps: Count }, strict);
+const IpSpreadSettings = Type.Object(
+  { enabled: Type.Boolean(), windowMs: Window, maxDistinctIps: Count },
+  strict,
+);
 const NewNetworkSettings = Type.Object(
   { enabled: Type.Boolean(), windowMs: Window, historyMs: Window, minHistoryEvents: Count },
   strict,
 );
-const BruteForceSettings = Type.Object({ enabled: Type.Boolean(), windowMs: Window, minInvalid: Count }, strict);
+const BruteForceSettings = Type.Object(
+  { enabled: Type.Boolean(), windowMs: Window, minInvalid: Count },
+  strict,
+);
 const CreditsLowSettings = Type.Object(
   {
     enabled: Type.Boolean(),

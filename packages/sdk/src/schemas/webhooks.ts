@@ -14,7 +14,8 @@ export type WebhookEventType = Static<typeof WebhookEventType>;
 const WebhookUrl = Type.String({
   minLength: 1,
   maxLength: 2000,
-  description: 'http(s) URL of the receiver; private and loopback addresses are refused unless the server allows them',
+  description:
+    'http(s) URL of the receiver; private and loopback addresses are refused unless the server allows them',
 });
 const Events = Type.Array(WebhookEventType, { minItems: 1, maxItems: 6, uniqueItems: true });
 const Description = Type.String({ maxLength: 1000 });

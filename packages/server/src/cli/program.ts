@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config.js';
 import { CliError, oneLine } from './cli-error.js';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerApiCommands } from './commands/apis.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerConsumerCommands } from './commands/consumers.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerKeyCommands } from './commands/keys.js';
@@ -10,6 +12,7 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerRoleCommands } from './commands/roles.js';
 import { registerRootKeyCommands } from './commands/root-keys.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerUsageCommand } from './commands/usage.js';
 import { DEFAULT_URL } from './http-command.js';
 import type { CliIo } from './output.js';
 
@@ -41,6 +44,9 @@ export function createProgram(io: CliIo): Command {
   registerKeyCommands(program, io);
   registerRoleCommands(program, io);
   registerRootKeyCommands(program, io);
+  registerAuditCommands(program, io);
+  registerAlertCommands(program, io);
+  registerUsageCommand(program, io);
   return program;
 }
 

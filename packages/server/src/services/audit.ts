@@ -1,4 +1,13 @@
-import { type AuditEvent, type AuditQuery, type Meta, newId, type Page } from '@keyward/core';
+import {
+  type AuditEvent,
+  type AuditQuery,
+  KeywardError,
+  type Meta,
+  newId,
+  type Page,
+  verifyAuditChain,
+} from '@keyward/core';
+import type { AuditVerifyQuery, AuditVerifyResponse } from '@keyward/sdk/schemas';
 import type { Actor, ServiceDeps } from './context.js';
 import { listPage } from './pagination.js';
 
@@ -38,3 +47,28 @@ export const listAuditEvents = (
   actor: Actor,
   query: AuditQuery,
 ): Promise<Page<AuditEvent>> => listPage(() => deps.store.audit.list(actor.workspaceId, query));
+
+/**
+ * Walks the workspace's audit hash chain (see `verifyAuditChain`); with an anchor from an
+ * earlier answer's `head`, also detects a chain rewritten from scratch.
+ */
+export async function verifyAuditEvents(
+  deps: ServiceDeps,
+  actor: Actor,
+  query: AuditVerifyQuery,
+): Promise<AuditVerifyResponse> {
+  const { anchorSeq, anchorHash } = query;
+  if ((anchorSeq === undefined) !== (anchorHash === undefined)) {
+    throw new KeywardError('VALIDATION', 'anchorSeq and anchorHash go together', {
+      field: anchorSeq === undefined ? 'querystring.anchorSeq' : 'querystring.anchorHash',
+    });
+  }
+  const anchor =
+    anchorSeq === undefined || anchorHash === undefined
+      ? {}
+      : { anchor: { seq: anchorSeq, hash: anchorHash } };
+  const verdict = await verifyAuditChain(deps.store, actor.workspaceId, anchor);
+  return verdict.ok
+    ? { ok: true, count: verdict.count, head: verdict.head, brokenAt: null, reason: null }
+    : { ok: false, count: null, head: null, brokenAt: verdict.brokenAt, reason: verdict.reason };
+}

@@ -4,6 +4,7 @@ import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
+import { publishEvent } from './webhook-events.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'key not found');
 
@@ -21,6 +22,7 @@ export async function revokeKey(deps: ServiceDeps, actor: Actor, id: string): Pr
     before,
     after: view,
   });
+  await publishEvent(deps, actor.workspaceId, 'key.revoked', { key: view });
   return view;
 }
 
@@ -57,6 +59,7 @@ export async function rollKey(
     before,
     after: view,
   });
+  await publishEvent(deps, actor.workspaceId, 'key.rolled', { key: view, graceUntil: next.graceUntil });
   return { ...view, key: plaintext };
 }
 

@@ -4,6 +4,7 @@ import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
 import { checkRoleNames } from './roles.js';
+import { publishEvent } from './webhook-events.js';
 
 async function setRoles(
   deps: ServiceDeps,
@@ -24,6 +25,7 @@ async function setRoles(
   await invalidateKey(deps, id);
   const view = await viewKey(deps, updated);
   await recordAudit(deps, actor, { action, targetType: 'key', targetId: id, before, after: view });
+  await publishEvent(deps, actor.workspaceId, 'key.updated', { key: view, previous: before });
   return view;
 }
 

@@ -15,6 +15,7 @@ import { insertConsumer } from './consumers.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { checkKeySettings, newKeyFields, resolveOwner } from './key-settings.js';
 import { listPage } from './pagination.js';
+import { publishEvent } from './webhook-events.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'key not found');
 
@@ -95,6 +96,7 @@ export async function createKey(deps: ServiceDeps, actor: Actor, body: CreateKey
     before: null,
     after: view,
   });
+  await publishEvent(deps, actor.workspaceId, 'key.created', { key: view });
   return { ...view, key: plaintext };
 }
 
@@ -159,5 +161,6 @@ export async function updateKey(
     before,
     after: view,
   });
+  await publishEvent(deps, actor.workspaceId, 'key.updated', { key: view, previous: before });
   return view;
 }

@@ -51,11 +51,12 @@ function toResponse(result: VerifyResult, identity: VerifiedIdentity): VerifyKey
     permissions: identity.permissions,
     roles: identity.roles,
     credits: result.credits,
-    ratelimits: result.ratelimits.map(({ name, limit, remaining, reset }) => ({
+    ratelimits: result.ratelimits.map(({ name, limit, remaining, reset, duration }) => ({
       name,
       limit,
       remaining,
       reset,
+      duration,
     })),
     expiresAt: identity.expiresAt,
     environment: identity.environment,

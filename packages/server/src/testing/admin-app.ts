@@ -107,9 +107,14 @@ export async function createAdminTestApp(options: AdminTestAppOptions = {}): Pro
           "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
         )
         .all() as Array<{ name: string }>;
-      return Object.fromEntries(
-        tables.map(({ name }) => [name, database.prepare(`select * from "${name}" order by rowid`).all()]),
-      );
+      // Rows sorted by their content: some tables are WITHOUT ROWID, and only the set matters.
+      const rows = (name: string) =>
+        database
+          .prepare(`select * from "${name}"`)
+          .all()
+          .map((row) => JSON.stringify(row))
+          .sort();
+      return Object.fromEntries(tables.map(({ name }) => [name, rows(name)]));
     },
     a,
     b,

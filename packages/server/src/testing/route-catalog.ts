@@ -190,6 +190,13 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       permission: 'root_keys:write',
     },
     { method: 'GET', pattern: '/v1/audit', url: '/v1/audit', permission: 'audit:read' },
+    { method: 'GET', pattern: '/v1/audit-events', url: '/v1/audit-events', permission: 'audit:read' },
+    {
+      method: 'GET',
+      pattern: '/v1/audit-events/verify',
+      url: '/v1/audit-events/verify',
+      permission: 'audit:read',
+    },
   ];
 }
 

@@ -1,0 +1,208 @@
+import { newId } from '../ids.js';
+import type { SqlRunner } from '../sql-runner/sql-runner.js';
+import { pageBounds, toPage } from '../store/pagination.js';
+import type { Page, PageQuery } from '../store.js';
+import type { Alert, AlertStatus, AlertSubject, DetectorName, Finding } from './alert-model.js';
+import type { AlertRow, MonitoringDatabase } from './monitoring-schema.js';
+
+export interface AlertQuery extends PageQuery {
+  status?: AlertStatus;
+  detector?: DetectorName;
+  /** Alerts about this key. */
+  keyId?: string;
+}
+
+/** What one `sync` changed. */
+export interface AlertSync {
+  /** New alerts (no active alert for their detector and subject existed). */
+  raised: Alert[];
+  /** Active alerts still found (evidence refreshed). */
+  refreshed: Alert[];
+  /** Active alerts no longer found. */
+  resolved: Alert[];
+}
+
+/** Alerts of every workspace. Reads take the workspace and never return another's. */
+export interface AlertStore {
+  /**
+   * Applies one detection run of `detectors` in a workspace: each finding refreshes the
+   * active alert of its detector and subject, or raises a new one; active alerts of those
+   * detectors that no finding matches are resolved. Concurrent runs cannot raise the same
+   * alert twice (a unique index on the active alert's identity).
+   */
+  sync(
+    workspaceId: string,
+    detectors: readonly DetectorName[],
+    findings: readonly Finding[],
+    now: number,
+  ): Promise<AlertSync>;
+  get(workspaceId: string, id: string): Promise<Alert | null>;
+  /** Newest first. */
+  list(workspaceId: string, query: AlertQuery): Promise<Page<Alert>>;
+  /** Open → acknowledged (by a root key id); an acknowledged or resolved alert is returned unchanged; null if unknown. */
+  acknowledge(workspaceId: string, id: string, by: string, now: number): Promise<Alert | null>;
+  /** Records that the policy quarantined the alert's key. */
+  markQuarantined(workspaceId: string, id: string, now: number): Promise<void>;
+}
+
+const activeKey = (workspaceId: string, detector: string, subject: AlertSubject): string =>
+  `${workspaceId}|${detector}|${subject.type}|${subject.id}`;
+
+const num = (value: number | string): number => Number(value);
+const numOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+export const alertFromRow = (row: AlertRow): Alert => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  detector: row.detector as DetectorName,
+  subject: { type: row.subject_type, id: row.subject_id } as AlertSubject,
+  severity: row.severity as Alert['severity'],
+  summary: row.summary,
+  evidence: JSON.parse(row.evidence) as Record<string, unknown>,
+  status: row.status as AlertStatus,
+  occurrences: num(row.occurrences),
+  quarantinedAt: numOrNull(row.quarantined_at),
+  createdAt: num(row.created_at),
+  updatedAt: num(row.updated_at),
+  acknowledgedAt: numOrNull(row.acknowledged_at),
+  acknowledgedBy: row.acknowledged_by,
+  resolvedAt: numOrNull(row.resolved_at),
+});
+
+/** An `AlertStore` on the `Store`'s database (see `createMonitoringStores`). */
+export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertStore {
+  const { db, run } = runner;
+
+  const get = async (workspaceId: string, id: string): Promise<Alert | null> => {
+    const { rows } = await run(
+      db.selectFrom('alerts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id),
+    );
+    return rows[0] === undefined ? null : alertFromRow(rows[0]);
+  };
+
+  return {
+    async sync(workspaceId, detectors, findings, now) {
+      const result: AlertSync = { raised: [], refreshed: [], resolved: [] };
+      if (detectors.length === 0) return result;
+      const { rows: active } = await run(
+        db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .where('detector', 'in', [...detectors])
+          .where('active_key', 'is not', null),
+      );
+      const byKey = new Map(active.map((row) => [row.active_key as string, row]));
+      const seen = new Set<string>();
+      for (const finding of findings) {
+        const key = activeKey(workspaceId, finding.detector, finding.subject);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const existing = byKey.get(key);
+        if (existing !== undefined) {
+          const { rows } = await run(
+            db
+              .updateTable('alerts')
+              .set((eb) => ({
+                severity: finding.severity,
+                summary: finding.summary,
+                evidence: JSON.stringify(finding.evidence),
+                occurrences: eb('occurrences', '+', 1),
+                updated_at: now,
+              }))
+              .where('id', '=', existing.id)
+              .where('active_key', '=', key)
+              .returningAll(),
+          );
+          if (rows[0] !== undefined) result.refreshed.push(alertFromRow(rows[0]));
+          continue;
+        }
+        const row: AlertRow = {
+          id: newId('alert'),
+          workspace_id: workspaceId,
+          detector: finding.detector,
+          subject_type: finding.subject.type,
+          subject_id: finding.subject.id,
+          severity: finding.severity,
+          summary: finding.summary,
+          evidence: JSON.stringify(finding.evidence),
+          status: 'open',
+          active_key: key,
+          occurrences: 1,
+          quarantined_at: null,
+          created_at: now,
+          updated_at: now,
+          acknowledged_at: null,
+          acknowledged_by: null,
+          resolved_at: null,
+        };
+        // Another node may have raised it a moment ago: then nothing is inserted and it is not ours to announce.
+        const { rows } = await run(
+          db
+            .insertInto('alerts')
+            .values(row)
+            .onConflict((oc) => oc.column('active_key').doNothing())
+            .returningAll(),
+        );
+        if (rows[0] !== undefined) result.raised.push(alertFromRow(rows[0]));
+      }
+      for (const [key, row] of byKey) {
+        if (seen.has(key)) continue;
+        const { rows } = await run(
+          db
+            .updateTable('alerts')
+            .set({ status: 'resolved', active_key: null, resolved_at: now, updated_at: now })
+            .where('id', '=', row.id)
+            .where('active_key', '=', key)
+            .returningAll(),
+        );
+        if (rows[0] !== undefined) result.resolved.push(alertFromRow(rows[0]));
+      }
+      return result;
+    },
+
+    get,
+
+    async list(workspaceId, query) {
+      const { limit, after } = pageBounds(query);
+      const { status, detector, keyId } = query;
+      const { rows } = await run(
+        db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .$if(status !== undefined, (qb) => qb.where('status', '=', status as string))
+          .$if(detector !== undefined, (qb) => qb.where('detector', '=', detector as string))
+          .$if(keyId !== undefined, (qb) =>
+            qb.where('subject_type', '=', 'key').where('subject_id', '=', keyId as string),
+          )
+          .$if(after !== null, (qb) => qb.where('id', '<', after as string))
+          .orderBy('id', 'desc')
+          .limit(limit + 1),
+      );
+      return toPage(rows.map(alertFromRow), limit);
+    },
+
+    async acknowledge(workspaceId, id, by, now) {
+      await run(
+        db
+          .updateTable('alerts')
+          .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: by, updated_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .where('status', '=', 'open'),
+      );
+      return get(workspaceId, id);
+    },
+
+    async markQuarantined(workspaceId, id, now) {
+      await run(
+        db
+          .updateTable('alerts')
+          .set({ quarantined_at: now, updated_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id),
+      );
+    },
+  };
+}

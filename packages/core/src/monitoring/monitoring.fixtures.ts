@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newId } from '../ids.js';
+import type { KeyRecord } from '../model.js';
+import type { SqlSource } from '../sql-runner/sql-runner.js';
+import { api, key, seedTenant, workspace } from '../store/conformance/fixtures.js';
+import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
+import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import { createThrowawayDatabase } from '../store/throwaway-postgres.js';
+import type { Store } from '../store.js';
+import { serviceAvailable } from '../testing/services.js';
+import { createPostgresUsageStore } from '../usage/postgres-usage-store.js';
+import { createSqliteUsageStore } from '../usage/sqlite-usage-store.js';
+import type { UsageEventStore } from '../usage/usage-store.js';
+import type { UsageEvent } from '../usage.js';
+import { createMonitoringStores, type MonitoringStores } from './monitoring-stores.js';
+
+/** One database with the Store, the usage store and the monitoring stores on it. */
+export interface MonitoringBackend {
+  store: Store;
+  usage: UsageEventStore;
+  monitoring: MonitoringStores;
+  source: SqlSource;
+  cleanup(): Promise<void>;
+}
+
+async function sqliteBackend(): Promise<MonitoringBackend> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-monitoring-'));
+  const database = openSqliteDatabase(join(dir, 'keyward.db'));
+  await migrateSqlite(database);
+  const store = createSqliteStore({ database });
+  const usage = createSqliteUsageStore({ database });
+  return {
+    store,
+    usage,
+    monitoring: createMonitoringStores({ database }),
+    source: { database },
+    async cleanup() {
+      await usage.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresBackend(): Promise<MonitoringBackend> {
+  const database = await createThrowawayDatabase();
+  const pool = createPostgresPool(database.url);
+  // `drop database … with (force)` at cleanup may kill a connection pg-pool is still closing.
+  pool.on('error', () => {});
+  await migratePostgres(pool);
+  const store = createPostgresStore({ pool });
+  const usage = createPostgresUsageStore({ pool });
+  return {
+    store,
+    usage,
+    monitoring: createMonitoringStores({ pool }),
+    source: { pool },
+    async cleanup() {
+      await usage.close();
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** SQLite always; PostgreSQL when reachable. */
+export async function monitoringBackends(): Promise<Array<[string, () => Promise<MonitoringBackend>]>> {
+  const backends: Array<[string, () => Promise<MonitoringBackend>]> = [['sqlite file', sqliteBackend]];
+  if (await serviceAvailable('postgres')) backends.push(['postgres', postgresBackend]);
+  return backends;
+}
+
+/** A workspace with one API, and a helper to add keys to it. */
+export async function tenant(store: Store) {
+  const { ws, api: theApi } = await seedTenant(store);
+  const addKey = async (over: Partial<KeyRecord> = {}): Promise<KeyRecord> => {
+    const record = key(ws.id, theApi.id, {
+      roles: [],
+      credits: null,
+      expiresAt: null,
+      allowedIps: [],
+      ...over,
+    });
+    await store.keys.create(record);
+    return record;
+  };
+  return { ws, api: theApi, addKey };
+}
+
+export { api, workspace };
+
+/** `count` verifications of a key spread evenly over [from, from + spanMs), from `ip(i)`. */
+export function traffic(
+  target: { workspaceId: string | null; keyId: string | null },
+  from: number,
+  spanMs: number,
+  count: number,
+  ip: (i: number) => string = () => '192.0.2.10',
+  code: UsageEvent['code'] = 'VALID',
+): UsageEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    time: from + Math.floor((i * spanMs) / count),
+    workspaceId: target.workspaceId,
+    apiId: null,
+    keyId: target.keyId,
+    consumerId: null,
+    code,
+    cost: 0,
+    ip: ip(i),
+    tags: [],
+  }));
+}
+
+/** Writes events through the usage store in batches (as the recorder would). */
+export async function write(usage: UsageEventStore, events: readonly UsageEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 1000) {
+    await usage.write({ id: randomUUID(), events: events.slice(i, i + 1000) });
+  }
+}
+
+export const newWorkspaceId = () => newId('ws');

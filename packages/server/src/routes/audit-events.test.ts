@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientFor, type TestClient } from '../testing/admin-app.js';
+import { createOpsTestApp, type OpsTestApp } from '../testing/ops-app.js';
+
+let t: OpsTestApp;
+let api: TestClient;
+beforeAll(async () => {
+  t = await createOpsTestApp();
+  api = clientFor(t.app, t.a.rootKey);
+  const apiId = (await api.post('/v1/apis', { name: 'a', prefix: 'aa' })).json().id;
+  await api.post('/v1/keys', { apiId });
+  await clientFor(t.app, t.b.rootKey).post('/v1/apis', { name: 'b', prefix: 'bb' });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('/v1/audit-events', () => {
+  it('answers what /v1/audit answers, with the same filters', async () => {
+    const events = (await api.get('/v1/audit-events')).json();
+    expect(events).toEqual((await api.get('/v1/audit')).json());
+    expect(events.items.map((e: { action: string }) => e.action)).toContain('key.create');
+    expect((await api.get('/v1/audit-events?action=api.create')).json().items).toHaveLength(1);
+    expect((await api.get('/v1/audit-events?bogus=1')).statusCode).toBe(400);
+  });
+
+  it('verifies the workspace chain, with an anchor, and detects an edited row', async () => {
+    const intact = (await api.get('/v1/audit-events/verify')).json();
+    expect(intact).toMatchObject({ ok: true, brokenAt: null, reason: null });
+    const { seq, hash } = intact.head;
+    expect(intact.count).toBe(seq);
+    expect((await api.get(`/v1/audit-events/verify?anchorSeq=${seq}&anchorHash=${hash}`)).json().ok).toBe(
+      true,
+    );
+    expect((await api.get(`/v1/audit-events/verify?anchorSeq=${seq}`)).json().errors[0].field).toBe(
+      'querystring.anchorHash',
+    );
+    const forged = 'f'.repeat(64);
+    expect(
+      (await api.get(`/v1/audit-events/verify?anchorSeq=${seq}&anchorHash=${forged}`)).json(),
+    ).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('anchor'),
+    });
+
+    const [victim] = (await api.get('/v1/audit-events?action=key.create')).json().items;
+    t.database.prepare(`update audit_events set after_data = '{}' where id = ?`).run(victim.id);
+    expect((await api.get('/v1/audit-events/verify')).json()).toMatchObject({
+      ok: false,
+      brokenAt: victim.id,
+      count: null,
+    });
+    // Another workspace's chain is its own.
+    expect((await clientFor(t.app, t.b.rootKey).get('/v1/audit-events/verify')).json().ok).toBe(true);
+    expect(
+      (await clientFor(t.app, await t.rootKey(['keys:read'])).get('/v1/audit-events/verify')).statusCode,
+    ).toBe(403);
+  });
+});

@@ -1,0 +1,77 @@
+import type { Engine, Store } from '@keyward/core';
+import { createHttpDeliver, createWebhookDispatcher } from '@keyward/core/webhooks';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { KeywardMetrics } from './metrics.js';
+import { createMonitor } from './monitoring/monitor.js';
+import { createMonitorScheduler } from './monitoring/scheduler.js';
+import type { ServiceDeps, WebhookOutbox } from './services/context.js';
+import type { OpenDatabase } from './start-dependencies.js';
+
+/** The background work of `keyward serve`: webhook delivery and access-pattern monitoring. */
+export interface Operations {
+  /** For `buildApp`: the routes of alerts and webhooks, and where key changes queue events. */
+  monitoring: NonNullable<ServiceDeps['monitoring']>;
+  webhooks: WebhookOutbox;
+  /** Starts the webhook dispatcher and the detector schedule. */
+  start(): void;
+  /** Stops both and waits for the work in flight (deliveries are recorded; the rest stays in the outbox). */
+  stop(): Promise<void>;
+}
+
+export interface OperationsDeps {
+  config: Config;
+  database: Pick<OpenDatabase, 'monitoring' | 'webhooks'>;
+  /** The store the engine uses (its credit ledger is the one detectors read). */
+  store: Store;
+  engine: Engine;
+  metrics: Pick<KeywardMetrics, 'webhookDeliveries'>;
+  logger: Logger;
+}
+
+/**
+ * Wires the webhook dispatcher (deliveries counted in `keyward_webhook_deliveries_total`,
+ * receivers limited by KEYWARD_WEBHOOK_ADDRESSES) and the detector schedule (one node
+ * per interval, see `createJobLock`).
+ */
+export function createOperations(deps: OperationsDeps): Operations {
+  const { config, database, store, engine, metrics, logger } = deps;
+  const dispatcher = createWebhookDispatcher({
+    store: database.webhooks,
+    deliver: createHttpDeliver({
+      addressPolicy: config.webhookAddresses,
+      timeoutMs: config.webhookTimeoutMs,
+    }),
+    onDelivery: (delivery) =>
+      metrics.webhookDeliveries.inc({ event: delivery.eventType, outcome: delivery.outcome }),
+    onError: (error) => logger.warn({ err: error }, 'webhook dispatch failed; retrying at the next poll'),
+  });
+  const webhooks: WebhookOutbox = { store: database.webhooks, notify: () => dispatcher.notify() };
+  const monitor = createMonitor({
+    store,
+    engine,
+    monitoring: database.monitoring,
+    webhooks,
+    ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
+    logger,
+  });
+  const scheduler = createMonitorScheduler({
+    monitor,
+    jobs: database.monitoring.jobs,
+    trafficIntervalMs: config.monitorIntervalMs,
+    keyStateIntervalMs: config.monitorKeyStateIntervalMs,
+    onError: (error) => logger.error({ err: error }, 'monitoring pass failed'),
+  });
+  return {
+    monitoring: { alerts: database.monitoring.alerts, policies: database.monitoring.policies },
+    webhooks,
+    start() {
+      dispatcher.start();
+      scheduler.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await dispatcher.stop();
+    },
+  };
+}

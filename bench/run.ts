@@ -4,6 +4,7 @@ import { runGatewayBench } from './gateway.js';
 import { machineLine, type Row, renderTable } from './harness.js';
 import { runHttpBench } from './http.js';
 import { runMiddlewareBench } from './middleware.js';
+import { runScaleBench } from './scale.js';
 import { runUsageBench } from './usage.js';
 
 /**
@@ -26,9 +27,11 @@ const groups: Record<string, () => Promise<Row[]>> = {
   middleware: () => runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
   usage: () => runUsageBench(quick ? { durationMs: 500 } : {}),
   gateway: () => runGatewayBench(quick ? { durationSec: 2 } : {}),
+  scale: () => runScaleBench(quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {}),
 };
 
-const selected = values.only === undefined ? Object.keys(groups) : values.only.split(',').map((s) => s.trim());
+const selected =
+  values.only === undefined ? Object.keys(groups) : values.only.split(',').map((s) => s.trim());
 const rows: Row[] = [];
 for (const name of selected) {
   const run = groups[name];
@@ -39,5 +42,10 @@ for (const name of selected) {
   console.error(`bench: running ${name}…`);
   rows.push(...(await run()));
 }
-console.log(`Machine: ${machineLine()}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `Machine: ${machineLine()}; load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log(renderTable(rows));

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CacheBus } from './cache-bus.js';
 import type { CircuitState } from './circuit-breaker.js';
+import { createHarness, type Harness, T0 } from './engine.fixtures.js';
 import { createEngine } from './engine.js';
 import type { Engine, EngineOptions } from './engine-types.js';
-import { createHarness, type Harness, T0 } from './engine.fixtures.js';
 import { KeywardError } from './errors.js';
 import { generateKey } from './key-format.js';
 import type { CreditLedger, Store } from './store.js';
@@ -144,10 +144,12 @@ describe('verification while the store fails', () => {
     });
     const { key } = await h.issue();
     outage.mode = 'down';
-    for (let i = 0; i < 3; i++) await expect(engine.verifyKey(key)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    for (let i = 0; i < 3; i++)
+      await expect(engine.verifyKey(key)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(states).toEqual(['open']);
     const callsWhenOpened = outage.calls;
-    for (let i = 0; i < 20; i++) await expect(engine.verifyKey(key)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    for (let i = 0; i < 20; i++)
+      await expect(engine.verifyKey(key)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(outage.calls).toBe(callsWhenOpened);
     outage.mode = 'up';
     h.clock.now = T0 + 5_000;

@@ -111,6 +111,7 @@ describe('answerFor', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('31');
     expect(refused(answerFor({ kind: 'unavailable' }, ctx)).status).toBe(503);
+    expect(refused(answerFor({ kind: 'unavailable' }, ctx)).headers['retry-after']).toBe('1');
   });
 
   it('lets a valid key through with the RateLimit fields for the response', () => {

@@ -144,7 +144,16 @@ export function answerFor(outcome: Outcome, { realm, now }: AnswerContext): Answ
         { 'retry-after': retryAfterSeconds(outcome.retryAfterMs) },
       );
     case 'unavailable':
-      return deny(503, 'Service Unavailable', 'The key could not be verified; retry later.', {}, {});
+      return deny(
+        503,
+        'Service Unavailable',
+        'The key could not be verified; retry later.',
+        {},
+        {
+          // keyward's circuit breakers try their dependency again every second.
+          'retry-after': '1',
+        },
+      );
     case 'verified':
       return verifiedAnswer(outcome.verification, outcome.permissions, challenge, now);
   }

@@ -1,12 +1,7 @@
-import {
-  createDigester,
-  type Digester,
-  type Engine,
-  type FailureThrottleOptions,
-  KeywardError,
-  type Store,
-} from '@keyward/core';
+import { createDigester, type Digester, type Engine, KeywardError, type Store } from '@keyward/core';
+import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
+import type { ServiceDeps, WebhookOutbox } from './services/context.js';
 
 /** Options of `buildApp`. Defaults apply by destructuring; the resolved object is frozen. */
 export interface AppOptions {
@@ -43,6 +38,10 @@ export interface AppOptions {
   staleWhileErrorMs?: number;
   /** Serve the Swagger UI at `/docs`; default true (`/openapi.json` is always served). */
   docs?: boolean;
+  /** Alert and policy stores (`createMonitoringStores`); default none: `/v1/alerts` and `/v1/workspace/policy` are not served. */
+  monitoring?: NonNullable<ServiceDeps['monitoring']>;
+  /** The webhook outbox; default none: `/v1/webhooks` is not served and key changes queue no events. */
+  webhooks?: WebhookOutbox;
 }
 
 export interface ResolvedAppOptions {
@@ -58,6 +57,8 @@ export interface ResolvedAppOptions {
   readonly rootKeyCacheTtlMs: number;
   readonly staleWhileErrorMs: number;
   readonly docs: boolean;
+  readonly monitoring: NonNullable<ServiceDeps['monitoring']> | null;
+  readonly webhooks: WebhookOutbox | null;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -77,6 +78,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     rootKeyCacheTtlMs = 5_000,
     staleWhileErrorMs = 0,
     docs = true,
+    monitoring = null,
+    webhooks = null,
   } = options;
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
@@ -120,5 +123,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     rootKeyCacheTtlMs,
     staleWhileErrorMs,
     docs,
+    monitoring,
+    webhooks,
   });
 }

@@ -1,11 +1,4 @@
-import {
-  type Engine,
-  KeywardError,
-  parseKey,
-  type RootKey,
-  type Store,
-  safeEqualHex,
-} from '@keyward/core';
+import { type Engine, KeywardError, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
 import type { FailureThrottle } from '@keyward/sdk';
 import type { RootPermission } from '@keyward/sdk/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';

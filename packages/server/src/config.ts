@@ -63,8 +63,26 @@ export interface Config {
   readonly staleWhileErrorMs: number;
   /** KEYWARD_STORE_TIMEOUT_MS: deadline of each database call on the verification path, default 1000. */
   readonly storeTimeoutMs: number;
+  /**
+   * KEYWARD_REDIS_TIMEOUT_MS: deadline of each rate-limit call to Redis, default 200; a slower
+   * call counts as Redis failing (the fail mode decides), five in a row open the circuit for 1 s.
+   */
+  readonly redisTimeoutMs: number;
   /** KEYWARD_REDIS_PREFIX: prefix of every Redis key and channel keyward uses, default `kw:` (several deployments may share one Redis). */
   readonly redisPrefix: string;
+  /** KEYWARD_MONITOR_INTERVAL_MS: traffic detectors (spike, leak, brute force) run this often, default 60000; 0 = off. */
+  readonly monitorIntervalMs: number;
+  /** KEYWARD_MONITOR_KEY_STATE_INTERVAL_MS: key-state detectors (credits, expiry, unused) run this often, default 300000; 0 = off. */
+  readonly monitorKeyStateIntervalMs: number;
+  /**
+   * KEYWARD_WEBHOOK_ADDRESSES: which receiver addresses webhooks may reach: `public`
+   * (default), `loopback` (also 127.0.0.0/8 and ::1, e.g. tests or a local receiver) or
+   * `private` (also 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). Link-local and
+   * metadata addresses are never reached.
+   */
+  readonly webhookAddresses: 'public' | 'loopback' | 'private';
+  /** KEYWARD_WEBHOOK_TIMEOUT_MS: deadline of one webhook delivery, default 10000. */
+  readonly webhookTimeoutMs: number;
 }
 
 /** Thrown by `loadConfig`; `problems` holds one line per bad variable, none of them echoing a secret. */
@@ -187,10 +205,31 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const storeTimeoutMs = take('KEYWARD_STORE_TIMEOUT_MS', 1000, (raw) =>
     integer('KEYWARD_STORE_TIMEOUT_MS', raw, 1, 60_000),
   );
+  const redisTimeoutMs = take('KEYWARD_REDIS_TIMEOUT_MS', 200, (raw) =>
+    integer('KEYWARD_REDIS_TIMEOUT_MS', raw, 1, 60_000),
+  );
   const redisPrefix = take('KEYWARD_REDIS_PREFIX', 'kw:', (raw) =>
     /^[A-Za-z0-9:_.-]{1,64}$/.test(raw)
       ? ok(raw)
       : bad(`KEYWARD_REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 : _ . - (got "${raw}")`),
+  );
+
+  const monitorIntervalMs = take('KEYWARD_MONITOR_INTERVAL_MS', 60_000, (raw) =>
+    integer('KEYWARD_MONITOR_INTERVAL_MS', raw, 0, 86_400_000),
+  );
+  const monitorKeyStateIntervalMs = take('KEYWARD_MONITOR_KEY_STATE_INTERVAL_MS', 300_000, (raw) =>
+    integer('KEYWARD_MONITOR_KEY_STATE_INTERVAL_MS', raw, 0, 86_400_000),
+  );
+  const webhookAddresses = take<'public' | 'loopback' | 'private'>(
+    'KEYWARD_WEBHOOK_ADDRESSES',
+    'public',
+    (raw) =>
+      raw === 'public' || raw === 'loopback' || raw === 'private'
+        ? ok(raw)
+        : bad(`KEYWARD_WEBHOOK_ADDRESSES must be public, loopback or private (got "${raw}")`),
+  );
+  const webhookTimeoutMs = take('KEYWARD_WEBHOOK_TIMEOUT_MS', 10_000, (raw) =>
+    integer('KEYWARD_WEBHOOK_TIMEOUT_MS', raw, 100, 120_000),
   );
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -210,7 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     cacheTtlMs,
     staleWhileErrorMs,
     storeTimeoutMs,
+    redisTimeoutMs,
     redisPrefix,
+    monitorIntervalMs,
+    monitorKeyStateIntervalMs,
+    webhookAddresses,
+    webhookTimeoutMs,
   });
 }
 

@@ -1,5 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import type { CacheBus, CounterStore, CreditLedger, Store } from '@keyward/core';
+import {
+  type CacheBus,
+  type CounterStore,
+  type CreditLedger,
+  isKeywardError,
+  type Store,
+} from '@keyward/core';
+import type { MonitoringStores, SqlSource } from '@keyward/core/monitoring';
+import type { UsageEventStore } from '@keyward/core/usage';
+import type { WebhookStore } from '@keyward/core/webhooks';
 import type { Logger } from 'pino';
 import { type Config, describeUrl } from './config.js';
 import { guardArea, withUnavailableErrors } from './database-faults.js';
@@ -24,6 +33,12 @@ const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> => {
 
 export interface OpenDatabase {
   store: Store;
+  /** Usage events and analytics on the same database (shares the handle or pool; closing the store closes it). */
+  usage: UsageEventStore;
+  /** Alerts, monitoring policies, job runs and usage signals on the same database. */
+  monitoring: MonitoringStores;
+  /** Webhook endpoints, outbox and delivery log on the same database (secrets sealed with the pepper). */
+  webhooks: WebhookStore;
   /** Where the data lives, without credentials (for log lines and CLI output). */
   description: string;
   /** Applies pending migrations (idempotent; safe while other nodes migrate too). */
@@ -52,8 +67,11 @@ export async function openDatabase(
     pool.on('error', (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'));
     // A database that is down answers 503 (UNAVAILABLE), not 500.
     const store = withUnavailableErrors(createPostgresStore({ pool }));
+    const { createPostgresUsageStore } = await import('@keyward/core/usage');
     return {
       store,
+      usage: createPostgresUsageStore({ pool }),
+      ...(await openSideStores(config, { pool })),
       description: describeUrl(config.database.url),
       migrate: () => migratePostgres(pool),
       createBus: async () => {
@@ -74,14 +92,35 @@ export async function openDatabase(
   await mkdir(config.dataDir, { recursive: true });
   const database = openSqliteDatabase(config.database.path);
   const store = withUnavailableErrors(createSqliteStore({ database }));
+  const { createSqliteUsageStore } = await import('@keyward/core/usage');
   return {
     store,
+    usage: createSqliteUsageStore({ database }),
+    ...(await openSideStores(config, { database })),
     description: `sqlite ${config.database.path}`,
     migrate: () => migrateSqlite(database),
     createBus: null,
     probe: () => probe(() => store.ping()),
     // The store took the handle over: closing it checkpoints and closes the file.
     close: () => store.close(),
+  };
+}
+
+/** Monitoring and webhook stores on the store's handle or pool; database outages answer UNAVAILABLE (503). */
+async function openSideStores(
+  config: Config,
+  source: SqlSource,
+): Promise<Pick<OpenDatabase, 'monitoring' | 'webhooks'>> {
+  const { createMonitoringStores } = await import('@keyward/core/monitoring');
+  const { createWebhookStore } = await import('@keyward/core/webhooks');
+  const monitoring = createMonitoringStores(source);
+  return {
+    monitoring: {
+      ...monitoring,
+      alerts: guardArea(monitoring.alerts),
+      policies: guardArea(monitoring.policies),
+    },
+    webhooks: guardArea(createWebhookStore(source, { pepper: config.pepper?.reveal() ?? null })),
   };
 }
 
@@ -148,6 +187,7 @@ export async function openRedis(
   const counters = createResilientCounterStore({
     inner: createRedisCounterStore({ redis, keyPrefix: `${prefix}rl:` }),
     failMode: config.ratelimitFailMode,
+    timeoutMs: config.redisTimeoutMs,
     onError: (error) => logger.debug({ err: error }, 'redis counter call failed'),
     onStateChange: (state) => {
       if (state === 'open') {
@@ -165,18 +205,28 @@ export async function openRedis(
     onError: (error) => logger.warn({ err: error }, 'redis cache bus: trouble'),
   });
   await bus.ready();
-  const credits =
-    durableCredits === undefined
-      ? null
-      : guardArea(
-          createRedisCreditLedger({
-            redis,
-            inner: durableCredits,
-            keyPrefix: `${prefix}cr:`,
-            onError: (error) =>
-              logger.warn({ err: error }, 'credit write-back to the database failed; retrying'),
-          }),
-        );
+  let credits: OpenRedis['credits'] = null;
+  if (durableCredits !== undefined) {
+    const ledger = guardArea(
+      createRedisCreditLedger({
+        redis,
+        inner: durableCredits,
+        keyPrefix: `${prefix}cr:`,
+        onError: (error) => logger.warn({ err: error }, 'credit write-back to the database failed; retrying'),
+      }),
+    );
+    credits = {
+      ...ledger,
+      // Reading a balance (key views, and the cache fill that asks whether a key has one)
+      // falls back to the database while Redis is down: at most one write-back interval
+      // behind. Spending and setting never fall back: they would overspend.
+      get: (owner, now) =>
+        ledger.get(owner, now).catch((error: unknown) => {
+          if (!isKeywardError(error) || error.code !== 'UNAVAILABLE') throw error;
+          return durableCredits.get(owner, now);
+        }),
+    };
+  }
   return {
     counters,
     bus,

@@ -1,14 +1,21 @@
-import { createEngine, type Engine } from '@keyward/core';
+import { createCachedCreditLedger, createDependencyGuard, createEngine, type Engine } from '@keyward/core';
+import { createUsageRecorder } from '@keyward/core/usage';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { type Config, describeUrl } from './config.js';
+import { withGuardedRootKeyLookup } from './database-faults.js';
 import { createAppLogger } from './logging.js';
+import { countLimiterErrors, createMetrics, instrumentEngine, registerMetrics } from './metrics.js';
+import { usageRoutes } from './routes/usage.js';
 import { openDatabase, openRedis } from './start-dependencies.js';
+import { createOperations } from './start-operations.js';
 
 export interface StartOptions {
   /** Logger for the server and its start-up lines; default: pino JSON on stdout at `config.logLevel`. */
   logger?: Logger;
+  /** A gateway routing file (`keyward serve --gateway <file>`): also run the gateway, reloaded on change. */
+  gateway?: string;
 }
 
 export interface RunningServer {
@@ -53,6 +60,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       throw new Error(`cannot migrate ${database.description}: ${reason}`, { cause: error });
     });
 
+    // Usage: buffered in memory, written in batches; closed (flushed) after the engine, before the database.
+    const metrics = createMetrics();
+    const usage = createUsageRecorder({
+      sink: database.usage,
+      onError: (error) => {
+        metrics.storeErrors.inc({ operation: 'usage' });
+        logger.warn({ err: error }, 'usage write or prune failed: events kept, retrying');
+      },
+    });
+    closers.push({ name: 'usage', close: () => usage.close() });
+
     const redis = config.redisUrl
       ? await openRedis(config, { logger, credits: database.store.credits })
       : null;
@@ -61,47 +79,85 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const bus = redis?.bus ?? (database.createBus ? await database.createBus() : null);
     if (bus && !redis) closers.push({ name: 'cache bus', close: () => bus.close() });
 
-    // With Redis, quotas are spent there; admin writes go through the same ledger.
-    const store = redis?.credits ? { ...database.store, credits: redis.credits } : database.store;
-    const engine: Engine = createEngine({
-      store,
-      ...(redis ? { counters: redis.counters } : {}),
-      ...(redis?.credits ? { credits: redis.credits } : {}),
-      ...(bus ? { bus } : {}),
-      ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
-      cacheTtlMs: config.cacheTtlMs,
-      staleWhileErrorMs: config.staleWhileErrorMs,
-      storeTimeoutMs: config.storeTimeoutMs,
-      onStoreStateChange: (state) => {
-        if (state === 'open') {
-          logger.error(
-            { staleWhileErrorMs: config.staleWhileErrorMs },
-            'database unavailable: cached keys keep verifying, uncached keys and admin writes answer 503',
-          );
-        } else if (state === 'closed') logger.info('database available again');
-      },
-      onBusError: (error) =>
-        logger.warn({ err: error }, 'cache invalidation not published: other nodes catch up on reconnect'),
-    });
+    // With Redis, quotas are spent there. On SQLite this one process owns the balances: they
+    // are spent in memory and written back every second (a crash re-admits at most that much;
+    // docs/deploy.md). PostgreSQL without Redis spends in the database: several nodes may.
+    // Admin writes go through the same ledger as verifications.
+    const writeBehind =
+      redis === null && config.database.kind === 'sqlite'
+        ? createCachedCreditLedger({
+            inner: database.store.credits,
+            onError: (error) => logger.warn({ err: error }, 'credit write-back failed: spends kept, retrying'),
+          })
+        : null;
+    if (writeBehind) closers.push({ name: 'credits', close: () => writeBehind.close() });
+    const credits = redis?.credits ?? writeBehind;
+    const store = credits ? { ...database.store, credits } : database.store;
+    const engine: Engine = instrumentEngine(
+      createEngine({
+        store,
+        usage,
+        ...(redis ? { counters: countLimiterErrors(redis.counters, metrics) } : {}),
+        ...(credits ? { credits } : {}),
+        ...(bus ? { bus } : {}),
+        ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
+        cacheTtlMs: config.cacheTtlMs,
+        staleWhileErrorMs: config.staleWhileErrorMs,
+        storeTimeoutMs: config.storeTimeoutMs,
+        onStoreStateChange: (state) => {
+          if (state === 'open') {
+            logger.error(
+              { staleWhileErrorMs: config.staleWhileErrorMs },
+              'database unavailable: cached keys keep verifying, uncached keys and admin writes answer 503',
+            );
+          } else if (state === 'closed') logger.info('database available again');
+        },
+        onBusError: (error) =>
+          logger.warn({ err: error }, 'cache invalidation not published: other nodes catch up on reconnect'),
+      }),
+      metrics,
+    );
+    metrics.watch({ usage, engine });
     closers.push({ name: 'engine', close: () => engine.close() });
 
     const readiness = async (): Promise<Record<string, 'up' | 'down'>> => ({
       database: await database.probe(),
       ...(redis ? { redis: await redis.probe() } : {}),
     });
+    // Webhook delivery and access-pattern detectors: started once listening, stopped first on shutdown.
+    const operations = createOperations({ config, database, store, engine, metrics, logger });
+    const rootKeyGuard = createDependencyGuard({ name: 'root key store', timeoutMs: config.storeTimeoutMs });
     const app = await buildApp({
-      store,
+      store: withGuardedRootKeyLookup(store, rootKeyGuard),
       engine,
       ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
       logger,
       trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
       readiness,
       staleWhileErrorMs: config.staleWhileErrorMs,
+      monitoring: operations.monitoring,
+      webhooks: operations.webhooks,
     });
     closers.push({ name: 'app', close: () => app.close() });
+    await app.register(usageRoutes({ usage: database.usage, store, now: Date.now }));
+    registerMetrics(app, { metrics });
 
     await app.listen({ port: config.port, host: config.host });
+    operations.start();
+    closers.push({ name: 'webhooks and monitoring', close: operations.stop });
     const url = listeningUrl(app, config.host);
+    if (options.gateway !== undefined) {
+      const { startGateway } = await import('./gateway/index.js');
+      const gateway = await startGateway({
+        file: options.gateway,
+        engine,
+        usage,
+        logger: logger.child({ component: 'gateway' }),
+        trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
+      });
+      closers.push({ name: 'gateway', close: () => gateway.close() });
+      logger.info({ url: gateway.url, file: options.gateway }, `keyward gateway listening on ${gateway.url}`);
+    }
     logger.info(
       {
         url,

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/start.js';
 import { eventually, type KeywardHttp, keywardHttp, sleep } from './support/keyward-http.js';
-import { type PrivatePostgres, privatePostgresAvailable, startPrivatePostgres } from './support/private-postgres.js';
+import {
+  type PrivatePostgres,
+  privatePostgresAvailable,
+  startPrivatePostgres,
+} from './support/private-postgres.js';
 import { seedWorkspace } from './support/seed.js';
 
 /**
@@ -107,48 +111,38 @@ describe.skipIf(!enabled)('a keyward node while PostgreSQL is down', () => {
     expect((await verify(keys.revoked.key)).body).toMatchObject({ valid: false, code: 'REVOKED' });
     // The revoke answered 503 during the outage did not happen.
     expect((await verify(keys.untouched.key)).body).toMatchObject({ valid: true });
-    for (const { id } of Object.values(keys)) expect((await http.request('GET', `/v1/keys/${id}`)).status).toBe(200);
+    for (const { id } of Object.values(keys))
+      expect((await http.request('GET', `/v1/keys/${id}`)).status).toBe(200);
     expect((await http.request('POST', '/v1/keys', { apiId })).status).toBe(201);
     await eventually('/readyz is ready', async () => (await http.request('GET', '/readyz')).status === 200);
   });
 
   it('a frozen PostgreSQL does not stall verification (deadline + circuit breaker)', async () => {
     const fresh = await createKey();
-    console.log('step 1', Date.now() % 100000);
     expect((await verify(keys.cached.key)).body).toMatchObject({ valid: true });
-    console.log('step 2', Date.now() % 100000);
     await pg.freeze();
-    console.log('step 3', Date.now() % 100000);
     try {
       await sleep(TTL_MS + 50);
-    console.log('step 5', Date.now() % 100000);
       const answered = (key: string) =>
         Promise.race([
           verify(key),
           sleep(ANSWERED_WITHIN_MS).then(() => {
             throw new Error('verification stalled behind a frozen PostgreSQL');
-    console.log('step 10', Date.now() % 100000);
           }),
         ]);
-    console.log('step 12', Date.now() % 100000);
       expect((await answered(keys.cached.key)).body).toMatchObject({ valid: true });
-    console.log('step 13', Date.now() % 100000);
       expectUnavailable(await answered(fresh.key));
-    console.log('step 14', Date.now() % 100000);
       // Past the breaker's threshold the store is not even asked.
       for (let i = 0; i < 6; i++) await answered(generateKey(prefix));
-    console.log('step 16', Date.now() % 100000);
       expectUnavailable(await answered(fresh.key));
-    console.log('step 17', Date.now() % 100000);
       expect((await http.request('GET', '/readyz')).body.checks).toEqual({ database: 'down' });
-    console.log('step 18', Date.now() % 100000);
     } finally {
       await pg.thaw();
-    console.log('step 20', Date.now() % 100000);
     }
-    await eventually('the frozen key verifies after the thaw', async () => (await verify(fresh.key)).status === 200);
-    console.log('step 22', Date.now() % 100000);
+    await eventually(
+      'the frozen key verifies after the thaw',
+      async () => (await verify(fresh.key)).status === 200,
+    );
     expect((await verify(fresh.key)).body).toMatchObject({ valid: true });
-    console.log('step 23', Date.now() % 100000);
   });
 });

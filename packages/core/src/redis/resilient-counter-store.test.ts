@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createCircuitBreaker } from '../circuit-breaker.js';
 import type { CounterStore, LimitCheck, LimitResult } from '../counter-store.js';
 import { KeywardError } from '../errors.js';
-import { createCircuitBreaker } from '../circuit-breaker.js';
 import { createResilientCounterStore } from './resilient-counter-store.js';
 
 const check: LimitCheck = {

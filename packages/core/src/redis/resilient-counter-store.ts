@@ -1,6 +1,6 @@
+import { type CircuitBreakerOptions, type CircuitState, createCircuitBreaker } from '../circuit-breaker.js';
 import type { CounterStore, LimitResult } from '../counter-store.js';
 import { isKeywardError, KeywardError } from '../errors.js';
-import { type CircuitBreakerOptions, type CircuitState, createCircuitBreaker } from '../circuit-breaker.js';
 
 export interface ResilientCounterStoreOptions {
   /** The store that may fail (Redis). */

@@ -50,7 +50,8 @@ export function keywardHttp(url: string, rootKey: string): KeywardHttp {
     async createApi() {
       const prefix = `t${randomBytes(4).toString('hex')}`;
       const reply = await request('POST', '/v1/apis', { name: `api ${prefix}`, prefix });
-      if (reply.status !== 201) throw new Error(`creating an API failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      if (reply.status !== 201)
+        throw new Error(`creating an API failed: ${reply.status} ${JSON.stringify(reply.body)}`);
       return { id: reply.body.id as string, prefix };
     },
   };
@@ -58,12 +59,18 @@ export function keywardHttp(url: string, rootKey: string): KeywardHttp {
 
 /** Percentile of sorted samples (nearest rank). */
 export const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] ?? Number.NaN);
+  sorted.length === 0
+    ? Number.NaN
+    : (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] ?? Number.NaN);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; throws after `limitMs` with `what` in the message. */
-export async function eventually(what: string, check: () => Promise<boolean>, limitMs = 15_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  limitMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     if (await check().catch(() => false)) return;

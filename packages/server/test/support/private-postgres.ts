@@ -39,7 +39,11 @@ export function postgresBinDir(): string | null {
 }
 
 /** initdb and postgres refuse to run as root: as root, run them as the `postgres` user. */
-async function asServerUser(): Promise<{ wrap: (argv: string[]) => string[]; uid: number; gid: number } | null> {
+async function asServerUser(): Promise<{
+  wrap: (argv: string[]) => string[];
+  uid: number;
+  gid: number;
+} | null> {
   if (process.getuid?.() !== 0) return null;
   const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
   const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
@@ -57,7 +61,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     const [file = '', ...args] = user === null ? argv : user.wrap(argv);
     return run(file, args, { cwd: dir });
   };
-  await exec([path.join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  await exec([
+    path.join(bin, 'initdb'),
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '--no-sync',
+    '-E',
+    'UTF8',
+  ]);
 
   let port = 0;
   const start = async () => {
@@ -82,7 +97,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const processes = async (): Promise<number[]> => {
     const postmaster = Number((await readFile(path.join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]);
-    return [postmaster, ...stdout.split('\n').filter((line) => line.trim() !== '').map(Number)];
+    return [
+      postmaster,
+      ...stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map(Number),
+    ];
   };
 
   let lastError: unknown;

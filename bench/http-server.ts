@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createEngine } from '@keyward/core';
-import { issueRootKey } from '../packages/server/src/root-keys.js';
 import { buildApp } from '../packages/server/src/app.js';
+import { issueRootKey } from '../packages/server/src/root-keys.js';
 import { benchKey, benchStore } from './fixtures.js';
 
 /**
@@ -16,7 +16,10 @@ if (mode === 'bare') {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     });
   });

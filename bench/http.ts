@@ -13,7 +13,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export async function runHttpBench({
   durationSec = 10,
   connections = 10,
-}: { durationSec?: number; connections?: number } = {}): Promise<Row[]> {
+}: {
+  durationSec?: number;
+  connections?: number;
+} = {}): Promise<Row[]> {
   const server = path.join(here, 'http-server.ts');
   const keyward = await startTsxChild<{ url: string; rootKey: string; key: string; body: string }>(server, [
     'keyward',
@@ -33,7 +36,14 @@ export async function runHttpBench({
     const group = 'HTTP verify';
     const bareName = `bare node:http, same ${Buffer.byteLength(keyward.info.body)}-byte JSON`;
     return [
-      { group, name: bareName, unit: 'req/s', rate: bareResult.rate, p50Ms: bareResult.p50Ms, p99Ms: bareResult.p99Ms },
+      {
+        group,
+        name: bareName,
+        unit: 'req/s',
+        rate: bareResult.rate,
+        p50Ms: bareResult.p50Ms,
+        p99Ms: bareResult.p99Ms,
+      },
       {
         group,
         name: 'POST /v1/keys/verify',

@@ -87,7 +87,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       redis === null && config.database.kind === 'sqlite'
         ? createCachedCreditLedger({
             inner: database.store.credits,
-            onError: (error) => logger.warn({ err: error }, 'credit write-back failed: spends kept, retrying'),
+            onError: (error) =>
+              logger.warn({ err: error }, 'credit write-back failed: spends kept, retrying'),
           })
         : null;
     if (writeBehind) closers.push({ name: 'credits', close: () => writeBehind.close() });

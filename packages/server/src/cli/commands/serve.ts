@@ -15,19 +15,24 @@ export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
     .description('run the keyward server (configured by KEYWARD_* environment variables)')
-    .option('--gateway <file>', 'also run the gateway with this routing file (YAML or JSON), reloaded on change')
+    .option(
+      '--gateway <file>',
+      'also run the gateway with this routing file (YAML or JSON), reloaded on change',
+    )
     .action(async (options: { gateway?: string }) => {
       const config = loadConfig(io.env);
       // Loaded on demand: the HTTP commands need none of the server.
       const { startServer } = await import('../../start.js');
-      const server = await startServer(config, options.gateway ? { gateway: options.gateway } : {}).catch((error: unknown) => {
-        if ((error as { code?: unknown }).code === 'EADDRINUSE') {
-          throw new CliError(
-            `${config.host}:${config.port} is already in use: is keyward running already? (choose another port with KEYWARD_PORT)`,
-          );
-        }
-        throw error;
-      });
+      const server = await startServer(config, options.gateway ? { gateway: options.gateway } : {}).catch(
+        (error: unknown) => {
+          if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+            throw new CliError(
+              `${config.host}:${config.port} is already in use: is keyward running already? (choose another port with KEYWARD_PORT)`,
+            );
+          }
+          throw error;
+        },
+      );
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) {

@@ -1,8 +1,8 @@
 import {
   assertCount,
+  createOwnerMap,
   forEachLimit,
   mergePending,
-  ownerKey,
   type PendingSpend,
   requireRead,
   throwFailures,
@@ -10,7 +10,7 @@ import {
 } from './credit-write-back.js';
 import { KeywardError } from './errors.js';
 import { applyRefill } from './quota.js';
-import type { CreditBalance, CreditLedger, CreditOwner } from './store.js';
+import type { CreditBalance, CreditLedger, CreditOwner, CreditSpend } from './store.js';
 
 export interface CachedCreditLedgerOptions {
   /** The durable ledger (`store.credits`); must implement `read`. Never closed by this one. */
@@ -76,8 +76,8 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
       field: 'flushIntervalMs',
     });
   }
-  const entries = new Map<string, Entry>();
-  const loads = new Map<string, Promise<Entry>>();
+  const entries = createOwnerMap<Entry>();
+  const loads = createOwnerMap<Promise<Entry>>();
   const dirty = new Set<Entry>();
   let closed = false;
   let closing: Promise<void> | null = null;
@@ -97,39 +97,35 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
     if (closed) throw new KeywardError('UNAVAILABLE', 'the credit ledger is closed');
   };
 
-  const load = (owner: CreditOwner, key: string): Promise<Entry> => {
-    let loading = loads.get(key);
+  const load = (caller: CreditOwner): Promise<Entry> => {
+    // A private copy: the caller's object may change once this returns.
+    const owner: CreditOwner = { kind: caller.kind, id: caller.id };
+    let loading = loads.get(owner);
     if (loading === undefined) {
       loading = inner
         .read(owner)
         .then((row) => {
           // A set that finished meanwhile installed a newer entry: keep it.
-          const existing = entries.get(key);
+          const existing = entries.get(owner);
           if (existing !== undefined) return existing;
-          const entry: Entry = {
-            owner: { ...owner },
-            balance: row === null ? null : { ...row },
-            pending: undefined,
-          };
-          entries.set(key, entry);
+          const entry: Entry = { owner, balance: row === null ? null : { ...row }, pending: undefined };
+          entries.set(owner, entry);
           return entry;
         })
-        .finally(() => loads.delete(key));
-      loads.set(key, loading);
+        .finally(() => loads.delete(owner));
+      loads.set(owner, loading);
     }
     return loading;
   };
 
   const entryOf = async (owner: CreditOwner): Promise<Entry> => {
     assertOpen();
-    const key = ownerKey(owner);
-    return entries.get(key) ?? (await load(owner, key));
+    return entries.get(owner) ?? (await load(owner));
   };
 
   /** Puts credits that failed to write back into the entry again, unless a set or refill made them moot. */
   const restore = (entry: Entry, pending: PendingSpend): void => {
-    if (entries.get(ownerKey(entry.owner)) !== entry || entry.balance?.lastRefillAt !== pending.period)
-      return;
+    if (entries.get(entry.owner) !== entry || entry.balance?.lastRefillAt !== pending.period) return;
     entry.pending = mergePending(entry.pending, pending);
     dirty.add(entry);
   };
@@ -146,15 +142,40 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
       try {
         const outcome = await writeBack(inner, entry.owner, pending);
         // The stored balance changed behind this ledger's back: reload it on next use.
-        const key = ownerKey(entry.owner);
-        if (outcome !== 'written' && entry.pending === undefined && entries.get(key) === entry)
-          entries.delete(key);
+        if (outcome !== 'written' && entry.pending === undefined && entries.get(entry.owner) === entry)
+          entries.delete(entry.owner);
       } catch (error) {
         restore(entry, pending);
         errors.push(error);
       }
     });
     throwFailures(errors, 'credit write-backs');
+  };
+
+  /** Refill due, check, take: synchronous on the cached copy, so concurrent spends never overspend. */
+  const spendFrom = (entry: Entry, cost: number, now: number): CreditSpend => {
+    const { balance } = entry;
+    if (balance === null) return { ok: true, remaining: Number.POSITIVE_INFINITY };
+    const due = applyRefill(balance.config, balance.remaining, balance.lastRefillAt, now);
+    if (due.lastRefillAt !== balance.lastRefillAt) {
+      entry.pending = undefined;
+      balance.lastRefillAt = due.lastRefillAt;
+    }
+    balance.remaining = due.balance;
+    if (balance.remaining < cost) return { ok: false, remaining: balance.remaining };
+    balance.remaining -= cost;
+    if (cost > 0) {
+      // `mergePending` in place, without its argument object: this runs on every verification that spends.
+      const { pending } = entry;
+      if (pending === undefined) {
+        entry.pending = { period: balance.lastRefillAt, spent: cost, at: now };
+      } else {
+        pending.spent += cost;
+        pending.at = Math.max(pending.at, now);
+      }
+      dirty.add(entry);
+    }
+    return { ok: true, remaining: balance.remaining };
   };
 
   let ticking = false;
@@ -180,11 +201,11 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
       assertOpen();
       await exclusive(async () => {
         await inner.set(owner, remaining, config, now);
-        const key = ownerKey(owner);
-        const previous = entries.get(key);
+        const copy: CreditOwner = { kind: owner.kind, id: owner.id };
+        const previous = entries.get(copy);
         if (previous !== undefined) dirty.delete(previous);
-        entries.set(key, {
-          owner: { ...owner },
+        entries.set(copy, {
+          owner: copy,
           balance:
             remaining === null ? null : { remaining, lastRefillAt: now, config: structuredClone(config) },
           pending: undefined,
@@ -194,22 +215,14 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
 
     async spend(owner, cost, now) {
       assertCount(cost, 'cost');
-      const entry = await entryOf(owner);
-      const { balance } = entry;
-      if (balance === null) return { ok: true, remaining: Number.POSITIVE_INFINITY };
-      const due = applyRefill(balance.config, balance.remaining, balance.lastRefillAt, now);
-      if (due.lastRefillAt !== balance.lastRefillAt) {
-        entry.pending = undefined;
-        balance.lastRefillAt = due.lastRefillAt;
-      }
-      balance.remaining = due.balance;
-      if (balance.remaining < cost) return { ok: false, remaining: balance.remaining };
-      balance.remaining -= cost;
-      if (cost > 0) {
-        entry.pending = mergePending(entry.pending, { period: balance.lastRefillAt, spent: cost, at: now });
-        dirty.add(entry);
-      }
-      return { ok: true, remaining: balance.remaining };
+      return spendFrom(await entryOf(owner), cost, now);
+    },
+
+    trySpendSync(owner, cost, now) {
+      assertCount(cost, 'cost');
+      if (closed) return undefined;
+      const entry = entries.get(owner);
+      return entry === undefined ? undefined : spendFrom(entry, cost, now);
     },
 
     async refund(owner, amount) {

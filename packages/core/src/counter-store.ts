@@ -32,6 +32,12 @@ export interface LimitResult {
 export interface CounterStore {
   /** Results in the order of `checks`. An empty list admits. */
   consume(checks: readonly LimitCheck[], now: number): Promise<LimitResult[]>;
+  /**
+   * Optional: `consume` for stores that decide in this process's memory, same contract but
+   * returning (or throwing) at once; the engine prefers it, saving a promise and a microtask
+   * per verification. A wrapper that changes `consume` must wrap or leave out this too.
+   */
+  consumeSync?(checks: readonly LimitCheck[], now: number): LimitResult[];
   /** Forgets a counter (e.g. the limit was removed or changed). */
   reset(counter: string): Promise<void>;
   close(): Promise<void>;

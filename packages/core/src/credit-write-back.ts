@@ -107,6 +107,40 @@ export function throwFailures(errors: readonly unknown[], what: string): void {
 /** `kind:id`: kinds hold no `:`, so distinct owners never share a string. */
 export const ownerKey = (owner: CreditOwner): string => `${owner.kind}:${owner.id}`;
 
+/** A map keyed by credit owner. */
+export interface OwnerMap<V> {
+  get(owner: CreditOwner): V | undefined;
+  set(owner: CreditOwner, value: V): void;
+  delete(owner: CreditOwner): void;
+}
+
+/**
+ * An `OwnerMap` that builds no `kind:id` string per lookup: a spend looks its owner up on
+ * every verification, and hashing a freshly built string costs more than the spend itself.
+ * The id strings come from the cached key, so their hashes are computed once.
+ *
+ * @example
+ * const entries = createOwnerMap<Entry>();
+ * entries.set({ kind: 'key', id: 'key_1' }, entry);
+ */
+export function createOwnerMap<V>(): OwnerMap<V> {
+  const byKind = new Map<string, Map<string, V>>();
+  return {
+    get: (owner) => byKind.get(owner.kind)?.get(owner.id),
+    set(owner, value) {
+      let ids = byKind.get(owner.kind);
+      if (ids === undefined) {
+        ids = new Map();
+        byKind.set(owner.kind, ids);
+      }
+      ids.set(owner.id, value);
+    },
+    delete(owner) {
+      byKind.get(owner.kind)?.delete(owner.id);
+    },
+  };
+}
+
 /** VALIDATION unless `value` is a non-negative safe integer (the store's own rule). */
 export function assertCount(value: number, field: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {

@@ -1,14 +1,15 @@
-import type { CounterStore, LimitCheck } from './counter-store.js';
+import type { CounterStore, LimitCheck, LimitResult } from './counter-store.js';
 import { KeywardError } from './errors.js';
 import type { CreditsConfig } from './model.js';
 import { nextRefillAt } from './quota.js';
-import type { AppliedLimit, ResolvedKey } from './resolved-key.js';
-import type { CreditLedger, CreditOwner } from './store.js';
+import type { AppliedLimit, CreditCharge, ResolvedKey } from './resolved-key.js';
+import type { CreditLedger } from './store.js';
 import type { RateLimitState } from './verify-result.js';
 
 /**
- * The two counting steps of verification: rate limits, then credits. Each is skipped
- * (no await) by the caller when the key has nothing to count.
+ * The two counting steps of verification: rate limits, then credits. Each is skipped by the
+ * caller when the key has nothing to count, and each answers synchronously (no promise, no
+ * microtask) when its store holds the counts in this process's memory.
  */
 
 /** A verification's named limits, validated; `null` = every limit with cost 1. */
@@ -53,16 +54,18 @@ export function creditCost(credits: { cost: number } | undefined): number {
 /**
  * The limits a verification applies: all of them at cost 1, or those named (a name picks
  * the key's and the consumer's limit of that name; unknown names are ignored; a name given
- * twice adds its costs).
+ * twice adds its costs). Naming every limit at cost 1 selects the defaults without copying.
  */
 export function selectLimits(
   view: ResolvedKey,
   requested: RequestedLimits,
 ): { limits: readonly AppliedLimit[]; checks: readonly LimitCheck[] } {
   if (requested === null) return { limits: view.limits, checks: view.defaultChecks };
-  const limits: AppliedLimit[] = [];
-  const checks: LimitCheck[] = [];
-  for (const limit of view.limits) {
+  // Copied from the first limit where the selection departs from the defaults.
+  let limits: AppliedLimit[] | null = null;
+  let checks: LimitCheck[] = [];
+  for (let i = 0; i < view.limits.length; i++) {
+    const limit = view.limits[i] as AppliedLimit;
     let named = false;
     let cost = 0;
     for (const wanted of requested) {
@@ -70,11 +73,18 @@ export function selectLimits(
       named = true;
       cost += wanted.cost;
     }
+    if (limits === null) {
+      if (named && cost === 1) continue;
+      limits = view.limits.slice(0, i);
+      checks = view.defaultChecks.slice(0, i);
+    }
     if (!named) continue;
     limits.push(limit);
-    checks.push(cost === 1 ? limit.check : { ...limit.check, cost });
+    checks.push(
+      cost === 1 ? limit.check : { counter: limit.check.counter, config: limit.check.config, cost },
+    );
   }
-  return { limits, checks };
+  return limits === null ? { limits: view.limits, checks: view.defaultChecks } : { limits, checks };
 }
 
 export interface RateLimitOutcome {
@@ -84,14 +94,11 @@ export interface RateLimitOutcome {
   retryAfterMs: number;
 }
 
-/** Applies the limits in one atomic `consume`: all are charged, or none. */
-export async function applyRateLimits(
-  counters: CounterStore,
+/** The counters' answer as per-limit states; admitted only when every limit admitted. */
+function rateLimitOutcome(
   limits: readonly AppliedLimit[],
-  checks: readonly LimitCheck[],
-  now: number,
-): Promise<RateLimitOutcome> {
-  const results = await counters.consume(checks, now);
+  results: readonly LimitResult[],
+): RateLimitOutcome {
   let admitted = true;
   let retryAfterMs = 0;
   const states: RateLimitState[] = [];
@@ -108,10 +115,26 @@ export async function applyRateLimits(
       limit: result.limit,
       remaining: result.remaining,
       reset: result.reset,
+      duration: limit.check.config.duration,
       scope: limit.scope,
     });
   }
   return { admitted, states, retryAfterMs };
+}
+
+/**
+ * Applies the limits in one atomic `consume`: all are charged, or none. Returns the outcome
+ * itself (no promise, no microtask) when the store decides synchronously (`consumeSync`),
+ * else a native promise of it.
+ */
+export function applyRateLimits(
+  counters: CounterStore,
+  limits: readonly AppliedLimit[],
+  checks: readonly LimitCheck[],
+  now: number,
+): RateLimitOutcome | Promise<RateLimitOutcome> {
+  if (counters.consumeSync !== undefined) return rateLimitOutcome(limits, counters.consumeSync(checks, now));
+  return Promise.resolve(counters.consume(checks, now)).then((results) => rateLimitOutcome(limits, results));
 }
 
 export interface CreditOutcome {
@@ -122,6 +145,9 @@ export interface CreditOutcome {
   retryAfterMs: number | null;
 }
 
+/** Runs a call to the ledger under the engine's deadline and circuit breaker. */
+export type LedgerGuard = <T>(call: () => Promise<T>) => Promise<T>;
+
 function untilRefill(config: CreditsConfig | null, now: number): number | null {
   if (config === null || config.refill === null || typeof config.refill.interval === 'number') return null;
   const next = nextRefillAt(config, now);
@@ -131,31 +157,74 @@ function untilRefill(config: CreditsConfig | null, now: number): number | null {
 const smaller = (a: number | null, b: number): number | null =>
   Number.isFinite(b) ? (a === null ? b : Math.min(a, b)) : a;
 
-/**
- * Spends `cost` from the key's credits, then from its consumer's. When the consumer is
- * short after the key was charged, the key's spend is refunded: a denied verification
- * never spends credits.
- */
-export async function spendCredits(
+const refused = (charge: CreditCharge, remaining: number, now: number): CreditOutcome => ({
+  ok: false,
+  remaining,
+  retryAfterMs: untilRefill(charge.config, now),
+});
+
+/** Gives back what the charges before `end` took (nothing was taken at cost 0). */
+async function refundBefore(
   ledger: CreditLedger,
-  view: ResolvedKey,
+  charges: readonly CreditCharge[],
+  end: number,
+  cost: number,
+  now: number,
+): Promise<void> {
+  if (cost === 0) return;
+  for (let i = 0; i < end; i++) await ledger.refund((charges[i] as CreditCharge).owner, cost, now);
+}
+
+/** `spendCredits` from charge `start` on, awaiting each spend; the charges before it are spent. */
+async function spendFrom(
+  ledger: CreditLedger,
+  charges: readonly CreditCharge[],
+  start: number,
+  spentSoFar: number | null,
   cost: number,
   now: number,
 ): Promise<CreditOutcome> {
-  const owners: CreditOwner[] = [];
-  if (view.keyCredits) owners.push({ kind: 'key', id: view.keyId });
-  if (view.consumerCredits && view.consumerId !== null)
-    owners.push({ kind: 'consumer', id: view.consumerId });
-  let remaining: number | null = null;
-  const charged: CreditOwner[] = [];
-  for (const owner of owners) {
-    const spent = await ledger.spend(owner, cost, now);
+  let remaining = spentSoFar;
+  for (let i = start; i < charges.length; i++) {
+    const charge = charges[i] as CreditCharge;
+    const spent = await ledger.spend(charge.owner, cost, now);
     if (!spent.ok) {
-      for (const done of charged) await ledger.refund(done, cost, now);
-      const config = owner.kind === 'key' ? view.key.credits : (view.consumer?.credits ?? null);
-      return { ok: false, remaining: spent.remaining, retryAfterMs: untilRefill(config, now) };
+      await refundBefore(ledger, charges, i, cost, now);
+      return refused(charge, spent.remaining, now);
     }
-    if (cost > 0) charged.push(owner);
+    remaining = smaller(remaining, spent.remaining);
+  }
+  return { ok: true, remaining, retryAfterMs: null };
+}
+
+/**
+ * Spends `cost` from each charge in order (the key's credits, then its consumer's). When one
+ * is short after earlier ones were charged, those are refunded: a denied verification never
+ * spends credits. A balance the ledger holds in memory (`trySpendSync`) is spent at once,
+ * outside `guard` (memory has no deadline to miss); from the first one it cannot answer at
+ * once, the rest runs under `guard` and the result is a native promise. With every balance
+ * in memory, the outcome itself is returned.
+ */
+export function spendCredits(
+  ledger: CreditLedger,
+  charges: readonly CreditCharge[],
+  cost: number,
+  now: number,
+  guard: LedgerGuard,
+): CreditOutcome | Promise<CreditOutcome> {
+  let remaining: number | null = null;
+  for (let i = 0; i < charges.length; i++) {
+    const charge = charges[i] as CreditCharge;
+    const spent = ledger.trySpendSync?.(charge.owner, cost, now);
+    if (spent === undefined) {
+      const spentSoFar = remaining;
+      return guard(() => spendFrom(ledger, charges, i, spentSoFar, cost, now));
+    }
+    if (!spent.ok) {
+      const outcome = refused(charge, spent.remaining, now);
+      if (i === 0 || cost === 0) return outcome;
+      return guard(() => refundBefore(ledger, charges, i, cost, now).then(() => outcome));
+    }
     remaining = smaller(remaining, spent.remaining);
   }
   return { ok: true, remaining, retryAfterMs: null };

@@ -74,4 +74,17 @@ export interface Engine {
    */
   invalidate(message: import('./cache-bus.js').InvalidationMessage): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Counters since the engine was created, read by `/metrics` at scrape time. Optional:
+   * an engine (or wrapper) that does not count omits it.
+   */
+  stats?(): EngineStats;
+}
+
+/** What `Engine.stats` reports. */
+export interface EngineStats {
+  /** Verifications whose digest was found in the cache (a positive or a negative entry). */
+  cacheHits: number;
+  /** Verifications whose digest was not in the cache (looked up in the store, or waiting on a lookup in flight). */
+  cacheMisses: number;
 }

@@ -42,8 +42,15 @@ describe('verifyKey: rate limits', () => {
     expect(first).toMatchObject({
       code: 'VALID',
       ratelimits: [
-        { name: 'rpm', limit: 2, remaining: 1, scope: 'key', reset: T0 + 60_000 - (T0 % 60_000) },
-        { name: 'daily', limit: 1000, remaining: 999, scope: 'consumer' },
+        {
+          name: 'rpm',
+          limit: 2,
+          remaining: 1,
+          scope: 'key',
+          reset: T0 + 60_000 - (T0 % 60_000),
+          duration: 60_000,
+        },
+        { name: 'daily', limit: 1000, remaining: 999, scope: 'consumer', duration: 86_400_000 },
       ],
     });
     expect(counters.seen[0]?.map((c) => [c.counter, c.cost])).toEqual([

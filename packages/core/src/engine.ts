@@ -81,6 +81,7 @@ export function createEngine(options: EngineOptions): Engine {
     breaker: storeBreaker,
     clock,
   });
+  const guardCredits = <T>(call: () => Promise<T>): Promise<T> => creditGuard.run(call);
   const imported = createImportedFlag(() => storeGuard.run(() => store.keys.hasImported()));
   const inflight = new Map<string, Promise<ResolvedKey | null>>();
   const queries = new Map<string, PermissionQuery>();
@@ -155,7 +156,9 @@ export function createEngine(options: EngineOptions): Engine {
     if (usage === undefined) return;
     const event: UsageEvent = {
       time: now,
-      workspaceId: view === null ? null : view.workspaceId,
+      // An unknown key belongs to no workspace; a caller scoped to one (the verify API) still
+      // attributes the attempt to it, so that brute force against a tenant shows in its usage.
+      workspaceId: view === null ? (request.workspaceId ?? null) : view.workspaceId,
       apiId: view === null ? null : view.key.apiId,
       keyId: view === null ? null : view.keyId,
       consumerId: view === null ? null : view.consumerId,
@@ -211,15 +214,17 @@ export function createEngine(options: EngineOptions): Engine {
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
       return deny('FORBIDDEN_IP', view, request, now);
     }
-    if (query !== null && !evaluatePermissionQuery(query, view.identity.permissions)) {
+    if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
       return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
     }
 
+    // Counters and credits held in memory answer synchronously: no await, no microtask.
     let ratelimits: RateLimitState[] = [];
     if (view.limits.length > 0) {
       const { limits, checks } = selectLimits(view, wanted);
       if (checks.length > 0) {
-        const outcome = await applyRateLimits(counters, limits, checks, now);
+        const applied = applyRateLimits(counters, limits, checks, now);
+        const outcome = applied instanceof Promise ? await applied : applied;
         ratelimits = outcome.states;
         if (!outcome.admitted) {
           return deny('RATE_LIMITED', view, request, now, ratelimits, null, outcome.retryAfterMs);
@@ -229,9 +234,9 @@ export function createEngine(options: EngineOptions): Engine {
 
     let credits: { remaining: number } | null = null;
     let spent = 0;
-    if (view.keyCredits || view.consumerCredits) {
-      const charged = view;
-      const outcome = await creditGuard.run(() => spendCredits(ledger, charged, cost, now));
+    if (view.creditCharges.length > 0) {
+      const spending = spendCredits(ledger, view.creditCharges, cost, now, guardCredits);
+      const outcome = spending instanceof Promise ? await spending : spending;
       credits = outcome.remaining === null ? null : { remaining: outcome.remaining };
       if (!outcome.ok) {
         return deny('USAGE_EXCEEDED', view, request, now, ratelimits, credits, outcome.retryAfterMs);

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeCounterStoreConformance } from './counter-store.conformance.js';
 import type { LimitCheck } from './counter-store.js';
 import { KeywardError } from './errors.js';
 import { createMemoryCounterStore } from './memory-counter-store.js';
 import type { RateLimitConfig } from './model.js';
+import { type CounterState, decideAll } from './rate-limit.js';
 
 describeCounterStoreConformance('memory', async () => {
   const store = createMemoryCounterStore();
@@ -23,6 +25,66 @@ describe('memory counter store', () => {
     const [a, b] = await store.consume([check('a', 0), check('b', 0)], 1);
     expect(a).toMatchObject({ remaining: 1 });
     expect(b).toMatchObject({ remaining: 0 });
+  });
+
+  it('keeps recency exact: a charge moves a counter to the newest end, a reset takes it out', async () => {
+    const roomy: RateLimitConfig = { ...config, limit: 10 };
+    const store = createMemoryCounterStore({ maxCounters: 3 });
+    const charge = (counter: string, now: number) =>
+      store.consume([{ counter, config: roomy, cost: 1 }], now);
+    for (const counter of ['a', 'b', 'c']) await charge(counter, 0);
+    await charge('a', 1); // b, c, a
+    await charge('d', 2); // drops b: c, a, d
+    await store.reset('a'); // c, d
+    await charge('e', 3); // c, d, e
+    await charge('c', 4); // d, e, c
+    await charge('f', 5); // drops d: e, c, f
+    expect(store.size()).toBe(3);
+    const read = await store.consume(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((counter) => ({ counter, config: roomy, cost: 0 })),
+      6,
+    );
+    expect(read.map((r) => r.remaining)).toEqual([10, 10, 8, 10, 9, 9]);
+  });
+
+  it('equals decideAll on random histories with counters repeated within a call', () => {
+    const configs: RateLimitConfig[] = [
+      { name: 's', limit: 3, duration: 1000, algorithm: 'sliding_window' },
+      { name: 's', limit: 8, duration: 1024, algorithm: 'sliding_window' },
+      { name: 'b', limit: 7, duration: 3000, algorithm: 'token_bucket' },
+      { name: 'b', limit: 1, duration: 999, algorithm: 'token_bucket' },
+    ];
+    const step = fc.record({
+      advance: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.constantFrom(0, 1024, 5000)),
+      checks: fc.array(
+        fc.record({
+          counter: fc.integer({ min: 0, max: configs.length - 1 }),
+          cost: fc.integer({ min: 0, max: 4 }),
+        }),
+        { maxLength: 6 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const store = createMemoryCounterStore();
+        const reference = new Map<string, CounterState>();
+        let now = 1024 * 1_700_000_000;
+        for (const { advance, checks: picked } of steps) {
+          now += advance;
+          const checks = picked.map(
+            (c): LimitCheck => ({
+              counter: `c${c.counter}`,
+              config: configs[c.counter] as RateLimitConfig,
+              cost: c.cost,
+            }),
+          );
+          const expected = decideAll(checks, reference, now);
+          for (const [counter, state] of expected.writes) reference.set(counter, state);
+          expect(store.consumeSync(checks, now)).toEqual(expected.results);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('sweeps idle counters without being asked', async () => {

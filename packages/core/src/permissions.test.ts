@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeywardError } from './errors.js';
 import {
+  compilePermissions,
   evaluatePermissionQuery,
   formatPermissionQuery,
   type PermissionQuery,
@@ -187,6 +188,25 @@ describe('permission properties', () => {
     );
   });
 
+  it('compiled grants cover exactly what one of the grants matches, malformed grants included', () => {
+    // Stored permissions are validated on write; the matcher must agree even on ones that are not.
+    const anyGrant = fc.oneof(
+      permissionArb,
+      fc.string({ unit: fc.constantFrom('a', 'b', ':', '*', '.'), maxLength: 8 }),
+    );
+    const anyRequired = fc.oneof(
+      requiredArb,
+      fc.string({ unit: fc.constantFrom('a', 'b', ':', '*'), maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(fc.array(anyGrant, { maxLength: 5 }), anyRequired, (granted, required) => {
+        const expected = granted.some((g) => permissionMatches(g, required));
+        expect(compilePermissions(granted).covers(required)).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('printing then parsing gives back the tree', () => {
     fc.assert(
       fc.property(queryArb, (query) => {
@@ -208,6 +228,9 @@ describe('permission properties', () => {
           const parsed = parsePermissionQuery(text);
           expect(evaluatePermissionQuery(parsed, granted)).toBe(referenceEvaluate(text, granted));
           expect(evaluatePermissionQuery(query, granted)).toBe(referenceEvaluate(text, granted));
+          expect(evaluatePermissionQuery(parsed, compilePermissions(granted))).toBe(
+            referenceEvaluate(text, granted),
+          );
         },
       ),
       { numRuns: 2000 },

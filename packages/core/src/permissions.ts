@@ -182,11 +182,80 @@ export function formatPermissionQuery(query: PermissionQuery): string {
 }
 
 /**
- * True when the granted permissions satisfy the query.
+ * A key's granted permissions prepared once for many checks (the engine keeps one per cached
+ * key): exact grants in a Set, `prefix:*` grants as prefixes, and only other wildcard grants
+ * matched segment by segment, so a check allocates nothing; verdicts are remembered per
+ * required permission.
+ */
+export interface PermissionGrants {
+  /** True when some granted permission covers `required` (exactly as `permissionMatches`). */
+  covers(required: string): boolean;
+}
+
+/** Distinct required permissions whose verdict one `PermissionGrants` remembers. */
+const REMEMBERED_VERDICTS = 64;
+
+/**
+ * Prepares granted permissions for `evaluatePermissionQuery`.
+ *
+ * @example
+ * const grants = compilePermissions(['chargers:read', 'sessions:*']);
+ * grants.covers('sessions:read') // true
+ */
+export function compilePermissions(granted: readonly string[]): PermissionGrants {
+  const exact = new Set(granted);
+  let everything = false;
+  /** `p:` of each `p:*` grant whose `p` holds no other wildcard: it covers what starts with `p:`. */
+  const prefixes: string[] = [];
+  const patterns: string[] = [];
+  for (const permission of granted) {
+    if (!permission.includes('*')) continue;
+    const head = permission.slice(0, -1);
+    if (permission === '*') everything = true;
+    else if (permission.endsWith(':*') && !head.includes('*')) prefixes.push(head);
+    else patterns.push(permission);
+  }
+  const match = (required: string): boolean => {
+    if (everything || exact.has(required)) return true;
+    for (const prefix of prefixes) if (required.startsWith(prefix)) return true;
+    for (const pattern of patterns) if (permissionMatches(pattern, required)) return true;
+    return false;
+  };
+  // Routes ask for the same few permissions again and again: one lookup answers a repeat.
+  const verdicts = new Map<string, boolean>();
+  return {
+    covers(required) {
+      let verdict = verdicts.get(required);
+      if (verdict === undefined) {
+        verdict = match(required);
+        if (verdicts.size < REMEMBERED_VERDICTS) verdicts.set(required, verdict);
+      }
+      return verdict;
+    },
+  };
+}
+
+const satisfies = (query: PermissionQuery, grants: PermissionGrants): boolean => {
+  if (query.kind === 'permission') return grants.covers(query.permission);
+  if (query.kind === 'and') {
+    for (const operand of query.operands) if (!satisfies(operand, grants)) return false;
+    return true;
+  }
+  for (const operand of query.operands) if (satisfies(operand, grants)) return true;
+  return false;
+};
+
+/**
+ * True when the granted permissions satisfy the query. Pass `compilePermissions(granted)`
+ * when the same permissions are checked again and again.
  *
  * @example evaluatePermissionQuery(parsePermissionQuery('a AND b'), ['a', 'b']) // true
  */
-export function evaluatePermissionQuery(query: PermissionQuery, granted: readonly string[]): boolean {
+export function evaluatePermissionQuery(
+  query: PermissionQuery,
+  granted: readonly string[] | PermissionGrants,
+): boolean {
+  if ('covers' in granted) return satisfies(query, granted);
   switch (query.kind) {
     case 'permission':
       return granted.some((g) => permissionMatches(g, query.permission));

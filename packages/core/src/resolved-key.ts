@@ -1,8 +1,9 @@
 import type { LimitCheck } from './counter-store.js';
 import { compileAllowList } from './ip-allow.js';
 import type { CacheableKey } from './key-cache.js';
-import type { Consumer, KeyRecord } from './model.js';
-import type { KeyLookup, Store } from './store.js';
+import type { Consumer, CreditsConfig, KeyRecord } from './model.js';
+import { compilePermissions, type PermissionGrants } from './permissions.js';
+import type { CreditOwner, KeyLookup, Store } from './store.js';
 import type { VerifiedIdentity } from './verify-result.js';
 
 /** One rate limit a key is subject to, with its counter id built once. */
@@ -13,11 +14,18 @@ export interface AppliedLimit {
   check: LimitCheck;
 }
 
+/** One balance a verification spends from, with the config that tells its next refill. */
+export interface CreditCharge {
+  owner: CreditOwner;
+  config: CreditsConfig | null;
+}
+
 /**
  * Everything verification needs about a key, resolved once per cache entry so that a
  * cache hit does no store work and no per-call string or array building: the record,
  * the grace deadline of the digest it was found by, the consumer, the permissions of its
- * roles merged in, the compiled IP allow-list and the counter ids of its limits.
+ * roles merged in (and compiled for checks), the compiled IP allow-list, the counter ids
+ * of its limits and the credit owners it spends from.
  */
 export interface ResolvedKey extends CacheableKey {
   key: KeyRecord;
@@ -32,9 +40,13 @@ export interface ResolvedKey extends CacheableKey {
   limits: readonly AppliedLimit[];
   /** The checks of `limits`, in the same order (passed as is when no limits are named). */
   defaultChecks: readonly LimitCheck[];
-  /** Whether verification spends key / consumer credits (a quota is configured or a balance exists). */
-  keyCredits: boolean;
-  consumerCredits: boolean;
+  /** `identity.permissions`, prepared for `evaluatePermissionQuery`. */
+  grants: PermissionGrants;
+  /**
+   * The balances a verification spends from, in order: the key's, then its consumer's, each
+   * where a quota is configured or a balance exists. Empty: verification spends no credits.
+   */
+  creditCharges: readonly CreditCharge[];
 }
 
 function uniquePermissions(
@@ -61,6 +73,23 @@ function limitsOf(key: KeyRecord, consumer: Consumer | null): AppliedLimit[] {
     });
   }
   return limits;
+}
+
+/** The balances to spend from: each owner with a quota configured or a balance stored. */
+function creditChargesOf(
+  key: KeyRecord,
+  consumer: Consumer | null,
+  keyBalance: number | null,
+  consumerBalance: number | null,
+): CreditCharge[] {
+  const charges: CreditCharge[] = [];
+  if (key.credits !== null || keyBalance !== null) {
+    charges.push({ owner: { kind: 'key', id: key.id }, config: key.credits });
+  }
+  if (consumer !== null && (consumer.credits !== null || consumerBalance !== null)) {
+    charges.push({ owner: { kind: 'consumer', id: consumer.id }, config: consumer.credits });
+  }
+  return charges;
 }
 
 /** The admin API validates CIDRs on write; should a stored one be malformed anyway, the key admits no address (fail closed). */
@@ -113,7 +142,7 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     allowIp: key.allowedIps.length === 0 ? null : allowListOf(key.allowedIps),
     limits,
     defaultChecks: limits.map((limit) => limit.check),
-    keyCredits: key.credits !== null || keyBalance !== null,
-    consumerCredits: consumer !== null && (consumer.credits !== null || consumerBalance !== null),
+    grants: compilePermissions(identity.permissions),
+    creditCharges: creditChargesOf(key, consumer, keyBalance, consumerBalance),
   };
 }

@@ -34,7 +34,7 @@ describe('hono middleware without @hono/node-server', () => {
     expect(json.headers.get('ratelimit')).toMatch(/^"burst";r=4;t=1$/);
     const raw = await app.request('/raw', { headers });
     expect(await raw.text()).toBe('raw');
-    expect(raw.headers.get('ratelimit-policy')).toBe('"burst";q=5');
+    expect(raw.headers.get('ratelimit-policy')).toBe('"burst";q=5;w=1');
   });
 
   it('tells two joined Authorization lines from one value', async () => {

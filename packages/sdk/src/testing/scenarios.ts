@@ -83,7 +83,7 @@ export function describeMiddleware(framework: string, build: BuildTestApp): void
       });
       const first = await app.request({ path: '/sessions', authorization: bearer(issued.key) });
       expect(first.status).toBe(200);
-      expect(first.headers['ratelimit-policy']).toBe('"per-minute";q=2');
+      expect(first.headers['ratelimit-policy']).toBe('"per-minute";q=2;w=60');
       expect(first.headers.ratelimit).toBe('"per-minute";r=1;t=60');
       expect((await app.request({ path: '/sessions', authorization: bearer(issued.key) })).status).toBe(200);
       fx.clock.advance(15_000);

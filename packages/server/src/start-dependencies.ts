@@ -62,9 +62,9 @@ export async function openDatabase(
     const { createPostgresPool, createPostgresStore, migratePostgres } = await import(
       '@keyward/core/postgres'
     );
-    const pool = createPostgresPool(config.database.url.reveal());
-    // An idle connection dies when PostgreSQL restarts; unheard, pg's 'error' would crash the process.
-    pool.on('error', (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'));
+    const pool = createPostgresPool(config.database.url.reveal(), {
+      onIdleError: (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'),
+    });
     // A database that is down answers 503 (UNAVAILABLE), not 500.
     const store = withUnavailableErrors(createPostgresStore({ pool }));
     const { createPostgresUsageStore } = await import('@keyward/core/usage');

@@ -30,6 +30,12 @@ export interface PostgresPoolOptions {
   statementTimeoutMillis?: number;
   /** Shown in `pg_stat_activity`. Default `keyward`. */
   applicationName?: string;
+  /**
+   * Told when an IDLE connection fails (PostgreSQL restarted, the connection was
+   * terminated). pg drops that connection and the next query opens a fresh one, so nothing
+   * is lost; unheard, pg's 'error' event would crash the process. Default: ignored.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 /**
@@ -44,8 +50,9 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
     idleTimeoutMillis = 30_000,
     statementTimeoutMillis,
     applicationName = 'keyward',
+    onIdleError = () => {},
   } = options;
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis,
@@ -54,6 +61,8 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
     types: int8AsNumber,
     ...(statementTimeoutMillis === undefined ? {} : { statement_timeout: statementTimeoutMillis }),
   });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /** The pool as Kysely sees it; its owner ends it (Kysely alone skips that when no query ever ran). */

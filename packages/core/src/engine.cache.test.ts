@@ -24,6 +24,20 @@ describe('verifyKey: cache', () => {
     expect(h.calls.length).toBe(afterFirst);
   });
 
+  it('counts cache hits and misses (positive and negative entries alike) for metrics', async () => {
+    h = await createHarness();
+    const { key } = await h.issue();
+    const unknown = generateKey('amp_live');
+    await h.engine.verifyKey(key);
+    await h.engine.verifyKey(key);
+    await h.engine.verifyKey(unknown);
+    await h.engine.verifyKey(unknown);
+    await h.engine.verifyKey(unknown);
+    // A malformed key never reaches the cache: it counts as neither.
+    await h.engine.verifyKey('amp_live_not-a-key');
+    expect(h.engine.stats?.()).toEqual({ cacheHits: 3, cacheMisses: 2 });
+  });
+
   it('keeps a negative entry for an unknown key', async () => {
     h = await createHarness();
     const unknown = generateKey('amp_live');

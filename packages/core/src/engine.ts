@@ -2,7 +2,7 @@ import type { InvalidationMessage } from './cache-bus.js';
 import { createDependencyGuard } from './dependency-guard.js';
 import { createDigester } from './digest.js';
 import { applyRateLimits, creditCost, requestedLimits, selectLimits, spendCredits } from './engine-limits.js';
-import type { Engine, EngineOptions, VerifyOptions } from './engine-types.js';
+import type { Engine, EngineOptions, EngineStats, VerifyOptions } from './engine-types.js';
 import { isKeywardError, KeywardError } from './errors.js';
 import { createImportedFlag, isPlausibleForeignKey } from './imported-keys.js';
 import { createKeyCache } from './key-cache.js';
@@ -187,6 +187,9 @@ export function createEngine(options: EngineOptions): Engine {
     return deniedResult(code, view === null ? null : view.identity, ratelimits, credits, retryAfterMs);
   };
 
+  /** Cache hits and misses since start (for metrics); plain counters, no allocation per call. */
+  const stats: EngineStats = { cacheHits: 0, cacheMisses: 0 };
+
   async function verifyKey(key: string, request: VerifyOptions = NO_OPTIONS): Promise<VerifyResult> {
     if (closed) throw new KeywardError('UNAVAILABLE', 'the verification engine is closed');
     // Request errors throw before any lookup: a malformed request is never a denial.
@@ -200,7 +203,10 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const keyDigest = digest(key);
     let view = cache.get(keyDigest, now);
-    if (view === undefined) view = await lookupOrStale(keyDigest);
+    if (view === undefined) {
+      stats.cacheMisses++;
+      view = await lookupOrStale(keyDigest);
+    } else stats.cacheHits++;
     // Another API's (or workspace's) key answers exactly like an unknown one.
     if (
       view === null ||
@@ -251,6 +257,7 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     verifyKey,
     digest,
+    stats: () => ({ ...stats }),
     async invalidate(message) {
       // This node drops its entries at once; other nodes when the bus delivers.
       onMessage(message);

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { SOURCE_NODE_ARGS } from '@keyward/core/testing';
 
-/** Starts `node --import tsx <script> ...args` and resolves with the first JSON line it prints. */
+/** Starts `node --conditions=@keyward/source --import tsx <script> ...args` and resolves with the first JSON line it prints. */
 export async function startTsxChild<T>(
   script: string,
   args: readonly string[] = [],
 ): Promise<{ child: ChildProcess; info: T }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stdout = child.stdout;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createEngine, newId } from '@keyward/core';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import { createSqliteUsageStore, createUsageRecorder } from '@keyward/core/usage';
-import { startGateway } from '../packages/server/src/gateway/index.js';
+import { startGateway } from '@keyward/server';
 import { benchKey } from './fixtures.js';
 
 /**

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { createEngine } from '@keyward/core';
-import { buildApp } from '../packages/server/src/app.js';
-import { issueRootKey } from '../packages/server/src/root-keys.js';
+import { buildApp, issueRootKey } from '@keyward/server';
 import { benchKey, benchStore } from './fixtures.js';
 
 /**

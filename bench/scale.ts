@@ -1,17 +1,15 @@
-import { createEngine, newId, type Store } from '@keyward/core';
+import { createEngine, createResilientCounterStore, newId, type Store } from '@keyward/core';
 import { createPostgresPool, createPostgresStore, migratePostgres } from '@keyward/core/postgres';
-import { createRedisCounterStore, createResilientCounterStore } from '@keyward/core/redis';
-import { Redis } from 'ioredis';
-import { createThrowawayDatabase } from '../packages/core/src/store/throwaway-postgres.js';
+import { createRedisCounterStore } from '@keyward/core/redis';
 import {
+  createThrowawayDatabase,
   POSTGRES_URL,
   REDIS_URL,
   serviceAvailable,
   uniqueName,
-} from '../packages/core/src/testing/services.js';
-import { startCluster } from '../packages/server/test/support/cluster.js';
-import { percentile } from '../packages/server/test/support/keyward-http.js';
-import { importWarmKeys, measureRevocation } from '../packages/server/test/support/revocation-probe.js';
+} from '@keyward/core/testing';
+import { importWarmKeys, measureRevocation, percentile, startCluster } from '@keyward/server/testing';
+import { Redis } from 'ioredis';
 import { benchKey, benchStore } from './fixtures.js';
 import { measureHttp, measureOps, type Row } from './harness.js';
 

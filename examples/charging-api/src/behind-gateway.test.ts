@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type RunningGateway, startGateway } from '@keyward/server';
+import { createKeyFixture, type KeyFixture } from '@keyward/server/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningGateway, startGateway } from '../../../packages/server/src/gateway/index.js';
-import { createKeyFixture, type KeyFixture } from '../../../packages/server/src/gateway/testing/test-keys.js';
 import { buildChargingApi } from './app.js';
 
 /**

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { createEngine, type Engine, newId, type Store } from '@keyward/core';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import { localVerifier } from '@keyward/sdk';
+import { buildApp, issueRootKey } from '@keyward/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../packages/server/src/app.js';
-import { issueRootKey } from '../../../packages/server/src/root-keys.js';
 import { buildChargingApi } from './app.js';
 
 /**

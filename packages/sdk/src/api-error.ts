@@ -1,4 +1,4 @@
-import type { FieldError, Problem } from './schemas/problem.js';
+import type { FieldError, Problem } from '@keyward/protocol';
 
 /**
  * Every failure of the typed client: an HTTP error answer (carrying its RFC 9457 problem

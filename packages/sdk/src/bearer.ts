@@ -11,7 +11,7 @@
  * (invalid_request): which one a proxy or framework keeps is not defined.
  */
 
-import { LIMITS } from './schemas/common.js';
+import { LIMITS } from '@keyward/protocol';
 
 export type BearerCredential =
   | { kind: 'missing' }

@@ -1,4 +1,3 @@
-import { type CallOptions, createTransport, type TransportOptions } from './client-transport.js';
 import type {
   AlertPage,
   AlertView,
@@ -53,7 +52,8 @@ import type {
   WebhookPage,
   WebhookView,
   WebhookWithSecret,
-} from './schemas/index.js';
+} from '@keyward/protocol';
+import { type CallOptions, createTransport, type TransportOptions } from './client-transport.js';
 
 export type ClientOptions = TransportOptions;
 

@@ -1,6 +1,6 @@
+import { forwardRequestHeaders, IDENTITY_HEADERS } from '@keyward/server/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forwardRequestHeaders, IDENTITY_HEADERS } from '../../server/src/gateway/forward-headers.js';
 import { GATEWAY_IDENTITY_HEADERS, gatewayIdentity } from './gateway-identity.js';
 import type { KeywardIdentity } from './verification.js';
 

@@ -3,7 +3,7 @@
  * verify API) and the framework-free pieces every keyward face shares (Bearer parsing,
  * the HTTP answers, the brute-force throttle). The framework middleware live behind
  * their own subpaths so that none is loaded unless used: `@keyward/sdk/express`,
- * `@keyward/sdk/fastify`, `@keyward/sdk/hono`; the wire schemas are `@keyward/sdk/schemas`.
+ * `@keyward/sdk/fastify`, `@keyward/sdk/hono`; the wire schemas are `@keyward/protocol`.
  */
 
 export {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
+import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/protocol';
+import { LIMITS } from '@keyward/protocol';
 import { createTransport } from './client-transport.js';
-import { LIMITS } from './schemas/common.js';
-import type { VerifyKeyBody, VerifyKeyResponse } from './schemas/verify.js';
 import type { Verification, Verifier, VerifyParams } from './verification.js';
 import { createVerifyCache } from './verify-cache.js';
 

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { ROOT_PERMISSIONS } from '@keyward/sdk/schemas';
+import { ROOT_PERMISSIONS } from '@keyward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, call, clientFor, createAdminTestApp } from './testing/admin-app.js';
 import { type CatalogRoute, catalog, createFixtures, type Fixtures } from './testing/route-catalog.js';

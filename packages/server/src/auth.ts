@@ -1,6 +1,6 @@
 import { type Engine, KeywardError, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
+import type { RootPermission } from '@keyward/protocol';
 import type { FailureThrottle } from '@keyward/sdk';
-import type { RootPermission } from '@keyward/sdk/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toHttpFailure } from './http-errors.js';
 import { sendProblem } from './problem.js';

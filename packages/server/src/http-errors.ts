@@ -1,5 +1,5 @@
 import { type ErrorCode, isKeywardError } from '@keyward/core';
-import type { FieldError } from '@keyward/sdk/schemas';
+import type { FieldError } from '@keyward/protocol';
 import type { FastifyError } from 'fastify';
 import { ajvFieldErrors } from './http/validation-errors.js';
 

@@ -1,6 +1,6 @@
 import type { Alert, MonitoringPolicy } from '@keyward/core/monitoring';
 import type { WebhookDelivery, WebhookEndpoint } from '@keyward/core/webhooks';
-import type { AlertView, MonitoringPolicyView, WebhookDeliveryView, WebhookView } from '@keyward/sdk/schemas';
+import type { AlertView, MonitoringPolicyView, WebhookDeliveryView, WebhookView } from '@keyward/protocol';
 
 /**
  * Public views of the monitoring and webhook records, built field by field (see

@@ -1,4 +1,4 @@
-import { type Problem, problemType } from '@keyward/sdk/schemas';
+import { type Problem, problemType } from '@keyward/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpFailure } from './http-errors.js';
 

@@ -1,5 +1,5 @@
 import { KeywardError } from '@keyward/core';
-import { ROOT_PERMISSIONS, type RootPermission } from '@keyward/sdk/schemas';
+import { ROOT_PERMISSIONS, type RootPermission } from '@keyward/protocol';
 
 const KNOWN: ReadonlySet<string> = new Set(ROOT_PERMISSIONS);
 

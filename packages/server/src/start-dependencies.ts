@@ -3,6 +3,7 @@ import {
   type CacheBus,
   type CounterStore,
   type CreditLedger,
+  createResilientCounterStore,
   isKeywardError,
   type Store,
 } from '@keyward/core';
@@ -148,12 +149,9 @@ export async function openRedis(
   if (!config.redisUrl) throw new Error('openRedis needs KEYWARD_REDIS_URL');
   const where = describeUrl(config.redisUrl);
   const { Redis } = await import('ioredis');
-  const {
-    createRedisCacheBus,
-    createRedisCounterStore,
-    createRedisCreditLedger,
-    createResilientCounterStore,
-  } = await import('@keyward/core/redis');
+  const { createRedisCacheBus, createRedisCounterStore, createRedisCreditLedger } = await import(
+    '@keyward/core/redis'
+  );
   const prefix = config.redisPrefix;
   // Commands fail at once while disconnected (a queued command would charge a counter long
   // after its request was answered); the subscriber may queue: SUBSCRIBE waits for the link.

@@ -18,7 +18,7 @@ import type {
   RateLimitView,
   RoleView,
   RootKeyView,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 
 /**
  * The public JSON view of each resource, built field by field: a row is never serialized

@@ -3,16 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDigester } from '@keyward/core';
+import { createThrowawayDatabase, serviceAvailable } from '@keyward/core/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createThrowawayDatabase } from '../../core/src/store/throwaway-postgres.js';
-import { serviceAvailable } from '../../core/src/testing/services.js';
 import { cleanEnv, type ServerProcess, startKeyward } from '../src/cli/test-processes.js';
 import { loadConfig } from '../src/config.js';
-import { eventually, keywardHttp, sleep } from './support/keyward-http.js';
-import { seedWorkspace } from './support/seed.js';
-import { driveWrites, newJournal, type TrackedKey, type WriteJournal } from './support/write-load.js';
+import { eventually, keywardHttp, sleep } from '../src/testing/keyward-http.js';
+import { seedWorkspace } from '../src/testing/seed.js';
+import { driveWrites, newJournal, type TrackedKey, type WriteJournal } from '../src/testing/write-load.js';
 
 /**
  * SIGKILL a keyward node again and again in the middle of key creates, rolls and revokes

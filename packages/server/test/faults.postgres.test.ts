@@ -2,13 +2,13 @@ import { generateKey } from '@keyward/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/start.js';
-import { eventually, type KeywardHttp, keywardHttp, sleep } from './support/keyward-http.js';
+import { eventually, type KeywardHttp, keywardHttp, sleep } from '../src/testing/keyward-http.js';
 import {
   type PrivatePostgres,
   privatePostgresAvailable,
   startPrivatePostgres,
-} from './support/private-postgres.js';
-import { seedWorkspace } from './support/seed.js';
+} from '../src/testing/private-postgres.js';
+import { seedWorkspace } from '../src/testing/seed.js';
 
 /**
  * PostgreSQL goes away under a running node (its own server, stopped and frozen mid-test;

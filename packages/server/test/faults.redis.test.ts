@@ -1,15 +1,17 @@
 import { generateKey } from '@keyward/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createThrowawayDatabase,
+  serviceAvailable,
   startThrowawayRedisServer,
+  type ThrowawayDatabase,
   type ThrowawayRedisServer,
-} from '../../core/src/redis/throwaway-redis-server.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../core/src/store/throwaway-postgres.js';
-import { serviceAvailable, uniqueName } from '../../core/src/testing/services.js';
+  uniqueName,
+} from '@keyward/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/start.js';
-import { eventually, type KeywardHttp, keywardHttp, type Reply } from './support/keyward-http.js';
-import { seedWorkspace } from './support/seed.js';
+import { eventually, type KeywardHttp, keywardHttp, type Reply } from '../src/testing/keyward-http.js';
+import { seedWorkspace } from '../src/testing/seed.js';
 
 /**
  * Redis goes away under two nodes sharing PostgreSQL (its own redis-server, killed and

@@ -1,11 +1,15 @@
 import { generateKey } from '@keyward/core';
+import {
+  createThrowawayDatabase,
+  REDIS_URL,
+  serviceAvailable,
+  type ThrowawayDatabase,
+} from '@keyward/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../core/src/store/throwaway-postgres.js';
-import { REDIS_URL, serviceAvailable } from '../../core/src/testing/services.js';
-import { type Cluster, inParallel, startCluster } from './support/cluster.js';
-import { eventually, percentile } from './support/keyward-http.js';
-import { importWarmKeys, measureRevocation } from './support/revocation-probe.js';
+import { type Cluster, inParallel, startCluster } from '../src/testing/cluster.js';
+import { eventually, percentile } from '../src/testing/keyward-http.js';
+import { importWarmKeys, measureRevocation } from '../src/testing/revocation-probe.js';
 
 /**
  * Three `keyward serve` processes sharing one PostgreSQL database and one Redis act as

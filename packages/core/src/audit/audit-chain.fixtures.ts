@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
-import { newId } from '../ids.js';
-import type { AuditEvent } from '../model.js';
+import type { AuditEvent } from '../contracts/model.js';
+import type { Store } from '../contracts/store.js';
+import { newId } from '../keys/ids.js';
 import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
-import { createThrowawayDatabase } from '../store/throwaway-postgres.js';
-import type { Store } from '../store.js';
+import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
 
 /** A migrated database for audit-chain tests: stores on it, and raw SQL to tamper with its rows. */
 export interface ChainBackend {

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newId } from '../ids.js';
-import { typesFor } from '../store/migration-0001-initial.js';
-import { auditChain } from '../store/migration-0003-audit-chain.js';
-import type { Store } from '../store.js';
-import { serviceAvailable } from '../testing/services.js';
+import type { Store } from '../contracts/store.js';
+import { newId } from '../keys/ids.js';
+import { typesFor } from '../store/migrations/migration-0001-initial.js';
+import { auditChain } from '../store/migrations/migration-0003-audit-chain.js';
+import { SOURCE_NODE_ARGS, serviceAvailable } from '../testing/services.js';
 import {
   auditEvent,
   type ChainBackend,
@@ -179,7 +179,7 @@ for (const [name, open] of backends) {
       const children = [1, 2, 3].map(
         () =>
           new Promise<number | null>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, ws, '20'], {
+            const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, CHILD, path, ws, '20'], {
               cwd: REPO_ROOT,
               stdio: ['ignore', 'ignore', 'inherit'],
             });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from '../model.js';
+import type { AuditEvent } from '../contracts/model.js';
 import { canonicalJson } from './canonical-json.js';
 
 /** The `prevHash` of a workspace's first audit event: 64 zeros. */

@@ -1,4 +1,4 @@
-import type { AuditStore } from '../store.js';
+import type { AuditStore } from '../contracts/store.js';
 import { chainHash, GENESIS_HASH } from './chain-hash.js';
 
 /** What `verifyAuditChain` finds. */

@@ -1,7 +1,7 @@
-import { newId } from '../ids.js';
+import type { Page, PageQuery } from '../contracts/store.js';
+import { newId } from '../keys/ids.js';
 import type { SqlRunner } from '../sql-runner/sql-runner.js';
 import { pageBounds, toPage } from '../store/pagination.js';
-import type { Page, PageQuery } from '../store.js';
 import type { Alert, AlertStatus, AlertSubject, DetectorName, Finding } from './alert-model.js';
 import type { AlertRow, MonitoringDatabase } from './monitoring-schema.js';
 

@@ -1,5 +1,5 @@
-import type { KeyRecord } from '../model.js';
-import type { CreditLedger, Store } from '../store.js';
+import type { KeyRecord } from '../contracts/model.js';
+import type { CreditLedger, Store } from '../contracts/store.js';
 import type { DetectorName, Finding } from './alert-model.js';
 import { detectBruteForce } from './detectors/brute-force.js';
 import { type CreditBalanceSample, detectCreditsLow } from './detectors/credits-low.js';

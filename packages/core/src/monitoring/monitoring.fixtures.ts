@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId } from '../ids.js';
-import type { KeyRecord } from '../model.js';
+import type { KeyRecord } from '../contracts/model.js';
+import type { Store } from '../contracts/store.js';
+import type { UsageEvent } from '../contracts/usage-sink.js';
+import { newId } from '../keys/ids.js';
 import type { SqlSource } from '../sql-runner/sql-runner.js';
-import { api, key, seedTenant, workspace } from '../store/conformance/fixtures.js';
 import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
-import { createThrowawayDatabase } from '../store/throwaway-postgres.js';
-import type { Store } from '../store.js';
 import { serviceAvailable } from '../testing/services.js';
+import { api, key, seedTenant, workspace } from '../testing/store-conformance/fixtures.js';
+import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
 import { createPostgresUsageStore } from '../usage/postgres-usage-store.js';
 import { createSqliteUsageStore } from '../usage/sqlite-usage-store.js';
 import type { UsageEventStore } from '../usage/usage-store.js';
-import type { UsageEvent } from '../usage.js';
 import { createMonitoringStores, type MonitoringStores } from './monitoring-stores.js';
 
 /** One database with the Store, the usage store and the monitoring stores on it. */

@@ -1,4 +1,4 @@
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 import { QUARANTINE_DETECTORS, type QuarantineDetector } from './alert-model.js';
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { InvalidationMessage } from '../cache-bus.js';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import { decodeInvalidation } from '../redis/invalidation-codec.js';
 import { MAX_NOTIFY_BYTES, notifyPayloads } from './notify-payloads.js';
 

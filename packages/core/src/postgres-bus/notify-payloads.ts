@@ -1,4 +1,4 @@
-import type { InvalidationMessage } from '../cache-bus.js';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import { encodeInvalidation } from '../redis/invalidation-codec.js';
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (default build). */

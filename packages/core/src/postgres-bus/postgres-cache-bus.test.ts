@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeCacheBusConformance } from '../cache-bus.conformance.js';
-import type { InvalidationMessage } from '../cache-bus.js';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
+import { describeCacheBusConformance } from '../testing/cache-bus.conformance.js';
 import { POSTGRES_URL, serviceAvailable, uniqueName } from '../testing/services.js';
 import { createPostgresCacheBus, type PostgresCacheBus } from './postgres-cache-bus.js';
 

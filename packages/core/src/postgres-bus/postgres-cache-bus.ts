@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
-import type { CacheBus } from '../cache-bus.js';
-import { KeywardError } from '../errors.js';
+import type { CacheBus } from '../contracts/cache-bus.js';
+import { KeywardError } from '../contracts/errors.js';
 import { decodeInvalidation } from '../redis/invalidation-codec.js';
 import { createLocalSubscribers } from '../redis/local-subscribers.js';
 import { notifyPayloads } from './notify-payloads.js';

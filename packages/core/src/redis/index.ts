@@ -1,10 +1,6 @@
-export type { CircuitBreaker, CircuitBreakerOptions, CircuitState, Permit } from '../circuit-breaker.js';
-export { createCircuitBreaker } from '../circuit-breaker.js';
 export type { RedisCacheBus, RedisCacheBusOptions } from './redis-cache-bus.js';
 export { createRedisCacheBus } from './redis-cache-bus.js';
 export type { RedisCounterStoreOptions } from './redis-counter-store.js';
 export { createRedisCounterStore } from './redis-counter-store.js';
 export type { RedisCreditLedgerOptions } from './redis-credit-ledger.js';
 export { createRedisCreditLedger } from './redis-credit-ledger.js';
-export type { ResilientCounterStore, ResilientCounterStoreOptions } from './resilient-counter-store.js';
-export { createResilientCounterStore } from './resilient-counter-store.js';

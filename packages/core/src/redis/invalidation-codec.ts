@@ -1,4 +1,4 @@
-import type { InvalidationMessage } from '../cache-bus.js';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
 
 /**
  * The wire format of cache invalidations on every network bus (Redis pub/sub, PostgreSQL

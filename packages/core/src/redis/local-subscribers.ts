@@ -1,4 +1,4 @@
-import type { InvalidationMessage } from '../cache-bus.js';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
 
 /** The handlers of one bus instance on this node; one handler's throw never starves the others. */
 export interface LocalSubscribers {

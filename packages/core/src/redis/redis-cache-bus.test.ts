@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeCacheBusConformance } from '../cache-bus.conformance.js';
-import type { InvalidationMessage } from '../cache-bus.js';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
+import { describeCacheBusConformance } from '../testing/cache-bus.conformance.js';
 import { REDIS_URL, serviceAvailable, uniqueName } from '../testing/services.js';
+import { startThrowawayRedisServer, type ThrowawayRedisServer } from '../testing/throwaway-redis-server.js';
 import { createRedisCacheBus, type RedisCacheBus } from './redis-cache-bus.js';
-import { startThrowawayRedisServer, type ThrowawayRedisServer } from './throwaway-redis-server.js';
 
 const redisUp = await serviceAvailable('redis');
 const WAIT = { timeout: 10_000, interval: 20 };

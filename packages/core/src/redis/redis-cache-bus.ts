@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { CacheBus } from '../cache-bus.js';
-import { KeywardError } from '../errors.js';
+import type { CacheBus } from '../contracts/cache-bus.js';
+import { KeywardError } from '../contracts/errors.js';
 import { decodeInvalidation, encodeInvalidation } from './invalidation-codec.js';
 import { createLocalSubscribers } from './local-subscribers.js';
 

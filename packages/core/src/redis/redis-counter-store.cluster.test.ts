@@ -1,13 +1,13 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeCounterStoreConformance } from '../counter-store.conformance.js';
-import type { LimitCheck } from '../counter-store.js';
-import type { RateLimitConfig } from '../model.js';
+import type { LimitCheck } from '../contracts/counter-store.js';
+import type { RateLimitConfig } from '../contracts/model.js';
+import { describeCounterStoreConformance } from '../testing/counter-store.conformance.js';
 import { uniqueName } from '../testing/services.js';
+import { startThrowawayRedisCluster, type ThrowawayRedisCluster } from '../testing/throwaway-redis-server.js';
 import { counterKey } from './counter-key.js';
 import { keySlot } from './key-slot.js';
 import { createRedisCounterStore } from './redis-counter-store.js';
-import { startThrowawayRedisCluster, type ThrowawayRedisCluster } from './throwaway-redis-server.js';
 
 // Needs only the redis-server binary (a private 3-node cluster), not the shared Redis.
 const sliding = (limit: number, duration: number): RateLimitConfig => ({

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeCounterStoreConformance } from '../counter-store.conformance.js';
-import type { LimitCheck } from '../counter-store.js';
-import type { RateLimitConfig } from '../model.js';
-import { type CounterState, decideAll } from '../rate-limit.js';
+import type { LimitCheck } from '../contracts/counter-store.js';
+import type { RateLimitConfig } from '../contracts/model.js';
+import { type CounterState, decideAll } from '../decisions/rate-limit.js';
+import { describeCounterStoreConformance } from '../testing/counter-store.conformance.js';
 import { REDIS_URL, serviceAvailable, uniqueName } from '../testing/services.js';
 import { counterKey } from './counter-key.js';
 import { createRedisCounterStore } from './redis-counter-store.js';

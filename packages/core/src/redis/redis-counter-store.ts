@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { CounterStore, LimitCheck, LimitResult } from '../counter-store.js';
-import { KeywardError } from '../errors.js';
+import type { CounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
+import { KeywardError } from '../contracts/errors.js';
 import { counterKey } from './counter-key.js';
 import { CONSUME_LUA, REFUND_LUA } from './counter-scripts.js';
 import { keySlot } from './key-slot.js';

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { T0 } from '../store/conformance/fixtures.js';
+import type { CreditOwner } from '../contracts/store.js';
 import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
-import { createThrowawayDatabase } from '../store/throwaway-postgres.js';
-import type { CreditOwner } from '../store.js';
 import { serviceAvailable } from '../testing/services.js';
+import { T0 } from '../testing/store-conformance/fixtures.js';
+import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
+import { startThrowawayRedisServer } from '../testing/throwaway-redis-server.js';
 import { createRedisCreditLedger } from './redis-credit-ledger.js';
-import { startThrowawayRedisServer } from './throwaway-redis-server.js';
 
 // A private redis-server that is killed and restarted (nothing persisted); the shared one is never touched.
 const available = (await serviceAvailable('postgres')) && (await serviceAvailable('redis'));

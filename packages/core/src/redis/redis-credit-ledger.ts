@@ -1,5 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { FlushingCreditLedger } from '../cached-credit-ledger.js';
+import { KeywardError } from '../contracts/errors.js';
+import type { CreditsConfig } from '../contracts/model.js';
+import type { CreditBalance, CreditLedger, CreditOwner, CreditSpend } from '../contracts/store.js';
+import type { FlushingCreditLedger } from '../memory/cached-credit-ledger.js';
 import {
   assertCount,
   forEachLimit,
@@ -9,10 +12,7 @@ import {
   requireRead,
   throwFailures,
   writeBack,
-} from '../credit-write-back.js';
-import { KeywardError } from '../errors.js';
-import type { CreditsConfig } from '../model.js';
-import type { CreditBalance, CreditLedger, CreditOwner, CreditSpend } from '../store.js';
+} from '../memory/credit-write-back.js';
 import { REFUND_LUA, SPEND_LUA } from './credit-scripts.js';
 import { luaScript, runScript } from './run-script.js';
 

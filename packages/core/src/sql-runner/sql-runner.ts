@@ -10,7 +10,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import type pg from 'pg';
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 import type { Dialect } from '../store/context.js';
 
 /** Where a side store (alerts, webhooks) keeps its tables: the `Store`'s own SQLite handle or PostgreSQL pool. */

@@ -1,5 +1,5 @@
-import type { Api } from '../model.js';
-import type { ApiStore } from '../store.js';
+import type { Api } from '../contracts/model.js';
+import type { ApiStore } from '../contracts/store.js';
 import { toMs } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

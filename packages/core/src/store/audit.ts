@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { chainHash, GENESIS_HASH } from '../audit/chain-hash.js';
-import { KeywardError } from '../errors.js';
-import type { AuditEvent, Meta } from '../model.js';
-import type { AuditStore, ChainedAuditEvent } from '../store.js';
+import { KeywardError } from '../contracts/errors.js';
+import type { AuditEvent, Meta } from '../contracts/model.js';
+import type { AuditStore, ChainedAuditEvent } from '../contracts/store.js';
 import { fromJsonOrNull, toJsonOrNull, toMs } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

@@ -1,4 +1,4 @@
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 
 const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 

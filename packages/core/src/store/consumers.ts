@@ -1,5 +1,5 @@
-import type { Consumer, CreditsConfig, Meta, RateLimitConfig } from '../model.js';
-import type { ConsumerStore } from '../store.js';
+import type { Consumer, CreditsConfig, Meta, RateLimitConfig } from '../contracts/model.js';
+import type { ConsumerStore } from '../contracts/store.js';
 import { fromJsonArray, fromJsonOrNull, toJson, toJsonOrNull, toMs } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

@@ -1,7 +1,7 @@
-import { KeywardError } from '../errors.js';
-import type { CreditsConfig } from '../model.js';
-import { applyRefill } from '../quota.js';
-import type { CreditLedger, CreditOwner } from '../store.js';
+import { KeywardError } from '../contracts/errors.js';
+import type { CreditsConfig } from '../contracts/model.js';
+import type { CreditLedger, CreditOwner } from '../contracts/store.js';
+import { applyRefill } from '../decisions/quota.js';
 import { fromJsonOrNull, toJsonOrNull } from './codec.js';
 import type { StoreContext } from './context.js';
 

@@ -1,5 +1,5 @@
-import type { Meta } from '../model.js';
-import type { IdempotencyStore } from '../store.js';
+import type { Meta } from '../contracts/model.js';
+import type { IdempotencyStore } from '../contracts/store.js';
 import { fromJson, toJson } from './codec.js';
 import type { StoreContext } from './context.js';
 

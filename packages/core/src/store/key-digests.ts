@@ -1,5 +1,5 @@
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 import type { Database, KeyRow } from './schema.js';
 
 /** Most parameters one statement binds here (SQLite allows 32,766; PostgreSQL 65,535). */

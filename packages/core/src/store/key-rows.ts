@@ -1,5 +1,5 @@
-import type { CreditsConfig, KeyRecord, Meta, RateLimitConfig } from '../model.js';
-import type { KeyPatch } from '../store.js';
+import type { CreditsConfig, KeyRecord, Meta, RateLimitConfig } from '../contracts/model.js';
+import type { KeyPatch } from '../contracts/store.js';
 import { fromJsonArray, fromJsonOrNull, toJson, toJsonOrNull, toMs, toMsOrNull } from './codec.js';
 import type { StoreContext } from './context.js';
 import type { KeyRow } from './schema.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { KeywardError } from '../errors.js';
-import type { KeyStore } from '../store.js';
+import { KeywardError } from '../contracts/errors.js';
+import type { KeyStore } from '../contracts/store.js';
 import { toMsOrNull } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Store } from '../store.js';
+import type { Store } from '../contracts/store.js';
 import { createApiStore } from './apis.js';
 import { createAuditStore } from './audit.js';
 import { createConsumerStore } from './consumers.js';

@@ -1,5 +1,5 @@
-import { KeywardError } from '../errors.js';
-import type { Page, PageQuery } from '../store.js';
+import { KeywardError } from '../contracts/errors.js';
+import type { Page, PageQuery } from '../contracts/store.js';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 100;

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../testing/services.js';
-import { key, seedTenant, T0, workspace } from './conformance/fixtures.js';
+import { describeStoreConformance } from '../testing/store.conformance.js';
+import { key, seedTenant, T0, workspace } from '../testing/store-conformance/fixtures.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../testing/throwaway-postgres.js';
 import { createPostgresPool, createPostgresStore, migratePostgres } from './postgres.js';
-import { describeStoreConformance } from './store.conformance.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-postgres.js';
 
 const available = await serviceAvailable('postgres');
 

@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
-import type { Store } from '../store.js';
+import type { Store } from '../contracts/store.js';
 import { createKyselyStore } from './kysely-store.js';
-import { migrateToLatest } from './migrations.js';
+import { migrateToLatest } from './migrations/migrations.js';
 import type { Database } from './schema.js';
 
 const INT8_OID = 20;

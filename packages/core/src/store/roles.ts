@@ -1,5 +1,5 @@
-import type { Role } from '../model.js';
-import type { RoleStore } from '../store.js';
+import type { Role } from '../contracts/model.js';
+import type { RoleStore } from '../contracts/store.js';
 import { fromJsonArray, toJson, toMs } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

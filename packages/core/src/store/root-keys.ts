@@ -1,5 +1,5 @@
-import type { RootKey } from '../model.js';
-import type { RootKeyStore } from '../store.js';
+import type { RootKey } from '../contracts/model.js';
+import type { RootKeyStore } from '../contracts/store.js';
 import { fromJsonArray, toJson, toMs, toMsOrNull } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../testing/services.js';
-import { key, seedTenant } from './conformance/fixtures.js';
+import { describeStoreConformance } from '../testing/store.conformance.js';
+import { key, seedTenant } from '../testing/store-conformance/fixtures.js';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from './sqlite.js';
-import { describeStoreConformance } from './store.conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

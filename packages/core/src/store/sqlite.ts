@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
-import type { Store } from '../store.js';
+import type { Store } from '../contracts/store.js';
 import { createKyselyStore } from './kysely-store.js';
-import { migrateToLatest } from './migrations.js';
+import { migrateToLatest } from './migrations/migrations.js';
 import type { Database } from './schema.js';
 
 /** Prepared statements kept per database handle (keyward issues a few dozen distinct SQL texts). */

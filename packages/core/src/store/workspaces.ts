@@ -1,5 +1,5 @@
-import type { Workspace } from '../model.js';
-import type { WorkspaceStore } from '../store.js';
+import type { Workspace } from '../contracts/model.js';
+import type { WorkspaceStore } from '../contracts/store.js';
 import { toMs } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';

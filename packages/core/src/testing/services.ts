@@ -34,3 +34,14 @@ export async function serviceAvailable(name: 'postgres' | 'redis'): Promise<bool
 
 /** A unique name for a throwaway database or key namespace. */
 export const uniqueName = (stem: string): string => `${stem}_${randomBytes(6).toString('hex')}`;
+
+/**
+ * Node.js arguments that run a repository `.ts` file from source, as the tests do: the
+ * `@keyward/source` export condition (each `@keyward/*` package resolves its `src/`) and
+ * tsx to strip the types. Prepend them to a spawned script's path.
+ */
+export const SOURCE_NODE_ARGS: readonly string[] = Object.freeze([
+  '--conditions=@keyward/source',
+  '--import',
+  'tsx',
+]);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { eventArbitrary, naiveRollup, rollupKey, T0, usageEvent } from '../testing/usage-fixtures.js';
 import { aggregateBatch } from './aggregate.js';
 import { GRANULARITIES } from './granularity.js';
-import { eventArbitrary, naiveRollup, rollupKey, T0, usageEvent } from './usage-fixtures.js';
 
 describe('aggregateBatch', () => {
   it('rolls up exactly what a naive count gives, at every granularity', () => {

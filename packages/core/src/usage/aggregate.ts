@@ -1,4 +1,4 @@
-import type { UsageEvent } from '../usage.js';
+import type { UsageEvent } from '../contracts/usage-sink.js';
 import { bucketStart, type Granularity } from './granularity.js';
 
 /** A raw-events row: `count` identical, consecutive events. */

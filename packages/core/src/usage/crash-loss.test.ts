@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteDatabase } from '../store/sqlite.js';
+import { SOURCE_NODE_ARGS } from '../testing/services.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../../../..');
@@ -27,8 +28,7 @@ function runAndKill(path: string, atLeast: number): Promise<Report> {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...SOURCE_NODE_ARGS,
         join(HERE, 'crash-loss.child.ts'),
         path,
         String(FLUSH_INTERVAL_MS),

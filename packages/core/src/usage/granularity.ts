@@ -1,4 +1,4 @@
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 
 /** Rollup resolutions; each has its own table (`usage_minute`, `usage_hour`, `usage_day`). */
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createPostgresPool, migratePostgres } from '../store/postgres.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../store/throwaway-postgres.js';
 import { serviceAvailable } from '../testing/services.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../testing/throwaway-postgres.js';
+import { describeUsageStoreConformance } from '../testing/usage-store.conformance.js';
 import { createPostgresUsageStore } from './postgres-usage-store.js';
-import { describeUsageStoreConformance } from './usage-store.conformance.js';
 
 const available = await serviceAvailable('postgres');
 

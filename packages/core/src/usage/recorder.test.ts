@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { UsageEvent } from '../usage.js';
+import type { UsageEvent } from '../contracts/usage-sink.js';
+import { type UsageBackend, usageBackends } from '../testing/usage-backends.js';
+import { usageEvent } from '../testing/usage-fixtures.js';
 import { createUsageRecorder, type UsageRecorderOptions } from './recorder.js';
-import { type UsageBackend, usageBackends } from './usage-backends.js';
-import { usageEvent } from './usage-fixtures.js';
 import type { UsageBatch } from './usage-store.js';
 
 const HOUR = 3_600_000;

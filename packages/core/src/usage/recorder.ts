@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { KeywardError } from '../errors.js';
-import type { UsageEvent, UsageSink } from '../usage.js';
+import { KeywardError } from '../contracts/errors.js';
+import type { UsageEvent, UsageSink } from '../contracts/usage-sink.js';
 import { createRingBuffer } from './ring-buffer.js';
 import type { UsageBatch, UsageEventStore, UsageWriter } from './usage-store.js';
 

@@ -1,4 +1,4 @@
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 import { DEFAULT_USAGE_RETENTION, type UsageRetention } from './usage-store.js';
 
 /** Defaults filled in and checked once: every period a positive whole number of ms. Frozen. */

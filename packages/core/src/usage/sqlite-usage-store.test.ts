@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { uniqueName } from '../testing/services.js';
+import { batchOf, T0, usageEvent } from '../testing/usage-fixtures.js';
+import { describeUsageStoreConformance } from '../testing/usage-store.conformance.js';
 import { createSqliteUsageStore } from './sqlite-usage-store.js';
-import { batchOf, T0, usageEvent } from './usage-fixtures.js';
-import { describeUsageStoreConformance } from './usage-store.conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-usage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

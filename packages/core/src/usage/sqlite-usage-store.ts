@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 import { type AggregatedBatch, aggregateBatch } from './aggregate.js';
 import { GRANULARITIES } from './granularity.js';
 import { resolveRetention } from './retention.js';

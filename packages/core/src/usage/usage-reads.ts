@@ -1,6 +1,6 @@
+import type { VerifyCode } from '@keyward/protocol';
 import { type Kysely, sql } from 'kysely';
-import { KeywardError } from '../errors.js';
-import type { VerifyCode } from '../verify-result.js';
+import { KeywardError } from '../contracts/errors.js';
 import { alignRange, bucketStart, GRANULARITIES, GRANULARITY_MS, type Granularity } from './granularity.js';
 import type { UsageDatabase, UsageEventRow } from './usage-schema.js';
 import { ROLLUP_TABLES } from './usage-sql.js';

@@ -1,5 +1,5 @@
-import type { UsageEvent } from '../usage.js';
-import type { VerifyCode } from '../verify-result.js';
+import type { VerifyCode } from '@keyward/protocol';
+import type { UsageEvent } from '../contracts/usage-sink.js';
 import type { Granularity } from './granularity.js';
 
 /** Events written together, atomically. */

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 
 /**
  * Which receiver addresses webhooks may reach (server-side request forgery guard).

@@ -1,4 +1,4 @@
-import { newId } from '../ids.js';
+import { newId } from '../keys/ids.js';
 import { createHttpDeliver, type Deliver } from './deliver.js';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt } from './retry-schedule.js';
 import { webhookHeaders } from './signature.js';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 
 const SEALED = 'enc:v1:';
 const IV_BYTES = 12;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { KeywardError } from '../errors.js';
+import { KeywardError } from '../contracts/errors.js';
 
 /** Prefix of webhook signing secrets (as in the Standard Webhooks specification). */
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';

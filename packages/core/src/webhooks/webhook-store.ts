@@ -1,7 +1,7 @@
-import { newId } from '../ids.js';
+import type { Page, PageQuery, Patch } from '../contracts/store.js';
+import { newId } from '../keys/ids.js';
 import { createSqlRunner, type SqlSource } from '../sql-runner/sql-runner.js';
 import { pageBounds, toPage } from '../store/pagination.js';
-import type { Page, PageQuery, Patch } from '../store.js';
 import { createSecretBox } from './secret-box.js';
 import type { WebhookEventType } from './webhook-events.js';
 import type {

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, generateKey, newId, type Store } from '@keyward/core';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
-import { buildApp } from '../../../server/src/app.js';
-import { issueRootKey } from '../../../server/src/root-keys.js';
+import type { CreateKeyBody, IssuedKey } from '@keyward/protocol';
+import { buildApp, issueRootKey } from '@keyward/server';
 import { createClient, type KeywardClient } from '../client.js';
 import { localVerifier } from '../local-verifier.js';
 import { type RemoteVerifierOptions, remoteVerifier } from '../remote-verifier.js';
-import type { CreateKeyBody, IssuedKey } from '../schemas/index.js';
 import type { Verifier } from '../verification.js';
 
 /**

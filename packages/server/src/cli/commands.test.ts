@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ApiView, IssuedKey, IssuedRootKey, KeyView } from '@keyward/protocol';
 import { createClient } from '@keyward/sdk/client';
-import type { ApiView, IssuedKey, IssuedRootKey, KeyView } from '@keyward/sdk/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { type RunningServer, startServer } from '../start.js';

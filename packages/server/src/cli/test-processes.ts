@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_NODE_ARGS } from '@keyward/core/testing';
 
 /**
  * Test helpers that run keyward as users do: real processes started with
- * `node --import tsx packages/server/src/cli.ts ...` from the repository root.
+ * `node --conditions=@keyward/source --import tsx packages/server/src/cli.ts ...` from the repository root.
  */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const CLI = ['--import', 'tsx', 'packages/server/src/cli.ts'];
+const CLI = [...SOURCE_NODE_ARGS, 'packages/server/src/cli.ts'];
 
 /** The parent's environment without any KEYWARD_* variable (so a developer's shell cannot leak in). */
 export const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {

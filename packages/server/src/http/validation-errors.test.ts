@@ -1,4 +1,4 @@
-import { CreateConsumerBody, CreateKeyBody } from '@keyward/sdk/schemas';
+import { CreateConsumerBody, CreateKeyBody } from '@keyward/protocol';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { type AjvErrorLike, ajvFieldErrors, fieldPath, MAX_FIELD_ERRORS } from './validation-errors.js';

@@ -1,4 +1,4 @@
-import type { FieldError } from '@keyward/sdk/schemas';
+import type { FieldError } from '@keyward/protocol';
 
 /** The parts of an Ajv error this module reads (Fastify hands them over as `error.validation`). */
 export interface AjvErrorLike {

@@ -6,7 +6,7 @@ import {
   ListAlertsQuery,
   MonitoringPolicyBody,
   MonitoringPolicyView,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { acknowledgeAlert, getAlert, getPolicy, listAlerts, putPolicy } from '../services/alerts.js';
 import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY, type RouteContext } from './route-kit.js';
 

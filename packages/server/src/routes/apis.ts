@@ -7,7 +7,7 @@ import {
   IdParams,
   ListApisQuery,
   UpdateApiBody,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { createApi, deleteApi, getApi, listApis, updateApi } from '../services/apis.js';
 import {
   actorOf,

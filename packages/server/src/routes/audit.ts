@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuditPage, AuditVerifyQuery, AuditVerifyResponse, ListAuditQuery } from '@keyward/sdk/schemas';
+import { AuditPage, AuditVerifyQuery, AuditVerifyResponse, ListAuditQuery } from '@keyward/protocol';
 import { listAuditEvents, verifyAuditEvents } from '../services/audit.js';
 import { auditEventView } from '../views.js';
 import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY, type RouteContext } from './route-kit.js';

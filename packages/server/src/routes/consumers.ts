@@ -7,7 +7,7 @@ import {
   IdParams,
   ListConsumersQuery,
   UpdateConsumerBody,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import {
   createConsumer,
   deleteConsumer,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { KeywardError } from '@keyward/core';
-import { HealthResponse, Problem, ReadinessResponse } from '@keyward/sdk/schemas';
+import { HealthResponse, Problem, ReadinessResponse } from '@keyward/protocol';
 import { toHttpFailure } from '../http-errors.js';
 import { sendProblem } from '../problem.js';
 

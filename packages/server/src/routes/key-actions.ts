@@ -1,12 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  AttachRolesBody,
-  IdParams,
-  IssuedKey,
-  KeyRoleParams,
-  KeyView,
-  RollKeyBody,
-} from '@keyward/sdk/schemas';
+import { AttachRolesBody, IdParams, IssuedKey, KeyRoleParams, KeyView, RollKeyBody } from '@keyward/protocol';
 import { deleteKey, revokeKey, rollKey } from '../services/key-lifecycle.js';
 import { attachRoles, detachRole } from '../services/key-roles.js';
 import {

@@ -5,7 +5,7 @@ import {
   ImportKeysResponse,
   VerifyKeyBody,
   VerifyKeyResponse,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { importKeys } from '../services/key-import.js';
 import { verifyForWorkspace } from '../services/verify.js';
 import {

@@ -8,7 +8,7 @@ import {
   KeyView,
   ListKeysQuery,
   UpdateKeyBody,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { createKey, getKey, listKeys, updateKey } from '../services/keys.js';
 import {
   actorOf,

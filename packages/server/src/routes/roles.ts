@@ -7,7 +7,7 @@ import {
   RolePage,
   RoleView,
   UpdateRoleBody,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../services/roles.js';
 import {
   actorOf,

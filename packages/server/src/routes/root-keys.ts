@@ -7,7 +7,7 @@ import {
   ListRootKeysQuery,
   RootKeyPage,
   RootKeyView,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import {
   createRootKey,
   getRootKey,

@@ -1,5 +1,5 @@
 import { KeywardError } from '@keyward/core';
-import { Problem } from '@keyward/sdk/schemas';
+import { Problem } from '@keyward/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, ServiceDeps } from '../services/context.js';
 import type { Idempotency, StoredReply } from '../services/idempotency.js';

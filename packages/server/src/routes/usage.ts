@@ -7,7 +7,7 @@ import {
   UsageQuery,
   type UsageQuery as UsageQueryType,
   UsageSeries as UsageSeriesSchema,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY } from './route-kit.js';
 

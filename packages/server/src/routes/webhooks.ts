@@ -10,7 +10,7 @@ import {
   WebhookPage,
   WebhookView,
   WebhookWithSecret,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import {
   createWebhook,
   deleteWebhook,

@@ -5,7 +5,7 @@ import type {
   ListAlertsQuery,
   MonitoringPolicyBody,
   MonitoringPolicyView,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { alertView, policyView } from '../ops-views.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';

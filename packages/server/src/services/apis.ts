@@ -1,5 +1,5 @@
 import { type Api, KeywardError, newId, type Page, type PageQuery } from '@keyward/core';
-import type { ApiView, CreateApiBody, UpdateApiBody } from '@keyward/sdk/schemas';
+import type { ApiView, CreateApiBody, UpdateApiBody } from '@keyward/protocol';
 import { ROOT_KEY_PREFIX } from '../root-keys.js';
 import { apiView } from '../views.js';
 import { recordAudit } from './audit.js';

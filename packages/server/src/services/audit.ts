@@ -7,7 +7,7 @@ import {
   type Page,
   verifyAuditChain,
 } from '@keyward/core';
-import type { AuditVerifyQuery, AuditVerifyResponse } from '@keyward/sdk/schemas';
+import type { AuditVerifyQuery, AuditVerifyResponse } from '@keyward/protocol';
 import type { Actor, ServiceDeps } from './context.js';
 import { listPage } from './pagination.js';
 

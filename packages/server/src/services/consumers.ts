@@ -4,7 +4,7 @@ import type {
   CreateConsumerBody,
   ListConsumersQuery,
   UpdateConsumerBody,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { consumerView } from '../views.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';

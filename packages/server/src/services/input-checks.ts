@@ -6,7 +6,7 @@ import {
   validateCidr,
   validatePermission,
 } from '@keyward/core';
-import { type CreditsInput, LIMITS, type RateLimit } from '@keyward/sdk/schemas';
+import { type CreditsInput, LIMITS, type RateLimit } from '@keyward/protocol';
 
 /**
  * Checks JSON Schema cannot express, each failing with `VALIDATION` naming the field

@@ -1,5 +1,5 @@
 import { isPlausibleForeignKey, type KeyRecord, KeywardError, keyHint, newId } from '@keyward/core';
-import type { ImportedKey, ImportKeysBody, ImportKeysResponse } from '@keyward/sdk/schemas';
+import type { ImportedKey, ImportKeysBody, ImportKeysResponse } from '@keyward/protocol';
 import { keyView } from '../views.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';

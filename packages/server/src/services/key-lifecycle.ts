@@ -1,5 +1,5 @@
 import { generateKey, KeywardError, keyHint } from '@keyward/core';
-import type { IssuedKey, KeyView } from '@keyward/sdk/schemas';
+import type { IssuedKey, KeyView } from '@keyward/protocol';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';

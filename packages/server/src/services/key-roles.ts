@@ -1,5 +1,5 @@
 import { KeywardError } from '@keyward/core';
-import type { KeyView } from '@keyward/sdk/schemas';
+import type { KeyView } from '@keyward/protocol';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';

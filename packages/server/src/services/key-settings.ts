@@ -5,7 +5,7 @@ import {
   type Meta,
   type RateLimitConfig,
 } from '@keyward/core';
-import type { KeySettingsFields } from '@keyward/sdk/schemas';
+import type { KeySettingsFields } from '@keyward/protocol';
 import type { Static, TObject } from '@sinclair/typebox';
 import { requireConsumer } from './consumers.js';
 import type { Actor, ServiceDeps } from './context.js';

@@ -7,7 +7,7 @@ import {
   newId,
   type Page,
 } from '@keyward/core';
-import type { CreateKeyBody, IssuedKey, KeyView, ListKeysQuery, UpdateKeyBody } from '@keyward/sdk/schemas';
+import type { CreateKeyBody, IssuedKey, KeyView, ListKeysQuery, UpdateKeyBody } from '@keyward/protocol';
 import { consumerView, keyView } from '../views.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';

@@ -1,5 +1,5 @@
 import { KeywardError, newId, type Page, type PageQuery, type Role } from '@keyward/core';
-import type { CreateRoleBody, RoleView, UpdateRoleBody } from '@keyward/sdk/schemas';
+import type { CreateRoleBody, RoleView, UpdateRoleBody } from '@keyward/protocol';
 import { roleView } from '../views.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';

@@ -1,5 +1,5 @@
 import { generateKey, KeywardError, keyHint, type Page, type PageQuery, type RootKey } from '@keyward/core';
-import type { CreateRootKeyBody, IssuedRootKey, RootKeyView } from '@keyward/sdk/schemas';
+import type { CreateRootKeyBody, IssuedRootKey, RootKeyView } from '@keyward/protocol';
 import { issueRootKey, ROOT_KEY_PREFIX } from '../root-keys.js';
 import { checkRootPermissions, rootKeyAllows } from '../root-permissions.js';
 import { rootKeyView } from '../views.js';

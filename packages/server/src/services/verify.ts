@@ -6,7 +6,7 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from '@keyward/core';
-import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/sdk/schemas';
+import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/protocol';
 import type { Actor, ServiceDeps } from './context.js';
 import { inPart } from './input-checks.js';
 

@@ -11,7 +11,7 @@ import type {
   WebhookDeliveryView,
   WebhookView,
   WebhookWithSecret,
-} from '@keyward/sdk/schemas';
+} from '@keyward/protocol';
 import { webhookDeliveryView, webhookView } from '../ops-views.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';

@@ -1,4 +1,4 @@
-import type { RootPermission } from '@keyward/sdk/schemas';
+import type { RootPermission } from '@keyward/protocol';
 import type { TestClient } from './admin-app.js';
 
 /** One admin route with concrete ids and a body that would succeed. */

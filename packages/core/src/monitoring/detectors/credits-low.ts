@@ -1,4 +1,4 @@
-import type { CreditsConfig } from '../../model.js';
+import type { CreditsConfig } from '../../contracts/model.js';
 import type { Finding } from '../alert-model.js';
 import type { CreditsLowConfig } from '../policy.js';
 

@@ -1,4 +1,4 @@
-import type { ApiView } from '@keyward/sdk/schemas';
+import type { ApiView } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';

@@ -1,5 +1,5 @@
 import type { AuditChainVerdict, Store } from '@keyward/core';
-import type { AuditEventView } from '@keyward/sdk/schemas';
+import type { AuditEventView } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openDatabase } from '../../start-dependencies.js';

@@ -1,4 +1,4 @@
-import type { ConsumerView, CreateConsumerBody } from '@keyward/sdk/schemas';
+import type { ConsumerView, CreateConsumerBody } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';
 import {

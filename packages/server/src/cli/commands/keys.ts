@@ -1,4 +1,4 @@
-import type { CreateKeyBody, IssuedKey, KeyView, ListKeysQuery } from '@keyward/sdk/schemas';
+import type { CreateKeyBody, IssuedKey, KeyView, ListKeysQuery } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';

@@ -1,4 +1,4 @@
-import type { RoleView } from '@keyward/sdk/schemas';
+import type { RoleView } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';
 import { type CliIo, type Column, formatText, formatTime, printJson, printRecord } from '../output.js';

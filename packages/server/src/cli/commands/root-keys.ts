@@ -1,4 +1,4 @@
-import { ROOT_PERMISSIONS, type RootKeyView, type RootPermission } from '@keyward/sdk/schemas';
+import { ROOT_PERMISSIONS, type RootKeyView, type RootPermission } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';

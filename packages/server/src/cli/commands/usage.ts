@@ -1,4 +1,4 @@
-import type { KeyUsageView, UsageGroupBy, UsagePoint, UsageQuery, UsageSeries } from '@keyward/sdk/schemas';
+import type { KeyUsageView, UsageGroupBy, UsagePoint, UsageQuery, UsageSeries } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { withServer } from '../http-command.js';

@@ -1,0 +1,283 @@
+import type { DenialCode, RateLimitState, VerifyCode, VerifyResult } from '@keyward/protocol';
+import type { InvalidationMessage } from '../contracts/cache-bus.js';
+import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
+import { isKeywardError, KeywardError } from '../contracts/errors.js';
+import type { KeyRecord } from '../contracts/model.js';
+import type { UsageEvent } from '../contracts/usage-sink.js';
+import {
+  evaluatePermissionQuery,
+  type PermissionQuery,
+  parsePermissionQuery,
+} from '../decisions/permissions.js';
+import { createDigester } from '../keys/digest.js';
+import { createImportedFlag, isPlausibleForeignKey } from '../keys/imported-keys.js';
+import { isValidKey } from '../keys/key-format.js';
+import { createMemoryCacheBus } from '../memory/memory-cache-bus.js';
+import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
+import { createDependencyGuard } from '../resilience/dependency-guard.js';
+import { applyRateLimits, creditCost, requestedLimits, selectLimits, spendCredits } from './engine-limits.js';
+import { createKeyCache } from './key-cache.js';
+import { type ResolvedKey, resolveKey } from './resolved-key.js';
+import { deniedResult, validResult } from './verify-outcome.js';
+
+const NO_OPTIONS: VerifyOptions = Object.freeze({});
+const NO_TAGS: readonly string[] = Object.freeze([]);
+/** Distinct permission queries kept parsed (callers use a handful, one per route). */
+const QUERY_CACHE_SIZE = 1000;
+
+/** Why a found key is refused before any check of the request, or null. The clock never un-revokes a key. */
+function stateDenial(key: KeyRecord, graceUntil: number | null, now: number): DenialCode | null {
+  if (key.revokedAt !== null) return 'REVOKED';
+  if (graceUntil !== null && graceUntil <= now) return 'REVOKED';
+  if (!key.enabled) return 'DISABLED';
+  if (key.expiresAt !== null && key.expiresAt <= now) return 'EXPIRED';
+  return null;
+}
+
+/**
+ * The verification engine: the one code path the server, the gateway and the in-process
+ * middleware share. The pipeline (see DESIGN.md): format + checksum → digest → cache →
+ * store (single-flight) → API → state → IP → permissions → rate limits → credits → usage.
+ * A string that fails the format or checksum reaches neither cache nor store, unless
+ * imported (foreign-format) keys exist and it could be one.
+ *
+ * @example
+ * const engine = createEngine({ store });
+ * const result = await engine.verifyKey(bearer, { apiId, permissions: 'sessions:read' });
+ * if (!result.valid) return deny(result.code);
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const {
+    store,
+    usage,
+    pepper,
+    cacheTtlMs = 30_000,
+    cacheMaxEntries = 100_000,
+    staleWhileErrorMs = 0,
+    storeTimeoutMs = 1000,
+    storeBreaker = {},
+    onStoreStateChange = () => {},
+    onBusError = () => {},
+    now: clock = Date.now,
+  } = options;
+  const ledger = options.credits ?? store.credits;
+  const ownsBus = options.bus === undefined;
+  const bus = options.bus ?? createMemoryCacheBus();
+  const ownsCounters = options.counters === undefined;
+  const counters = options.counters ?? createMemoryCounterStore();
+  const { digest } = createDigester(pepper === undefined ? {} : { pepper });
+  const cache = createKeyCache<ResolvedKey>({
+    ttlMs: cacheTtlMs,
+    maxEntries: cacheMaxEntries,
+    staleMs: staleWhileErrorMs,
+  });
+  // Store calls on the verification path: a slow or dead store costs at most the deadline.
+  const storeGuard = createDependencyGuard({
+    name: 'key store',
+    timeoutMs: storeTimeoutMs,
+    breaker: storeBreaker,
+    clock,
+    onStateChange: onStoreStateChange,
+  });
+  const creditGuard = createDependencyGuard({
+    name: 'credit ledger',
+    timeoutMs: storeTimeoutMs,
+    breaker: storeBreaker,
+    clock,
+  });
+  const guardCredits = <T>(call: () => Promise<T>): Promise<T> => creditGuard.run(call);
+  const imported = createImportedFlag(() => storeGuard.run(() => store.keys.hasImported()));
+  const inflight = new Map<string, Promise<ResolvedKey | null>>();
+  const queries = new Map<string, PermissionQuery>();
+  let closed = false;
+
+  const onMessage = (message: InvalidationMessage): void => {
+    cache.invalidate(message);
+    // Waiting callers keep their (older) answer; new callers start a fresh lookup.
+    inflight.clear();
+    imported.onInvalidation(message);
+  };
+  const unsubscribe = bus.subscribe(onMessage);
+  // Ask at start, so that no verification of a malformed string waits for it. A failure
+  // here is retried (and surfaces) on first use.
+  imported.load().catch(() => {});
+
+  const permissionQuery = (text: string): PermissionQuery => {
+    let query = queries.get(text);
+    if (query === undefined) {
+      query = parsePermissionQuery(text);
+      if (queries.size >= QUERY_CACHE_SIZE) queries.clear();
+      queries.set(text, query);
+    }
+    return query;
+  };
+
+  /** Concurrent misses for one digest share one store lookup. */
+  const lookup = (keyDigest: string): Promise<ResolvedKey | null> => {
+    const pending = inflight.get(keyDigest);
+    if (pending !== undefined) return pending;
+    const generation = cache.generation;
+    const loaded = storeGuard
+      .run(() =>
+        store.keys
+          .findByDigest(keyDigest)
+          .then((found) => (found === null ? null : resolveKey(store, found, clock()))),
+      )
+      .then((view) => {
+        cache.set(keyDigest, view, clock(), generation);
+        return view;
+      });
+    const tracked = loaded.finally(() => {
+      if (inflight.get(keyDigest) === tracked) inflight.delete(keyDigest);
+    });
+    inflight.set(keyDigest, tracked);
+    return tracked;
+  };
+
+  /**
+   * A cache miss: the store's answer, or, only when the store fails, the entry that expired
+   * less than `staleWhileErrorMs` ago. Without one the failure (UNAVAILABLE) propagates:
+   * an uncached key is never accepted.
+   */
+  const lookupOrStale = async (keyDigest: string): Promise<ResolvedKey | null> => {
+    try {
+      return await lookup(keyDigest);
+    } catch (error) {
+      if (!isKeywardError(error) || error.code !== 'UNAVAILABLE') throw error;
+      const stale = cache.getStale(keyDigest, clock());
+      if (stale === undefined) throw error;
+      return stale;
+    }
+  };
+
+  const record = (
+    code: VerifyCode,
+    view: ResolvedKey | null,
+    cost: number,
+    request: VerifyOptions,
+    now: number,
+  ) => {
+    if (usage === undefined) return;
+    const event: UsageEvent = {
+      time: now,
+      // An unknown key belongs to no workspace; a caller scoped to one (the verify API) still
+      // attributes the attempt to it, so that brute force against a tenant shows in its usage.
+      workspaceId: view === null ? (request.workspaceId ?? null) : view.workspaceId,
+      apiId: view === null ? null : view.key.apiId,
+      keyId: view === null ? null : view.keyId,
+      consumerId: view === null ? null : view.consumerId,
+      code,
+      cost,
+      ip: request.ip ?? null,
+      tags: [...(request.tags ?? NO_TAGS)],
+    };
+    try {
+      usage.record(event);
+    } catch {
+      // A usage sink must never fail a verification; sinks report their own errors.
+    }
+  };
+
+  const deny = (
+    code: DenialCode,
+    view: ResolvedKey | null,
+    request: VerifyOptions,
+    now: number,
+    ratelimits?: RateLimitState[],
+    credits?: { remaining: number } | null,
+    retryAfterMs?: number | null,
+  ): VerifyResult => {
+    record(code, view, 0, request, now);
+    return deniedResult(code, view === null ? null : view.identity, ratelimits, credits, retryAfterMs);
+  };
+
+  /** Cache hits and misses since start (for metrics); plain counters, no allocation per call. */
+  const stats: EngineStats = { cacheHits: 0, cacheMisses: 0 };
+
+  async function verifyKey(key: string, request: VerifyOptions = NO_OPTIONS): Promise<VerifyResult> {
+    if (closed) throw new KeywardError('UNAVAILABLE', 'the verification engine is closed');
+    // Request errors throw before any lookup: a malformed request is never a denial.
+    const query = request.permissions === undefined ? null : permissionQuery(request.permissions);
+    const wanted = request.ratelimits === undefined ? null : requestedLimits(request.ratelimits);
+    const cost = request.credits === undefined ? 1 : creditCost(request.credits);
+    const now = clock();
+
+    if (!isValidKey(key) && !(isPlausibleForeignKey(key) && (imported.known() ?? (await imported.load())))) {
+      return deny('NOT_FOUND', null, request, now);
+    }
+    const keyDigest = digest(key);
+    let view = cache.get(keyDigest, now);
+    if (view === undefined) {
+      stats.cacheMisses++;
+      view = await lookupOrStale(keyDigest);
+    } else stats.cacheHits++;
+    // Another API's (or workspace's) key answers exactly like an unknown one.
+    if (
+      view === null ||
+      (request.apiId !== undefined && view.key.apiId !== request.apiId) ||
+      (request.workspaceId !== undefined && view.workspaceId !== request.workspaceId)
+    ) {
+      return deny('NOT_FOUND', null, request, now);
+    }
+    const denial = stateDenial(view.key, view.graceUntil, now);
+    if (denial !== null) return deny(denial, view, request, now);
+    if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
+      return deny('FORBIDDEN_IP', view, request, now);
+    }
+    if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
+      return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+    }
+
+    // Counters and credits held in memory answer synchronously: no await, no microtask.
+    let ratelimits: RateLimitState[] = [];
+    if (view.limits.length > 0) {
+      const { limits, checks } = selectLimits(view, wanted);
+      if (checks.length > 0) {
+        const applied = applyRateLimits(counters, limits, checks, now);
+        const outcome = applied instanceof Promise ? await applied : applied;
+        ratelimits = outcome.states;
+        if (!outcome.admitted) {
+          return deny('RATE_LIMITED', view, request, now, ratelimits, null, outcome.retryAfterMs);
+        }
+      }
+    }
+
+    let credits: { remaining: number } | null = null;
+    let spent = 0;
+    if (view.creditCharges.length > 0) {
+      const spending = spendCredits(ledger, view.creditCharges, cost, now, guardCredits);
+      const outcome = spending instanceof Promise ? await spending : spending;
+      credits = outcome.remaining === null ? null : { remaining: outcome.remaining };
+      if (!outcome.ok) {
+        return deny('USAGE_EXCEEDED', view, request, now, ratelimits, credits, outcome.retryAfterMs);
+      }
+      spent = cost;
+    }
+
+    record('VALID', view, spent, request, now);
+    return validResult(view.identity, ratelimits, credits);
+  }
+
+  return {
+    verifyKey,
+    digest,
+    stats: () => ({ ...stats }),
+    async invalidate(message) {
+      // This node drops its entries at once; other nodes when the bus delivers.
+      onMessage(message);
+      try {
+        await bus.publish(message);
+      } catch (error) {
+        if (isKeywardError(error) && error.code === 'VALIDATION') throw error;
+        onBusError(error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      if (ownsBus) await bus.close();
+      if (ownsCounters) await counters.close();
+    },
+  };
+}

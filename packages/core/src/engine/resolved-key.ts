@@ -1,0 +1,148 @@
+import type { VerifiedIdentity } from '@keyward/protocol';
+import type { LimitCheck } from '../contracts/counter-store.js';
+import type { Consumer, CreditsConfig, KeyRecord } from '../contracts/model.js';
+import type { CreditOwner, KeyLookup, Store } from '../contracts/store.js';
+import { compileAllowList } from '../decisions/ip-allow.js';
+import { compilePermissions, type PermissionGrants } from '../decisions/permissions.js';
+import type { CacheableKey } from './key-cache.js';
+
+/** One rate limit a key is subject to, with its counter id built once. */
+export interface AppliedLimit {
+  name: string;
+  scope: 'key' | 'consumer';
+  /** The check with cost 1 (the default when a verification names no limits). */
+  check: LimitCheck;
+}
+
+/** One balance a verification spends from, with the config that tells its next refill. */
+export interface CreditCharge {
+  owner: CreditOwner;
+  config: CreditsConfig | null;
+}
+
+/**
+ * Everything verification needs about a key, resolved once per cache entry so that a
+ * cache hit does no store work and no per-call string or array building: the record,
+ * the grace deadline of the digest it was found by, the consumer, the permissions of its
+ * roles merged in (and compiled for checks), the compiled IP allow-list, the counter ids
+ * of its limits and the credit owners it spends from.
+ */
+export interface ResolvedKey extends CacheableKey {
+  key: KeyRecord;
+  /** Non-null when the digest is a rolled-away one, valid until then. */
+  graceUntil: number | null;
+  consumer: Consumer | null;
+  /** The public identity handed to callers (shared by every result of this entry). */
+  identity: VerifiedIdentity;
+  /** null: any address. */
+  allowIp: ((ip: string) => boolean) | null;
+  /** The key's limits, then its consumer's. */
+  limits: readonly AppliedLimit[];
+  /** The checks of `limits`, in the same order (passed as is when no limits are named). */
+  defaultChecks: readonly LimitCheck[];
+  /** `identity.permissions`, prepared for `evaluatePermissionQuery`. */
+  grants: PermissionGrants;
+  /**
+   * The balances a verification spends from, in order: the key's, then its consumer's, each
+   * where a quota is configured or a balance exists. Empty: verification spends no credits.
+   */
+  creditCharges: readonly CreditCharge[];
+}
+
+function uniquePermissions(
+  own: readonly string[],
+  roles: readonly { permissions: readonly string[] }[],
+): string[] {
+  const all = new Set(own);
+  for (const role of roles) for (const permission of role.permissions) all.add(permission);
+  return [...all];
+}
+
+function limitsOf(key: KeyRecord, consumer: Consumer | null): AppliedLimit[] {
+  const limits: AppliedLimit[] = key.ratelimits.map((config) => ({
+    name: config.name,
+    scope: 'key',
+    check: { counter: `key:${key.id}:${config.name}`, config, cost: 1 },
+  }));
+  if (consumer === null) return limits;
+  for (const config of consumer.ratelimits) {
+    limits.push({
+      name: config.name,
+      scope: 'consumer',
+      check: { counter: `consumer:${consumer.id}:${config.name}`, config, cost: 1 },
+    });
+  }
+  return limits;
+}
+
+/** The balances to spend from: each owner with a quota configured or a balance stored. */
+function creditChargesOf(
+  key: KeyRecord,
+  consumer: Consumer | null,
+  keyBalance: number | null,
+  consumerBalance: number | null,
+): CreditCharge[] {
+  const charges: CreditCharge[] = [];
+  if (key.credits !== null || keyBalance !== null) {
+    charges.push({ owner: { kind: 'key', id: key.id }, config: key.credits });
+  }
+  if (consumer !== null && (consumer.credits !== null || consumerBalance !== null)) {
+    charges.push({ owner: { kind: 'consumer', id: consumer.id }, config: consumer.credits });
+  }
+  return charges;
+}
+
+/** The admin API validates CIDRs on write; should a stored one be malformed anyway, the key admits no address (fail closed). */
+function allowListOf(cidrs: readonly string[]): (ip: string) => boolean {
+  try {
+    return compileAllowList(cidrs);
+  } catch {
+    return () => false;
+  }
+}
+
+/**
+ * Loads what a found key's verification depends on (roles, consumer, credit balances)
+ * and builds its cache view. Reads run concurrently; unknown role names are ignored.
+ */
+export async function resolveKey(store: Store, lookup: KeyLookup, now: number): Promise<ResolvedKey> {
+  const { key, graceUntil } = lookup;
+  const consumerId = key.consumerId;
+  const [roles, consumer, keyBalance, consumerBalance] = await Promise.all([
+    key.roles.length === 0 ? [] : store.roles.getByNames(key.workspaceId, key.roles),
+    consumerId === null ? null : store.consumers.get(key.workspaceId, consumerId),
+    key.credits === null ? store.credits.get({ kind: 'key', id: key.id }, now) : null,
+    consumerId === null ? null : store.credits.get({ kind: 'consumer', id: consumerId }, now),
+  ]);
+  const limits = limitsOf(key, consumer);
+  const identity: VerifiedIdentity = {
+    keyId: key.id,
+    workspaceId: key.workspaceId,
+    apiId: key.apiId,
+    consumer:
+      consumer === null
+        ? null
+        : { id: consumer.id, externalId: consumer.externalId, name: consumer.name, meta: consumer.meta },
+    name: key.name,
+    meta: key.meta,
+    permissions: uniquePermissions(key.permissions, roles),
+    roles: key.roles,
+    expiresAt: key.expiresAt,
+    environment: key.environment,
+  };
+  return {
+    keyId: key.id,
+    workspaceId: key.workspaceId,
+    // The key's consumer id even when the consumer is gone: its invalidation must still reach this entry.
+    consumerId,
+    key,
+    graceUntil,
+    consumer,
+    identity,
+    allowIp: key.allowedIps.length === 0 ? null : allowListOf(key.allowedIps),
+    limits,
+    defaultChecks: limits.map((limit) => limit.check),
+    grants: compilePermissions(identity.permissions),
+    creditCharges: creditChargesOf(key, consumer, keyBalance, consumerBalance),
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * `@keyward/core/testing`: what keyward's own tests share across packages: the real
+ * services they run against (PostgreSQL, Redis), throwaway databases and servers, and the
+ * conformance suite of each interface, run against every implementation. Resolvable only
+ * inside the repository (the `@keyward/source` condition): never part of a published package.
+ */
+export * from './cache-bus.conformance.js';
+export * from './counter-store.conformance.js';
+export * from './services.js';
+export * from './store.conformance.js';
+export * from './throwaway-postgres.js';
+export * from './throwaway-redis-server.js';
+export * from './usage-store.conformance.js';

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../contracts/store.js';
+import { describeAdminRecordCases } from './store-conformance/admin-records.conformance.js';
+import { describeCreditCases } from './store-conformance/credits.conformance.js';
+import { describeEntityCases } from './store-conformance/entities.conformance.js';
+import { describeIsolationCases } from './store-conformance/isolation.conformance.js';
+import { describeKeyCases } from './store-conformance/keys.conformance.js';
+import { describePaginationCases } from './store-conformance/pagination.conformance.js';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Releases the store (and whatever database it was given); called after each test. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The behaviour every `Store` adapter shares. `factory` is called before each test and
+ * must return an empty, migrated store.
+ *
+ * @example
+ * describeStoreConformance('sqlite :memory:', async () => {
+ *   const database = openSqliteDatabase(':memory:');
+ *   await migrateSqlite(database);
+ *   const store = createSqliteStore({ database });
+ *   return { store, cleanup: () => store.close() };
+ * });
+ */
+export function describeStoreConformance(name: string, factory: () => Promise<StoreUnderTest>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let current: StoreUnderTest | null = null;
+    beforeEach(async () => {
+      current = await factory();
+    });
+    afterEach(async () => {
+      await current?.cleanup();
+      current = null;
+    });
+    const store = (): Store => {
+      if (current === null) throw new Error('the store is only available inside a test');
+      return current.store;
+    };
+
+    it('answers ping', async () => {
+      await expect(store().ping()).resolves.toBeUndefined();
+    });
+
+    describeEntityCases(store);
+    describeKeyCases(store);
+    describePaginationCases(store);
+    describeIsolationCases(store);
+    describeAdminRecordCases(store);
+    describeCreditCases(store);
+  });
+}

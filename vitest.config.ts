@@ -22,6 +22,7 @@ const ALL_TESTS = [
 const SYSTEM_TESTS = [
   'packages/*/test/**/*.test.ts',
   'packages/server/src/cli.process.test.ts',
+  'packages/server/src/cli/first-start.process.test.ts',
   'packages/server/src/cli/commands/usage.test.ts',
   'examples/openapi-client/src/generated-client.test.ts',
   'packages/core/src/audit/audit-chain.test.ts',

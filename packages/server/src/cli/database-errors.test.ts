@@ -70,9 +70,9 @@ describe('database failures of serve, init and migrate', async () => {
     ];
   };
 
-  it.runIf(available)('migrate and init name the database and the cause, in one line', async () => {
+  it.runIf(available)('migrate, init and audit verify name the database and the cause, in one line', async () => {
     for (const [what, url, reason] of cases()) {
-      for (const command of [['migrate'], ['init']]) {
+      for (const command of [['migrate'], ['init'], ['audit', 'verify']]) {
         const result = await run(command, url);
         expect({ what, command, code: result.code, stdout: result.stdout }).toEqual({
           what,

@@ -70,23 +70,26 @@ describe('database failures of serve, init and migrate', async () => {
     ];
   };
 
-  it.runIf(available)('migrate, init and audit verify name the database and the cause, in one line', async () => {
-    for (const [what, url, reason] of cases()) {
-      for (const command of [['migrate'], ['init'], ['audit', 'verify']]) {
-        const result = await run(command, url);
-        expect({ what, command, code: result.code, stdout: result.stdout }).toEqual({
-          what,
-          command,
-          code: 1,
-          stdout: '',
-        });
-        expect(result.stderr.split('\n')).toHaveLength(1);
-        expect(result.stderr).toMatch(/^keyward: cannot use postgres:\/\//);
-        expect(result.stderr).toMatch(reason);
-        expect(result.stderr).not.toContain(PASSWORD);
+  it.runIf(available)(
+    'migrate, init and audit verify name the database and the cause, in one line',
+    async () => {
+      for (const [what, url, reason] of cases()) {
+        for (const command of [['migrate'], ['init'], ['audit', 'verify']]) {
+          const result = await run(command, url);
+          expect({ what, command, code: result.code, stdout: result.stdout }).toEqual({
+            what,
+            command,
+            code: 1,
+            stdout: '',
+          });
+          expect(result.stderr.split('\n')).toHaveLength(1);
+          expect(result.stderr).toMatch(/^keyward: cannot use postgres:\/\//);
+          expect(result.stderr).toMatch(reason);
+          expect(result.stderr).not.toContain(PASSWORD);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.runIf(available)('serve says it did not start, with the same cause', async () => {
     for (const [what, url, reason] of cases()) {

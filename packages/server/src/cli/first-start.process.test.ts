@@ -15,8 +15,9 @@ const PEPPER = 'banner-canary-pepper-8e1f3a5c7b9d2e4f6a8c0b2d4e6f8a1c';
 let dataDir: string;
 let server: ServerProcess;
 
-/** The banner's `  API  <url>` line. */
-const bannerUrl = (line: string): string | null => /^ {2}API {8}(http:\/\/\S+)$/.exec(line)?.[1] ?? null;
+/** The readable `keyward listening on <url>` log line (the banner follows it). */
+const listeningUrl = (line: string): string | null =>
+  /INFO: keyward listening on (http:\/\/[^\s]+)/.exec(line)?.[1] ?? null;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'keyward-first-start-'));
@@ -29,9 +30,10 @@ beforeAll(async () => {
       // As `npm start` sets it: the banner then names `npm run keyward --`.
       npm_lifecycle_event: 'start',
     }),
-    bannerUrl,
+    listeningUrl,
   );
-  // The banner is printed in one go: wait for its last line.
+  // The banner follows once `startServer` returns: wait for its last line (bounded; a
+  // missing banner fails the first test below).
   for (let i = 0; i < 100 && !server.output().includes('Stop with Ctrl+C.'); i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -52,6 +54,7 @@ describe('keyward serve on a terminal, first start', () => {
       /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: keyward listening on http:\/\/127\.0\.0\.1:\d+/m,
     );
     expect(lines).toContain(`keyward 0.1.0 is running`);
+    expect(lines).toContain(`  API        ${server.url}`);
     expect(lines).toContain(`  API docs   ${server.url}/docs`);
     expect(lines).toContain(`  Database   sqlite ${path.join(dataDir, 'keyward.db')}`);
     expect(server.output()).not.toContain(PEPPER);

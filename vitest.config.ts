@@ -22,7 +22,9 @@ const ALL_TESTS = [
 const SYSTEM_TESTS = [
   'packages/*/test/**/*.test.ts',
   'packages/server/src/cli.process.test.ts',
+  'packages/server/src/cli/first-start.process.test.ts',
   'packages/server/src/cli/commands/usage.test.ts',
+  'examples/openapi-client/src/generated-client.test.ts',
   'packages/core/src/audit/audit-chain.test.ts',
   'packages/core/src/usage/crash-loss.test.ts',
   'packages/core/src/redis/redis-cache-bus.test.ts',

@@ -158,7 +158,9 @@ describe('keyward serve + CLI, as separate processes', () => {
     const down = await runKeyward(['apis', 'list', '--url', `http://127.0.0.1:${port}`], cliEnv());
     expectOneLineFailure(
       down,
-      new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}: is keyward running\\?$`),
+      new RegExp(
+        `cannot reach http://127\\.0\\.0\\.1:${port} \\(from --url\\): is keyward running\\?; point the CLI at keyward with --url or KEYWARD_URL, or the KEYWARD_HOST/KEYWARD_PORT it listens on$`,
+      ),
     );
 
     expectOneLineFailure(

@@ -26,6 +26,7 @@ describe('loadConfig defaults', () => {
       redisUrl: null,
       pepper: null,
       logLevel: 'info',
+      logFormat: 'auto',
       trustProxy: false,
       ratelimitFailMode: 'closed',
       cacheTtlMs: 30_000,
@@ -57,6 +58,7 @@ describe('loadConfig values', () => {
       KEYWARD_DATABASE_URL: 'postgres://keyward:pw@db.internal:5432/keyward',
       KEYWARD_REDIS_URL: 'rediss://cache.internal:6380',
       KEYWARD_LOG_LEVEL: 'DEBUG',
+      KEYWARD_LOG_FORMAT: 'json',
       KEYWARD_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback',
       KEYWARD_RATELIMIT_FAIL_MODE: 'open',
       KEYWARD_CACHE_TTL_MS: '5000',
@@ -71,6 +73,7 @@ describe('loadConfig values', () => {
     );
     expect(config.redisUrl?.reveal()).toBe('rediss://cache.internal:6380');
     expect(config.logLevel).toBe('debug');
+    expect(config.logFormat).toBe('json');
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback']);
     expect(config.ratelimitFailMode).toBe('open');
     expect(config.cacheTtlMs).toBe(5000);
@@ -99,6 +102,7 @@ describe('loadConfig problems', () => {
     ['KEYWARD_PORT', '80.5', 'KEYWARD_PORT must be an integer from 0 to 65535 (got "80.5")'],
     ['KEYWARD_PORT', '-1', 'KEYWARD_PORT must be an integer from 0 to 65535 (got "-1")'],
     ['KEYWARD_HOST', 'bad host!', 'KEYWARD_HOST must be a host name or IP address (got "bad host!")'],
+    ['KEYWARD_LOG_FORMAT', 'yaml', 'KEYWARD_LOG_FORMAT must be json, pretty or auto (got "yaml")'],
     [
       'KEYWARD_DATABASE_URL',
       'mysql://x/y',

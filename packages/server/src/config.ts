@@ -26,6 +26,8 @@ export class Secret {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `json`: one JSON object per line; `pretty`: human-readable lines; `auto`: pretty on a terminal, else JSON. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export type DatabaseConfig =
@@ -50,6 +52,8 @@ export interface Config {
   readonly pepper: Secret | null;
   /** KEYWARD_LOG_LEVEL, default info. */
   readonly logLevel: LogLevel;
+  /** KEYWARD_LOG_FORMAT: json, pretty, or auto (default: pretty when stdout is a terminal, else JSON). */
+  readonly logFormat: LogFormat;
   /** KEYWARD_TRUST_PROXY: false (default), true (trust every hop), or the addresses/CIDRs of trusted proxies. */
   readonly trustProxy: boolean | readonly string[];
   /** KEYWARD_RATELIMIT_FAIL_MODE: what rate limits do while Redis is down; default closed (503). */
@@ -189,6 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ? ok(level)
       : bad(`KEYWARD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
   });
+  const logFormat = take<LogFormat>('KEYWARD_LOG_FORMAT', 'auto', (raw) =>
+    raw === 'auto' || raw === 'json' || raw === 'pretty'
+      ? ok(raw)
+      : bad(`KEYWARD_LOG_FORMAT must be json, pretty or auto (got "${raw}")`),
+  );
   const trustProxy = take('KEYWARD_TRUST_PROXY', false, parseTrustProxy);
   const ratelimitFailMode = take<'open' | 'closed'>('KEYWARD_RATELIMIT_FAIL_MODE', 'closed', (raw) =>
     raw === 'open' || raw === 'closed'
@@ -244,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redisUrl,
     pepper,
     logLevel,
+    logFormat,
     trustProxy,
     ratelimitFailMode,
     cacheTtlMs,

@@ -1,6 +1,19 @@
 import type { IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loggablePath, requestIdOf } from './logging.js';
+import { createAppLogger, loggablePath, requestIdOf } from './logging.js';
+
+/** A destination that keeps what the logger wrote. */
+const capture = () => {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+};
 
 const withHeader = (value: string | undefined) =>
   ({ headers: { 'x-request-id': value } }) as unknown as IncomingMessage;
@@ -28,5 +41,31 @@ describe('requestIdOf', () => {
         /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
       );
     }
+  });
+});
+
+describe('createAppLogger formats', () => {
+  const secret = 'kwroot_3kTq9fQ2abcdefghijklmnopqrstuvwxyz0123';
+
+  it('writes JSON lines by default', () => {
+    const out = capture();
+    createAppLogger({ destination: out.stream }).info({ rootKey: secret }, 'hello');
+    const line = JSON.parse(out.text()) as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: 'hello', rootKey: '[redacted]', service: 'keyward' });
+  });
+
+  it('writes readable lines with format pretty, redacted the same, request lines in one phrase', () => {
+    const out = capture();
+    const logger = createAppLogger({ destination: out.stream, format: 'pretty' });
+    logger.info({ rootKey: secret, headers: { authorization: `Bearer ${secret}` } }, 'hello');
+    logger.info({ method: 'GET', path: '/v1/keys', status: 200, ms: 3, route: '/v1/keys' }, 'request');
+    const lines = out.text().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello \{"rootKey":"\[redacted\]","headers":\{"authorization":"\[redacted\]"\}\}$/,
+    );
+    expect(lines[1]).toMatch(/^\[[\d:.]+\] INFO: GET \/v1\/keys → 200 \(3 ms\) \{"route":"\/v1\/keys"\}$/);
+    expect(out.text()).not.toContain(secret);
+    expect(out.text()).not.toContain('\u001b['); // no colours unless asked
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Paths pino censors wherever they appear, in case anything ever logs a request, a body or
@@ -30,22 +31,46 @@ export const REDACT_PATHS: readonly string[] = Object.freeze([
 export interface AppLoggerOptions {
   /** Minimum level; default `info`. */
   level?: Level;
-  /** Where JSON lines go; default stdout. Tests pass a capture stream. */
+  /** Where lines go; default stdout. Tests pass a capture stream. */
   destination?: DestinationStream;
+  /** `json` (default): one JSON object per line, for log shippers; `pretty`: readable lines for a terminal. */
+  format?: 'json' | 'pretty';
+  /** Colours in `pretty` lines; default false (set it when stdout is a terminal). */
+  colorize?: boolean;
 }
 
+/** `GET /v1/keys → 200 (3 ms)` for keyward's request lines; other lines keep their message. */
+const prettyMessage = (log: Record<string, unknown>, messageKey: string): string =>
+  log[messageKey] === 'request'
+    ? `${String(log.method)} ${String(log.path)} → ${String(log.status)} (${String(log.ms)} ms)`
+    : String(log[messageKey] ?? '');
+
 /**
- * keyward's JSON logger: pino with secret paths redacted.
+ * keyward's logger: pino with secret paths redacted, as JSON lines or (on a terminal)
+ * readable lines through pino-pretty, in-process and synchronous (no worker thread, so
+ * nothing is lost on exit). Redaction happens before either format.
  *
  * @example const app = await buildApp({ store, engine, logger: createAppLogger({ level: 'debug' }) });
  */
 export function createAppLogger(options: AppLoggerOptions = {}): Logger {
-  const { level = 'info', destination } = options;
+  const { level = 'info', destination, format = 'json', colorize = false } = options;
   const config = {
     level,
     base: { service: 'keyward' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
   };
+  if (format === 'pretty') {
+    const stream = pretty({
+      colorize,
+      sync: true,
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service,method,path,status,ms',
+      messageFormat: prettyMessage,
+      ...(destination === undefined ? {} : { destination }),
+    });
+    return pino(config, stream);
+  }
   return destination === undefined ? pino(config) : pino(config, destination);
 }
 

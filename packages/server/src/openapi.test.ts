@@ -21,7 +21,9 @@ describe('/openapi.json', () => {
     );
     const createKey = doc.paths['/v1/keys'].post;
     expect(createKey.security).toEqual([{ rootKey: [] }]);
-    const body = createKey.requestBody.content['application/json'].schema;
+    const named = (schema: { $ref: string }) =>
+      doc.components.schemas[schema.$ref.split('/').pop() as string];
+    const body = named(createKey.requestBody.content['application/json'].schema);
     expect(body.required).toEqual(['apiId']);
     expect(body.additionalProperties).toBe(false);
     expect(Object.keys(body.properties)).toEqual(
@@ -31,7 +33,9 @@ describe('/openapi.json', () => {
       expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key' })]),
     );
     expect(Object.keys(createKey.responses)).toEqual(expect.arrayContaining(['201', '4XX', '5XX']));
-    const verify = doc.paths['/v1/keys/verify'].post.responses['200'].content['application/json'].schema;
+    const verify = named(
+      doc.paths['/v1/keys/verify'].post.responses['200'].content['application/json'].schema,
+    );
     expect(Object.keys(verify.properties)).toEqual(
       expect.arrayContaining([
         'valid',

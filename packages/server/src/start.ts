@@ -22,13 +22,26 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Where it listens, e.g. `http://127.0.0.1:8787` (the real port when configured with 0). */
   url: string;
+  /** The API docs page (`<url>/docs`); null when the app serves none. */
+  docsUrl: string | null;
+  /** The dashboard (`<url>/dashboard/`); null when the app serves none. */
+  dashboardUrl: string | null;
+  /** Where the gateway listens (`serve --gateway`); null without one. */
+  gatewayUrl: string | null;
+  /** The database, without credentials (`sqlite /path/keyward.db`, `postgres://host:5432/db`). */
+  database: string;
+  /** True when the database holds no workspace yet: the next step is `keyward init`. */
+  needsInit: boolean;
   /** Graceful stop: no new connections, in-flight requests finish, usage flushed, connections closed. */
   close(): Promise<void>;
 }
 
-/** keyward's JSON logger (secret paths redacted) at the configured level. */
-export const createLogger = ({ logLevel }: Pick<Config, 'logLevel'>): Logger => {
-  const logger = createAppLogger(logLevel === 'silent' ? {} : { level: logLevel });
+/** keyward's logger (secret paths redacted) at the configured level; JSON lines unless `format` says pretty. */
+export const createLogger = (
+  { logLevel }: Pick<Config, 'logLevel'>,
+  { format = 'json', colorize = false }: { format?: 'json' | 'pretty'; colorize?: boolean } = {},
+): Logger => {
+  const logger = createAppLogger({ format, colorize, ...(logLevel === 'silent' ? {} : { level: logLevel }) });
   if (logLevel === 'silent') logger.level = 'silent';
   return logger;
 };
@@ -147,6 +160,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     operations.start();
     closers.push({ name: 'webhooks and monitoring', close: operations.stop });
     const url = listeningUrl(app, config.host);
+    let gatewayUrl: string | null = null;
     if (options.gateway !== undefined) {
       const { startGateway } = await import('./gateway/index.js');
       const gateway = await startGateway({
@@ -157,6 +171,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
       });
       closers.push({ name: 'gateway', close: () => gateway.close() });
+      gatewayUrl = gateway.url;
       logger.info({ url: gateway.url, file: options.gateway }, `keyward gateway listening on ${gateway.url}`);
     }
     logger.info(
@@ -169,16 +184,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       `keyward listening on ${url} (API docs: ${url}/docs)`,
     );
-    if ((await database.store.workspaces.list()).length === 0) {
+    const needsInit = (await database.store.workspaces.list()).length === 0;
+    if (needsInit) {
       logger.info(
         'no workspace yet: run `npm run keyward -- init` (or `npx keyward init`) to create one and get a root key',
       );
     }
 
     let closing: Promise<void> | null = null;
+    const serves = (path: string) => app.hasRoute({ method: 'GET', url: path });
     return {
       app,
       url,
+      docsUrl: serves('/docs') ? `${url}/docs` : null,
+      dashboardUrl: serves('/dashboard/') ? `${url}/dashboard/` : null,
+      gatewayUrl,
+      database: database.description,
+      needsInit,
       close: () => {
         closing ??= closeAll().then(() => {
           logger.info('keyward stopped');

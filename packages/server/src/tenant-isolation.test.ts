@@ -44,7 +44,14 @@ describe('tenant isolation', () => {
   });
 
   it("B's lists show nothing of A", async () => {
-    for (const url of ['/v1/apis', '/v1/consumers', '/v1/keys', '/v1/roles', '/v1/root-keys', '/v1/audit']) {
+    for (const url of [
+      '/v1/apis',
+      '/v1/consumers',
+      '/v1/keys',
+      '/v1/roles',
+      '/v1/root-keys',
+      '/v1/audit-events',
+    ]) {
       const text = (await asB.get(`${url}?limit=100`)).body;
       for (const id of [a.apiId, a.consumerId, a.keyId, a.roleId, a.rootKeyId, t.a.rootKeyId]) {
         expect({ url, leaked: text.includes(id) }).toEqual({ url, leaked: false });
@@ -55,7 +62,7 @@ describe('tenant isolation', () => {
       `/v1/keys?consumerId=${a.consumerId}`,
       '/v1/keys?externalId=ext-a',
       '/v1/consumers?externalId=ext-a',
-      `/v1/audit?targetId=${a.keyId}`,
+      `/v1/audit-events?targetId=${a.keyId}`,
     ];
     for (const url of filtered)
       expect({ url, items: (await asB.get(url)).json().items }).toEqual({ url, items: [] });

@@ -3,7 +3,11 @@ import { Id, LIMITS, Meta, Name, Nullable, Page, PageQueryFields, Timestamp } fr
 import { Credits, CreditsInput, RateLimits, RateLimitView } from './limits.js';
 
 /** The provider's own id for its customer; unique per workspace. */
-export const ExternalId = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
+export const ExternalId = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.nameLength,
+  description: "The provider's own id for its customer (unique per workspace)",
+});
 
 const ConsumerFields = {
   name: Type.Optional(Nullable(Name)),

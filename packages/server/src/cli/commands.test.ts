@@ -1,73 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ApiView, IssuedKey, IssuedRootKey, KeyView } from '@keyward/protocol';
 import { createClient } from '@keyward/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { type RunningServer, startServer } from '../start.js';
-import { runCli } from './program.js';
+import { type CliTestServer, startCliTestServer } from './test-cli-server.js';
 
 /** Every HTTP command, in-process against a real server on a temporary SQLite file. */
+let t: CliTestServer;
 let dir: string;
-let server: RunningServer;
+let server: CliTestServer['server'];
 let rootKey: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const keyward = async (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['node', 'keyward', ...args], {
-    env: { KEYWARD_DATA_DIR: dir, KEYWARD_URL: server.url, KEYWARD_ROOT_KEY: rootKey, ...env },
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    fetch,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-};
-
-/** Runs a command that must succeed with `--json` and parses its one JSON document. */
-const json = async <T>(args: readonly string[]): Promise<T> => {
-  const run = await keyward([...args, '--json']);
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as T;
-};
-
-const fails = async (args: readonly string[], reason: RegExp | string, env: NodeJS.ProcessEnv = {}) => {
-  const run = await keyward(args, env);
-  expect(run.code).not.toBe(0);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(/^keyward: /);
-  if (typeof reason === 'string') expect(run.stderr).toBe(`keyward: ${reason}`);
-  else expect(run.stderr).toMatch(reason);
-};
+let keyward: CliTestServer['keyward'];
+let json: CliTestServer['json'];
+let fails: CliTestServer['fails'];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'keyward-commands-'));
-  server = await startServer(
-    loadConfig({ KEYWARD_DATA_DIR: dir, KEYWARD_PORT: '0', KEYWARD_LOG_LEVEL: 'silent' }),
-  );
-  const init = await runCli(['node', 'keyward', 'init', '--json'], {
-    env: { KEYWARD_DATA_DIR: dir },
-    out: (text) => {
-      rootKey = (JSON.parse(text) as { rootKey: string }).rootKey;
-    },
-    err: () => {},
-    fetch,
-  });
-  expect(init).toBe(0);
+  t = await startCliTestServer();
+  ({ dir, server, rootKey, keyward, json, fails } = t);
 });
 
 afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  await t?.close();
 });
 
 describe('apis', () => {
@@ -109,8 +61,12 @@ describe('apis', () => {
     expect(first.stdout).not.toContain(rest.items[0]?.id);
   });
 
-  it('passes the server validation message on, naming the field', async () => {
-    await fails(['apis', 'create', '--name', 'bad', '--prefix', 'Bad!'], /prefix.*\(HTTP 400\)$/);
+  it("says what the server refused in the command's flags, never in wire paths", async () => {
+    await fails(
+      ['apis', 'create', '--name', 'bad', '--prefix', 'Bad!'],
+      '--prefix must be 2-16 lowercase letters, digits or _, starting with a letter',
+    );
+    await fails(['apis', 'list', '--limit', '500'], '--limit must be at most 100');
   });
 });
 
@@ -272,6 +228,19 @@ describe('usage errors', () => {
   });
 });
 
+describe('finding the server', () => {
+  it('uses KEYWARD_HOST/KEYWARD_PORT as the server has them when KEYWARD_URL is unset', async () => {
+    const { port } = new URL(server.url);
+    const found = await keyward(['apis', 'list', '--json'], {
+      KEYWARD_URL: '',
+      KEYWARD_HOST: '0.0.0.0',
+      KEYWARD_PORT: port,
+    });
+    expect(found.stderr).toBe('');
+    expect(found.code).toBe(0);
+  });
+});
+
 describe('database commands', () => {
   it('migrate brings the configured database up to date (again: idempotent)', async () => {
     const run = await keyward(['migrate']);
@@ -284,7 +253,9 @@ describe('database commands', () => {
   });
 
   it('init --workspace issues a fresh root key for an existing workspace (a lost root key)', async () => {
-    const first = await json<{ rootKey: string; workspaceId: string }>(['init', '--name', 'recovery']);
+    const first = await json<{ rootKey: string; workspaceId: string }>([
+      ...['init', '--name', 'recovery', '--new-workspace'],
+    ]);
     const again = await json<{ rootKey: string; workspaceId: string }>([
       'init',
       '--workspace',
@@ -302,7 +273,7 @@ describe('database commands', () => {
   });
 
   it('prints the root key once, with the warning, in human mode', async () => {
-    const run = await keyward(['init', '--name', 'human']);
+    const run = await keyward(['init', '--name', 'human', '--new-workspace']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('shown ONCE');
     expect(run.stdout.match(/kwroot_[A-Za-z0-9]+/g)).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { createClient, KeywardApiError, type KeywardClient } from '@keyward/sdk/client';
 import type { Command } from 'commander';
 import { CliError, oneLine } from './cli-error.js';
+import { describeFieldErrors, type FieldFlags, withFlags } from './flag-errors.js';
 import { type CliIo, type Column, printJson, printTable } from './output.js';
 import { parseCount } from './parse-options.js';
-
-export const DEFAULT_URL = 'http://127.0.0.1:8787';
+import { cannotReach, type ServerAddress, serverAddress } from './server-url.js';
 
 export interface ServerContext {
   client: KeywardClient;
@@ -30,29 +30,38 @@ const causeCode = (error: unknown): string | undefined => {
   return undefined;
 };
 
-/** One line for a failed call: the server's problem detail with its status, or why it could not be reached. */
-export function describeApiError(error: KeywardApiError, origin: string): string {
+/**
+ * One line for a failed call: why the server could not be reached, the invalid flags of a
+ * 400 in flag words (`--limit must be at most 100`), or the server's problem detail with
+ * its status.
+ */
+export function describeApiError(
+  error: KeywardApiError,
+  address: ServerAddress,
+  fields: FieldFlags = {},
+): string {
   if (error.status === 0 && error.code === 'NETWORK') {
     const code = causeCode(error.cause);
-    return `cannot reach ${origin}: ${(code && NETWORK_REASONS[code]) ?? code ?? 'network error'}`;
+    return cannotReach(address, (code && NETWORK_REASONS[code]) ?? code ?? 'network error');
   }
-  const field = error.errors[0];
-  const detail =
-    field && !error.detail.includes(field.field)
-      ? `${error.detail}: ${field.field} ${field.message}`
-      : error.detail;
-  return error.status === 0 ? oneLine(error.message) : `${oneLine(detail)} (HTTP ${error.status})`;
+  if (error.status === 0) return oneLine(error.message);
+  if (error.status === 400 && error.errors.length > 0)
+    return oneLine(describeFieldErrors(error.errors, fields));
+  return `${oneLine(withFlags(error.detail, fields))} (HTTP ${error.status})`;
 }
 
 /**
- * Runs a command that talks to a running server: `--url` (or KEYWARD_URL, or the local
- * default) and the root key from KEYWARD_ROOT_KEY, never from a flag, so that it stays out
- * of shell history and `ps`. Client failures become one-line `CliError`s.
+ * Runs a command that talks to a running server (found by `serverAddress`: --url,
+ * KEYWARD_URL, or KEYWARD_HOST/KEYWARD_PORT) with the root key from KEYWARD_ROOT_KEY, never
+ * from a flag, so that it stays out of shell history and `ps`. Client failures become
+ * one-line `CliError`s; `fields` names the command's flags where they differ from the
+ * common names (`flag-errors.ts`).
  */
 export async function withServer(
   io: CliIo,
   command: Command,
   run: (context: ServerContext) => Promise<void>,
+  options: { fields?: FieldFlags } = {},
 ): Promise<void> {
   const { url, json } = command.optsWithGlobals<{ url?: string; json?: boolean }>();
   const rootKey = io.env.KEYWARD_ROOT_KEY?.trim();
@@ -61,21 +70,10 @@ export async function withServer(
       'KEYWARD_ROOT_KEY is not set: export the root key printed by `keyward init` (it is read from the environment only)',
     );
   }
-  const baseUrl = url ?? (io.env.KEYWARD_URL?.trim() || DEFAULT_URL);
-  const parsed = URL.canParse(baseUrl) ? new URL(baseUrl) : null;
-  if (
-    !parsed ||
-    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
-    parsed.username ||
-    parsed.search
-  ) {
-    throw new CliError(
-      `--url must be an http:// or https:// URL without credentials (got "${oneLine(baseUrl)}")`,
-    );
-  }
+  const address = serverAddress(url, io.env);
   let client: KeywardClient;
   try {
-    client = createClient({ baseUrl, rootKey, fetch: io.fetch, timeoutMs: 30_000 });
+    client = createClient({ baseUrl: address.url, rootKey, fetch: io.fetch, timeoutMs: 30_000 });
   } catch {
     throw new CliError('KEYWARD_ROOT_KEY does not look like a root key (printable characters only)');
   }
@@ -83,7 +81,7 @@ export async function withServer(
     await run({ client, json: json === true });
   } catch (error) {
     if (error instanceof KeywardApiError) {
-      throw new CliError(describeApiError(error, parsed.href.replace(/\/+$/, '')), { cause: error });
+      throw new CliError(describeApiError(error, address, options.fields), { cause: error });
     }
     throw error;
   }

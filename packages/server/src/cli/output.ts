@@ -8,6 +8,10 @@ export interface CliIo {
   /** Writes one line to stderr. */
   err(text: string): void;
   fetch: typeof globalThis.fetch;
+  /** Whether stdout is a terminal (human-readable logs and the banner); default false. */
+  terminal?: boolean;
+  /** Reads all of stdin (`keys verify -`); absent: stdin is not readable. */
+  readStdin?: () => Promise<string>;
 }
 
 /** Compact JSON on one line, for scripts (`jq` pretty-prints). */

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config.js';
-import { CliError, oneLine } from './cli-error.js';
+import { CliError, describeFailure, oneLine } from './cli-error.js';
 import { registerAlertCommands } from './commands/alerts.js';
 import { registerApiCommands } from './commands/apis.js';
 import { registerAuditCommands } from './commands/audit.js';
@@ -13,15 +13,19 @@ import { registerRoleCommands } from './commands/roles.js';
 import { registerRootKeyCommands } from './commands/root-keys.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsageCommand } from './commands/usage.js';
-import { DEFAULT_URL } from './http-command.js';
+import { registerWebhookCommands } from './commands/webhooks.js';
 import type { CliIo } from './output.js';
+import { DEFAULT_URL } from './server-url.js';
 
 /** The `keyward` command tree; every command writes through `io`. */
 export function createProgram(io: CliIo): Command {
   const program = new Command('keyward')
     .description('keyward: self-hosted API keys (issue, verify, limit, watch)')
     .version(packageJson.version, '-v, --version')
-    .option('--url <url>', `server to talk to (env KEYWARD_URL, default ${DEFAULT_URL})`)
+    .option(
+      '--url <url>',
+      `server to talk to (default: KEYWARD_URL, else KEYWARD_HOST/KEYWARD_PORT, else ${DEFAULT_URL})`,
+    )
     .option('--json', 'print JSON (one document) instead of tables')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
@@ -47,6 +51,7 @@ export function createProgram(io: CliIo): Command {
   registerAuditCommands(program, io);
   registerAlertCommands(program, io);
   registerUsageCommand(program, io);
+  registerWebhookCommands(program, io);
   return program;
 }
 
@@ -61,8 +66,7 @@ export function reportFailure(io: CliIo, error: unknown): number {
     io.err(`keyward: ${oneLine(error.message)}`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`keyward: ${oneLine(message) || 'unexpected failure'}`);
+  io.err(`keyward: ${describeFailure(error) || 'unexpected failure'}`);
   return 1;
 }
 

@@ -55,8 +55,14 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `keyward serve` and resolves once it logged where it listens; rejects if it exits first. */
-export function startKeyward(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+/**
+ * Starts `keyward serve` and resolves once it said where it listens (by default its JSON
+ * log line; `readUrl` reads another kind of line); rejects if it exits first.
+ */
+export function startKeyward(
+  env: NodeJS.ProcessEnv,
+  readUrl: (line: string) => string | null = listeningUrl,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...CLI, 'serve'], {
     cwd: REPO_ROOT,
     env,
@@ -74,7 +80,7 @@ export function startKeyward(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const url = listeningUrl(line);
+        const url = readUrl(line);
         if (url) resolve({ url, child, output: () => output, exited });
       }
     });

@@ -16,9 +16,13 @@ afterAll(async () => {
 });
 
 describe('/v1/audit-events', () => {
-  it('answers what /v1/audit answers, with the same filters', async () => {
+  it('lists with filters; the old /v1/audit answers a 308 to it, query kept', async () => {
     const events = (await api.get('/v1/audit-events')).json();
-    expect(events).toEqual((await api.get('/v1/audit')).json());
+    const moved = await api.get('/v1/audit?action=api.create&limit=5');
+    expect(moved.statusCode).toBe(308);
+    expect(moved.headers.location).toBe('/v1/audit-events?action=api.create&limit=5');
+    expect((await api.get('/v1/audit')).headers.location).toBe('/v1/audit-events');
+    expect((await t.app.inject({ url: '/v1/audit' })).statusCode).toBe(401);
     expect(events.items.map((e: { action: string }) => e.action)).toContain('key.create');
     expect((await api.get('/v1/audit-events?action=api.create')).json().items).toHaveLength(1);
     expect((await api.get('/v1/audit-events?bogus=1')).statusCode).toBe(400);

@@ -23,7 +23,7 @@ describe('audit events', () => {
     await api.post('/v1/keys/verify', { key: created.key });
     await api.get('/v1/keys');
 
-    const events = (await api.get('/v1/audit?limit=100')).json().items;
+    const events = (await api.get('/v1/audit-events?limit=100')).json().items;
     // The fixture's root key first; verify and reads are not admin writes.
     expect(events.map((e: { action: string }) => e.action)).toEqual([
       'root_key.create',
@@ -56,16 +56,18 @@ describe('audit events', () => {
     await api.post('/v1/apis', { name: 'A', prefix: 'aaa' });
     t.clock.advance(10_000);
     const apiId = (await api.post('/v1/apis', { name: 'B', prefix: 'bbb' })).json().id;
-    const byAction = (await api.get('/v1/audit?action=api.create')).json().items;
+    const byAction = (await api.get('/v1/audit-events?action=api.create')).json().items;
     expect(byAction).toHaveLength(2);
-    expect((await api.get(`/v1/audit?targetId=${apiId}`)).json().items).toHaveLength(1);
-    expect((await api.get(`/v1/audit?from=${t.clock.now()}`)).json().items).toHaveLength(1);
-    expect((await api.get('/v1/audit?bogus=1')).json().errors[0].field).toBe('querystring.bogus');
+    expect((await api.get(`/v1/audit-events?targetId=${apiId}`)).json().items).toHaveLength(1);
+    expect((await api.get(`/v1/audit-events?from=${t.clock.now()}`)).json().items).toHaveLength(1);
+    expect((await api.get('/v1/audit-events?bogus=1')).json().errors[0].field).toBe('querystring.bogus');
   });
 
   it('requires audit:read', async () => {
     const reader = clientFor(t.app, await t.rootKey(['keys:read']));
-    expect((await reader.get('/v1/audit')).statusCode).toBe(403);
-    expect((await clientFor(t.app, await t.rootKey(['audit:read'])).get('/v1/audit')).statusCode).toBe(200);
+    expect((await reader.get('/v1/audit-events')).statusCode).toBe(403);
+    expect((await clientFor(t.app, await t.rootKey(['audit:read'])).get('/v1/audit-events')).statusCode).toBe(
+      200,
+    );
   });
 });

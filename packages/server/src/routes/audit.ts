@@ -9,34 +9,38 @@ const security = ROOT_KEY_SECURITY;
 
 /**
  * `GET /v1/audit-events`: the workspace's append-only, hash-chained log of admin actions,
- * oldest first (`GET /v1/audit` answers the same); `GET /v1/audit-events/verify` checks
- * the chain end to end.
+ * oldest first; `GET /v1/audit-events/verify` checks the chain end to end. `GET /v1/audit`,
+ * the first name of the list, answers a 308 redirect to it (query kept) and is left out of
+ * the OpenAPI document, so that it has one path per operation.
  */
 export const auditRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    for (const [url, summary] of [
-      ['/v1/audit-events', 'List audit events'],
-      ['/v1/audit', 'List audit events (same as /v1/audit-events)'],
-    ] as const) {
-      app.get(
-        url,
-        {
-          config: { permission: 'audit:read' },
-          schema: {
-            tags,
-            security,
-            summary,
-            querystring: ListAuditQuery,
-            response: { 200: AuditPage, ...PROBLEM_RESPONSES },
-          },
+    app.get(
+      '/v1/audit-events',
+      {
+        config: { permission: 'audit:read' },
+        schema: {
+          tags,
+          security,
+          summary: 'List audit events',
+          querystring: ListAuditQuery,
+          response: { 200: AuditPage, ...PROBLEM_RESPONSES },
         },
-        async (request) => {
-          const page = await listAuditEvents(ctx.deps, actorOf(request), request.query);
-          return { items: page.items.map(auditEventView), nextCursor: page.nextCursor };
-        },
-      );
-    }
+      },
+      async (request) => {
+        const page = await listAuditEvents(ctx.deps, actorOf(request), request.query);
+        return { items: page.items.map(auditEventView), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/v1/audit',
+      { config: { permission: 'audit:read' }, schema: { hide: true } },
+      (request, reply) => {
+        const query = request.url.indexOf('?');
+        return reply.redirect(`/v1/audit-events${query === -1 ? '' : request.url.slice(query)}`, 308);
+      },
+    );
     app.get(
       '/v1/audit-events/verify',
       {

@@ -189,7 +189,6 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       url: `/v1/root-keys/${f.rootKeyId}/revoke`,
       permission: 'root_keys:write',
     },
-    { method: 'GET', pattern: '/v1/audit', url: '/v1/audit', permission: 'audit:read' },
     { method: 'GET', pattern: '/v1/audit-events', url: '/v1/audit-events', permission: 'audit:read' },
     {
       method: 'GET',

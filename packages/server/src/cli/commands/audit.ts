@@ -2,8 +2,8 @@ import type { AuditChainVerdict, Store } from '@keyward/core';
 import type { AuditEventView } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openDatabase } from '../../start-dependencies.js';
 import { CliError } from '../cli-error.js';
+import { openMigratedDatabase } from '../database.js';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';
 import { type CliIo, type Column, formatText, formatTime, printJson, printTable } from '../output.js';
 import { parseWhen } from './usage.js';
@@ -94,10 +94,9 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .action(async (options: { workspace?: string; anchor?: string }, command: Command) => {
       const { json } = command.optsWithGlobals<{ json?: boolean }>();
       const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
-      const database = await openDatabase(loadConfig(io.env));
+      const database = await openMigratedDatabase(loadConfig(io.env));
       let results: Awaited<ReturnType<typeof verifyAll>>;
       try {
-        await database.migrate();
         results = await verifyAll(database.store, options.workspace, anchor);
       } finally {
         await database.close();

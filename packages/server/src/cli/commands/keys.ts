@@ -19,6 +19,8 @@ import {
   parseMeta,
   parseRateLimit,
 } from '../parse-options.js';
+import { registerKeyUpdateCommand } from './key-update.js';
+import { registerKeyVerifyCommand } from './key-verify.js';
 
 const columns: Column<KeyView>[] = [
   { header: 'id', value: (k) => k.id },
@@ -89,7 +91,7 @@ export function createKeyBody(options: CreateOptions, now: number): CreateKeyBod
   };
 }
 
-/** `keyward keys create|list|get|revoke|roll`. */
+/** `keyward keys create|list|get|update|verify|revoke|roll`. */
 export function registerKeyCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description("API keys: your customers' credentials");
 
@@ -169,4 +171,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
         printIssued(io, json, await client.keys.roll(id, body), `Rolled ${id}`);
       }),
     );
+
+  registerKeyUpdateCommand(keys, io, detail);
+  registerKeyVerifyCommand(keys, io);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openDatabase } from '../../start-dependencies.js';
+import { openMigratedDatabase } from '../database.js';
 import { type CliIo, printJson } from '../output.js';
 
 /** `keyward migrate`: applies pending migrations to the configured database and exits. */
@@ -10,12 +10,8 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
     .description('apply database migrations (serve and init do it too; use this in deploy pipelines)')
     .action(async (_options: unknown, command: Command) => {
       const { json } = command.optsWithGlobals<{ json?: boolean }>();
-      const database = await openDatabase(loadConfig(io.env));
-      try {
-        await database.migrate();
-      } finally {
-        await database.close();
-      }
+      const database = await openMigratedDatabase(loadConfig(io.env));
+      await database.close();
       if (json) printJson(io, { migrated: true, database: database.description });
       else io.out(`database is up to date: ${database.description}`);
     });

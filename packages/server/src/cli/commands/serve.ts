@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import packageJson from '../../../package.json' with { type: 'json' };
 import { loadConfig } from '../../config.js';
-import { CliError } from '../cli-error.js';
+import { bannerLines, initCommand, resolveLogFormat } from '../banner.js';
+import { CliError, describeFailure } from '../cli-error.js';
 import type { CliIo } from '../output.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits 1. */
@@ -22,17 +24,26 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .action(async (options: { gateway?: string }) => {
       const config = loadConfig(io.env);
       // Loaded on demand: the HTTP commands need none of the server.
-      const { startServer } = await import('../../start.js');
-      const server = await startServer(config, options.gateway ? { gateway: options.gateway } : {}).catch(
-        (error: unknown) => {
-          if ((error as { code?: unknown }).code === 'EADDRINUSE') {
-            throw new CliError(
-              `${config.host}:${config.port} is already in use: is keyward running already? (choose another port with KEYWARD_PORT)`,
-            );
-          }
-          throw error;
-        },
-      );
+      const { createLogger, startServer } = await import('../../start.js');
+      const terminal = io.terminal === true;
+      const format = resolveLogFormat(config.logFormat, terminal);
+      const logger = createLogger(config, { format, colorize: terminal && !io.env.NO_COLOR });
+      const server = await startServer(config, {
+        logger,
+        ...(options.gateway ? { gateway: options.gateway } : {}),
+      }).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+          throw new CliError(
+            `${config.host}:${config.port} is already in use: is keyward running already? (choose another port with KEYWARD_PORT)`,
+          );
+        }
+        throw new CliError(`did not start: ${describeFailure(error)}`, { cause: error });
+      });
+      // JSON lines stay machine-readable: the banner is for people at a terminal.
+      if (format === 'pretty') {
+        const next = { init: initCommand(io.env, config), postgres: config.database.kind === 'postgres' };
+        for (const line of bannerLines(server, next, packageJson.version)) io.out(line);
+      }
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) {

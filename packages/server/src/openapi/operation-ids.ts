@@ -1,0 +1,81 @@
+/**
+ * The `operationId` of every documented route, by `METHOD /path` (OpenAPI path syntax).
+ * Client generators name their methods after these (`client.createKey(...)`), so they are
+ * part of the API: never rename one, add new ones. A route missing here still gets an id
+ * from `fallbackOperationId`, and a test fails until it is added.
+ */
+export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
+  'GET /healthz': 'getHealth',
+  'GET /readyz': 'getReadiness',
+
+  'POST /v1/apis': 'createApi',
+  'GET /v1/apis': 'listApis',
+  'GET /v1/apis/{id}': 'getApi',
+  'PATCH /v1/apis/{id}': 'updateApi',
+  'DELETE /v1/apis/{id}': 'deleteApi',
+
+  'POST /v1/consumers': 'createConsumer',
+  'GET /v1/consumers': 'listConsumers',
+  'GET /v1/consumers/{id}': 'getConsumer',
+  'PATCH /v1/consumers/{id}': 'updateConsumer',
+  'DELETE /v1/consumers/{id}': 'deleteConsumer',
+
+  'POST /v1/keys': 'createKey',
+  'GET /v1/keys': 'listKeys',
+  'GET /v1/keys/{id}': 'getKey',
+  'PATCH /v1/keys/{id}': 'updateKey',
+  'DELETE /v1/keys/{id}': 'deleteKey',
+  'POST /v1/keys/{id}/revoke': 'revokeKey',
+  'POST /v1/keys/{id}/roll': 'rollKey',
+  'POST /v1/keys/{id}/roles': 'attachKeyRoles',
+  'DELETE /v1/keys/{id}/roles/{name}': 'detachKeyRole',
+  'POST /v1/keys/verify': 'verifyKey',
+  'POST /v1/keys/import': 'importKeys',
+  'GET /v1/keys/{id}/usage': 'getKeyUsage',
+
+  'POST /v1/roles': 'createRole',
+  'GET /v1/roles': 'listRoles',
+  'GET /v1/roles/{id}': 'getRole',
+  'PATCH /v1/roles/{id}': 'updateRole',
+  'DELETE /v1/roles/{id}': 'deleteRole',
+
+  'POST /v1/root-keys': 'createRootKey',
+  'GET /v1/root-keys': 'listRootKeys',
+  'GET /v1/root-keys/{id}': 'getRootKey',
+  'POST /v1/root-keys/{id}/roll': 'rollRootKey',
+  'POST /v1/root-keys/{id}/revoke': 'revokeRootKey',
+
+  'GET /v1/audit-events': 'listAuditEvents',
+  'GET /v1/audit-events/verify': 'verifyAuditEvents',
+
+  'GET /v1/alerts': 'listAlerts',
+  'GET /v1/alerts/{id}': 'getAlert',
+  'POST /v1/alerts/{id}/acknowledge': 'acknowledgeAlert',
+  'GET /v1/workspace/policy': 'getMonitoringPolicy',
+  'PUT /v1/workspace/policy': 'replaceMonitoringPolicy',
+
+  'POST /v1/webhooks': 'createWebhook',
+  'GET /v1/webhooks': 'listWebhooks',
+  'GET /v1/webhooks/{id}': 'getWebhook',
+  'PATCH /v1/webhooks/{id}': 'updateWebhook',
+  'DELETE /v1/webhooks/{id}': 'deleteWebhook',
+  'POST /v1/webhooks/{id}/rotate-secret': 'rotateWebhookSecret',
+  'GET /v1/webhooks/{id}/deliveries': 'listWebhookDeliveries',
+
+  'GET /v1/usage': 'getUsage',
+});
+
+/** `/v1/keys/:id/roll` (Fastify) as `/v1/keys/{id}/roll` (OpenAPI). */
+export const openApiPath = (url: string): string => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+/** `GET /v1/foo/{id}/bar-baz` → `getV1FooIdBarBaz`: stable and unique, if not pretty. */
+export const fallbackOperationId = (method: string, path: string): string =>
+  [method.toLowerCase(), ...path.split(/[^A-Za-z0-9]+/).filter(Boolean)]
+    .map((word, i) => (i === 0 ? word : `${word[0]?.toUpperCase() ?? ''}${word.slice(1)}`))
+    .join('');
+
+/** The `operationId` of a route. */
+export const operationIdOf = (method: string, url: string): string => {
+  const path = openApiPath(url);
+  return OPERATION_IDS[`${method.toUpperCase()} ${path}`] ?? fallbackOperationId(method, path);
+};

@@ -4,6 +4,7 @@ import { describeAdminRecordCases } from './conformance/admin-records.conformanc
 import { describeCreditCases } from './conformance/credits.conformance.js';
 import { describeEntityCases } from './conformance/entities.conformance.js';
 import { describeIsolationCases } from './conformance/isolation.conformance.js';
+import { describeKeySearchCases } from './conformance/key-search.conformance.js';
 import { describeKeyCases } from './conformance/keys.conformance.js';
 import { describePaginationCases } from './conformance/pagination.conformance.js';
 
@@ -47,6 +48,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
     describeEntityCases(store);
     describeKeyCases(store);
     describePaginationCases(store);
+    describeKeySearchCases(store);
     describeIsolationCases(store);
     describeAdminRecordCases(store);
     describeCreditCases(store);

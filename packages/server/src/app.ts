@@ -24,6 +24,7 @@ import type { RouteContext } from './routes/route-kit.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { ServiceDeps } from './services/context.js';
 import { createIdempotency } from './services/idempotency.js';
+import { registerSessionAuth, registerSessionRoutes } from './sessions/register-sessions.js';
 
 export type { AppOptions } from './app-options.js';
 
@@ -131,8 +132,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     staleMs: resolved.staleWhileErrorMs,
   });
   const throttle = createFailureThrottle(resolved.throttle);
-  app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
-
   const deps: ServiceDeps = {
     store,
     engine,
@@ -142,6 +141,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(resolved.monitoring === null ? {} : { monitoring: resolved.monitoring }),
     ...(resolved.webhooks === null ? {} : { webhooks: resolved.webhooks }),
   };
+  // The dashboard's session cookie is tried first; a Bearer root key always wins over it.
+  if (resolved.sessions !== null) await registerSessionAuth(app, deps, resolved.sessions);
+  app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
   const ctx: RouteContext = { deps, idempotency: createIdempotency(deps) };
   await registerOpenApi(app, { docs: resolved.docs });
   await app.register(healthRoutes(resolved.readiness));
@@ -155,5 +157,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes(ctx));
   if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
   if (resolved.webhooks !== null) await app.register(webhookRoutes(ctx));
+  if (resolved.sessions !== null) await registerSessionRoutes(app, deps, resolved.sessions, throttle);
   return app;
 }

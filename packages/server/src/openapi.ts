@@ -3,7 +3,20 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
 /** Route tags in the order the docs show them. */
-const TAGS = ['APIs', 'Consumers', 'Keys', 'Roles', 'Root keys', 'Audit', 'Alerts', 'Webhooks', 'Operations'];
+const TAGS = [
+  'APIs',
+  'Consumers',
+  'Keys',
+  'Roles',
+  'Root keys',
+  'Audit',
+  'Alerts',
+  'Webhooks',
+  'Portal',
+  'Dashboard',
+  'Portal (customer)',
+  'Operations',
+];
 
 /**
  * OpenAPI 3.1 generated from the route schemas (the same TypeBox schemas the SDK types
@@ -25,6 +38,19 @@ export async function registerOpenApi(app: FastifyInstance, options: { docs: boo
       components: {
         securitySchemes: {
           rootKey: { type: 'http', scheme: 'bearer', description: 'A root key (`kwroot_…`)' },
+          dashboardSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'keyward_session',
+            description:
+              'The dashboard session (POST /dashboard/api/session); also accepted on admin routes, with `X-Keyward-Csrf` and a same-origin `Origin`',
+          },
+          portalSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'keyward_portal',
+            description: 'A customer portal session (POST /portal/api/exchange), with `X-Keyward-Csrf`',
+          },
         },
       },
     },

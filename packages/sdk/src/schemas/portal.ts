@@ -22,7 +22,9 @@ export const CreatePortalSessionBody = Type.Object(
     /** Where the portal's "back" link goes: an absolute http(s) URL. */
     returnUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     /** Lifetime of the portal session in seconds once the link is opened (60 to 86400; default 3600). */
-    expiresIn: Type.Optional(Type.Integer({ minimum: 60, maximum: PORTAL_SESSION_MAX_SECONDS, default: 3600 })),
+    expiresIn: Type.Optional(
+      Type.Integer({ minimum: 60, maximum: PORTAL_SESSION_MAX_SECONDS, default: 3600 }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -68,9 +70,7 @@ export const PortalPolicyView = Type.Object({
   allowRevoke: Type.Boolean(),
   permissions: Type.Array(Type.String()),
   ratelimits: Type.Array(RateLimitView),
-  credits: Nullable(
-    Type.Object({ remaining: Type.Integer(), refill: Nullable(Credits.properties.refill) }),
-  ),
+  credits: Nullable(Type.Object({ remaining: Type.Integer(), refill: Nullable(Credits.properties.refill) })),
   maxKeysPerConsumer: Type.Integer(),
   /** 0 when never saved (the default policy). */
   updatedAt: Timestamp,
@@ -166,7 +166,11 @@ export const PortalCreateKeyBody = Type.Object(
     apiId: Id,
     name: Type.Optional(Nullable(Name)),
     /** A subset of the API's portal permissions; absent: all of them. */
-    permissions: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.permissionLength }), { maxItems: LIMITS.permissions })),
+    permissions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.permissionLength }), {
+        maxItems: LIMITS.permissions,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -184,9 +188,7 @@ export type PortalRollKeyBody = Static<typeof PortalRollKeyBody>;
 export const PortalUsageQuery = Type.Object(
   {
     keyId: Type.Optional(Id),
-    granularity: Type.Optional(
-      Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' }),
-    ),
+    granularity: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' })),
   },
   { additionalProperties: false },
 );

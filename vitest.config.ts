@@ -7,7 +7,6 @@ export const config = defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'apps/*/src/**/*.test.{ts,tsx}',
-      'apps/*/e2e/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -32,8 +32,9 @@ export function useSignOut() {
     try {
       await api('DELETE', '/dashboard/api/session');
     } finally {
-      client.clear();
+      // The session first (the app's observer of it re-renders into the sign-in), then every other answer.
       client.setQueryData(['session'], null);
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
     }
   };
 }

@@ -54,7 +54,7 @@ export default function UsageChart({ columns, label, height = 240 }: UsageChartP
   return (
     <figure className="chart" aria-label={label}>
       <div ref={host} />
-      <table className="visually-hidden">
+      <table className="visually-hidden chart-totals">
         <caption>{label}</caption>
         <tbody>
           {totals.map((t) => (

@@ -207,11 +207,7 @@ export function PortalHome({ session }: { session: PortalSessionView }) {
         <section className="card" aria-labelledby="example-title">
           <h2 id="example-title">Try it</h2>
           <p className="muted">Send your key as a Bearer token:</p>
-          <pre
-            className="code"
-            tabIndex={0}
-            aria-label="Example request"
-          >{`curl -H "Authorization: Bearer ${exampleKey}" \\
+          <pre className="code">{`curl -H "Authorization: Bearer ${exampleKey}" \\
   https://api.example.com/…`}</pre>
         </section>
       </div>

@@ -101,11 +101,7 @@ export default function PortalSettingsPage() {
         <section className="card" aria-labelledby="how">
           <h2 id="how">Sending a customer to the portal</h2>
           <p>Your backend asks for a single-use link and redirects the signed-in customer to it:</p>
-          <pre
-            className="code"
-            tabIndex={0}
-            aria-label="Example: create a portal link"
-          >{`curl -s ${window.location.origin}/v1/portal/sessions \\
+          <pre className="code">{`curl -s ${window.location.origin}/v1/portal/sessions \\
   -H "Authorization: Bearer $KEYWARD_ROOT_KEY" \\
   -H 'Content-Type: application/json' \\
   -d '{"externalId":"acme","returnUrl":"https://your.app/account"}'

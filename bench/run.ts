@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runCoreBench } from './core.js';
+import { runDashboardBench } from './dashboard-tti.js';
 import { runGatewayBench } from './gateway.js';
 import { machineLine, type Row, renderTable } from './harness.js';
 import { runHttpBench } from './http.js';
@@ -28,6 +29,7 @@ const groups: Record<string, () => Promise<Row[]>> = {
   middleware: () => runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
   usage: () => runUsageBench(quick ? { durationMs: 500 } : {}),
   gateway: () => runGatewayBench(quick ? { durationSec: 2 } : {}),
+  dashboard: () => runDashboardBench(quick ? { keys: 10_000, rounds: 3 } : {}),
   'keys-page': () => runKeysPageBench(quick ? { keys: 10_000, rounds: 5 } : {}),
   scale: () => runScaleBench(quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {}),
 };

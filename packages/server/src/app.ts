@@ -21,6 +21,7 @@ import { keyRoutes } from './routes/keys.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
+import { webhookRetryRoutes } from './routes/webhook-retry.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { ServiceDeps } from './services/context.js';
 import { createIdempotency } from './services/idempotency.js';
@@ -156,7 +157,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rootKeyRoutes(ctx));
   await app.register(auditRoutes(ctx));
   if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
-  if (resolved.webhooks !== null) await app.register(webhookRoutes(ctx));
+  if (resolved.webhooks !== null) {
+    await app.register(webhookRoutes(ctx));
+    await app.register(webhookRetryRoutes(ctx));
+  }
   if (resolved.sessions !== null) await registerSessionRoutes(app, deps, resolved.sessions, throttle);
   return app;
 }

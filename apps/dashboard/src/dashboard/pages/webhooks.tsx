@@ -1,6 +1,6 @@
 import type { WebhookDeliveryPage, WebhookPage, WebhookView, WebhookWithSecret } from '@keyward/sdk/schemas';
 import { useState } from 'react';
-import { api } from '../../shared/api.js';
+import { api, errorText } from '../../shared/api.js';
 import { ConfirmDialog } from '../../shared/confirm-dialog.js';
 import { formatTime } from '../../shared/format.js';
 import { SecretDialog } from '../../shared/secret-dialog.js';
@@ -10,14 +10,25 @@ import { Loaded, PageHead, Pills, StatusBadge, Table } from '../ui.js';
 
 const EVENTS = ['key.created', 'key.updated', 'key.rolled', 'key.revoked', 'alert.raised', 'usage.threshold'];
 
-function Deliveries({ endpoint }: { endpoint: WebhookView }) {
+function Deliveries({ endpoint, canWrite }: { endpoint: WebhookView; canWrite: boolean }) {
+  const refresh = useRefresh();
   const deliveries = useGet<WebhookDeliveryPage>(`/v1/webhooks/${endpoint.id}/deliveries?limit=20`);
+  const [status, setStatus] = useState('');
+  const retry = async (messageId: string) => {
+    try {
+      await api('POST', `/v1/webhooks/${endpoint.id}/messages/${messageId}/retry`);
+      setStatus(`Message ${messageId} queued again.`);
+      setTimeout(() => void refresh(`/v1/webhooks/${endpoint.id}/deliveries`), 1500);
+    } catch (failure) {
+      setStatus(errorText(failure));
+    }
+  };
   return (
     <section className="card" aria-labelledby="deliveries">
       <h2 id="deliveries">Deliveries to {endpoint.url}</h2>
       <p className="muted">
-        Failed deliveries are retried on a backoff schedule (the next attempt is shown); each attempt is
-        listed.
+        Failed deliveries are retried on a backoff schedule (the next attempt is shown), or at once with
+        “Retry now”; each attempt is listed.
       </p>
       <Loaded query={deliveries}>
         {(page) => (
@@ -34,10 +45,26 @@ function Deliveries({ endpoint }: { endpoint: WebhookView }) {
                 header: 'Next retry',
                 cell: (d) => (d.nextAttemptAt === null ? '—' : formatTime(d.nextAttemptAt)),
               },
+              {
+                header: 'Actions',
+                cell: (d) =>
+                  canWrite && d.outcome === 'failure' ? (
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => void retry(d.messageId)}
+                    >
+                      Retry now
+                    </button>
+                  ) : null,
+              },
             ]}
           />
         )}
       </Loaded>
+      <p className="status" role="status">
+        {status}
+      </p>
     </section>
   );
 }
@@ -88,7 +115,9 @@ export default function WebhooksPage() {
           )}
         </Loaded>
       </div>
-      {selected === null ? null : <Deliveries endpoint={selected} />}
+      {selected === null ? null : (
+        <Deliveries endpoint={selected} canWrite={allows(session, 'webhooks:write')} />
+      )}
       {creating ? (
         <ConfirmDialog
           title="Add a webhook endpoint"

@@ -44,4 +44,31 @@ export async function registerSessionRoutes(
     portalAdminRoutes({ service, stores, linkTtlMs: options.portalLinkTtlMs }, publicOrigin),
   );
   await app.register(dashboardFiles(options.staticDir));
+  prunePeriodically(app, service, options);
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Deletes sessions and portal links a day after they expired or ended (the audit log keeps
+ * their story), hourly; any node may do it, the deletes are idempotent. A failure waits
+ * for the next hour.
+ */
+function prunePeriodically(
+  app: FastifyInstance,
+  service: ServiceDeps,
+  options: ResolvedSessionOptions,
+): void {
+  const prune = async () => {
+    const before = service.now() - 24 * HOUR;
+    try {
+      await options.stores.dashboard.prune(before);
+      await options.stores.portal.prune(before);
+    } catch (error) {
+      app.log.warn({ err: error }, 'pruning old sessions failed; retrying in an hour');
+    }
+  };
+  const timer = setInterval(() => void prune(), HOUR);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -208,7 +208,7 @@ export function PortalHome({ session }: { session: PortalSessionView }) {
           <h2 id="example-title">Try it</h2>
           <p className="muted">Send your key as a Bearer token:</p>
           <pre className="code">{`curl -H "Authorization: Bearer ${exampleKey}" \\
-  https://api.example.com/…`}</pre>
+  ${session.branding.apiBaseUrl ?? 'https://api.example.com'}/…`}</pre>
         </section>
       </div>
       {creating ? (

@@ -105,6 +105,7 @@ export function createPortalSettingsStore(runner: SqlRunner<SessionDatabase>): P
         name: saved.name ?? null,
         logoUrl: saved.logoUrl ?? null,
         accentColor: saved.accentColor ?? null,
+        apiBaseUrl: saved.apiBaseUrl ?? null,
         workspaceId,
         updatedAt: row === undefined ? 0 : Number(row.updated_at),
       };
@@ -114,6 +115,7 @@ export function createPortalSettingsStore(runner: SqlRunner<SessionDatabase>): P
         name: branding.name,
         logoUrl: branding.logoUrl,
         accentColor: branding.accentColor,
+        apiBaseUrl: branding.apiBaseUrl,
       };
       const text = JSON.stringify(settings);
       await run(

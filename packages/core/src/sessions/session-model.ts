@@ -90,6 +90,8 @@ export interface PortalBrandingSettings {
   logoUrl: string | null;
   /** `#rgb` or `#rrggbb`, or null for keyward's default. */
   accentColor: string | null;
+  /** Your API's base URL (`https://api.example.com`), for the portal's curl example; null: a placeholder. */
+  apiBaseUrl: string | null;
 }
 
 export interface PortalBranding extends PortalBrandingSettings {

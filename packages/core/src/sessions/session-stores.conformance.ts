@@ -206,10 +206,16 @@ export function sessionStoreConformance(name: string, open: () => Promise<Sessio
           name: null,
           logoUrl: null,
           accentColor: null,
+          apiBaseUrl: null,
           workspaceId: 'ws_a',
           updatedAt: 0,
         });
-        const branding = { name: 'Amp', logoUrl: 'https://amp.example/logo.svg', accentColor: '#0a7' };
+        const branding = {
+          name: 'Amp',
+          logoUrl: 'https://amp.example/logo.svg',
+          accentColor: '#0a7',
+          apiBaseUrl: 'https://api.amp.example',
+        };
         await settings.putBranding('ws_a', branding, T0);
         expect(await settings.getBranding('ws_a')).toEqual({
           ...branding,

@@ -87,6 +87,8 @@ export const PortalBrandingBody = Type.Object(
     /** An https:// image URL. */
     logoUrl: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 2048 }))),
     accentColor: Type.Optional(Nullable(HexColor)),
+    /** Your API's base URL (http or https), shown in the portal's curl example. */
+    apiBaseUrl: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 2048 }))),
   },
   { additionalProperties: false },
 );
@@ -96,6 +98,7 @@ export const PortalBrandingView = Type.Object({
   name: Nullable(Type.String()),
   logoUrl: Nullable(Type.String()),
   accentColor: Nullable(Type.String()),
+  apiBaseUrl: Nullable(Type.String()),
   updatedAt: Timestamp,
 });
 export type PortalBrandingView = Static<typeof PortalBrandingView>;
@@ -127,6 +130,7 @@ export const PortalSessionView = Type.Object({
     name: Type.String(),
     logoUrl: Nullable(Type.String()),
     accentColor: Nullable(Type.String()),
+    apiBaseUrl: Nullable(Type.String()),
   }),
   returnUrl: Nullable(Type.String()),
   expiresAt: Timestamp,

@@ -170,6 +170,7 @@ describe('portal policy and branding', () => {
       [{ logoUrl: 'javascript:alert(1)' }, 'body.logoUrl'],
       [{ accentColor: 'red' }, 'body.accentColor'],
       [{ accentColor: '#12345' }, 'body.accentColor'],
+      [{ apiBaseUrl: 'javascript:alert(1)' }, 'body.apiBaseUrl'],
     ] as const) {
       const res = await admin('PUT', '/v1/portal/branding', body);
       expect(res.statusCode).toBe(400);
@@ -180,6 +181,7 @@ describe('portal policy and branding', () => {
       name: 'Amp',
       logoUrl: 'https://amp.example/logo.svg',
       accentColor: '#0a7f5a',
+      apiBaseUrl: 'https://api.amp.example',
     });
     expect(saved.statusCode).toBe(200);
     const cookie = await openPortal('acme');
@@ -187,6 +189,7 @@ describe('portal policy and branding', () => {
       name: 'Amp',
       logoUrl: 'https://amp.example/logo.svg',
       accentColor: '#0a7f5a',
+      apiBaseUrl: 'https://api.amp.example',
     });
   });
 });

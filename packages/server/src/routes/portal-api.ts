@@ -59,6 +59,7 @@ export const portalApiRoutes =
           name: branding.name ?? workspace?.name ?? 'API keys',
           logoUrl: branding.logoUrl,
           accentColor: branding.accentColor,
+          apiBaseUrl: branding.apiBaseUrl,
         },
         returnUrl: c.session.returnUrl,
         expiresAt: c.session.expiresAt,

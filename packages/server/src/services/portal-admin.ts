@@ -162,6 +162,7 @@ const brandingView = (branding: PortalBranding): PortalBrandingView => ({
   name: branding.name,
   logoUrl: branding.logoUrl,
   accentColor: branding.accentColor,
+  apiBaseUrl: branding.apiBaseUrl,
   updatedAt: branding.updatedAt,
 });
 
@@ -178,6 +179,10 @@ export async function putPortalBranding(
     body.logoUrl === undefined || body.logoUrl === null
       ? body.logoUrl
       : checkLogoUrl(body.logoUrl, 'body.logoUrl');
+  const apiBaseUrl =
+    body.apiBaseUrl === undefined || body.apiBaseUrl === null
+      ? body.apiBaseUrl
+      : checkReturnUrl(body.apiBaseUrl, 'body.apiBaseUrl').replace(/\/$/, '');
   const current = await deps.stores.portalSettings.getBranding(actor.workspaceId);
   const saved = await deps.stores.portalSettings.putBranding(
     actor.workspaceId,
@@ -185,6 +190,7 @@ export async function putPortalBranding(
       name: body.name === undefined ? current.name : body.name,
       logoUrl: logoUrl === undefined ? current.logoUrl : logoUrl,
       accentColor: body.accentColor === undefined ? current.accentColor : body.accentColor,
+      apiBaseUrl: apiBaseUrl === undefined ? current.apiBaseUrl : apiBaseUrl,
     },
     deps.service.now(),
   );

@@ -33,7 +33,11 @@ describe.runIf(executable !== null)('the customer portal in Chromium', () => {
       credits: { remaining: 5000 },
       maxKeysPerConsumer: 3,
     });
-    await http.request('PUT', '/v1/portal/branding', { name: 'Amp Charging', accentColor: '#0b7a53' });
+    await http.request('PUT', '/v1/portal/branding', {
+      name: 'Amp Charging',
+      accentColor: '#0b7a53',
+      apiBaseUrl: 'https://api.amp.example',
+    });
     for (const externalId of ['acme', 'globex'])
       await http.request('POST', '/v1/consumers', { externalId, name: externalId.toUpperCase() });
     browser = await launchChromium(executable as string);
@@ -83,6 +87,7 @@ describe.runIf(executable !== null)('the customer portal in Chromium', () => {
     await shown.getByRole('button', { name: 'I have stored it' }).click();
     await page.getByRole('button', { name: 'Roll production server' }).waitFor();
     expect(await page.content()).not.toContain(first);
+    expect(await page.locator('pre.code').textContent()).toContain('https://api.amp.example/');
     await screenshot(page, 'portal');
 
     await page.getByRole('button', { name: 'Roll production server' }).click();

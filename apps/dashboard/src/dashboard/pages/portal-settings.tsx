@@ -10,6 +10,7 @@ interface BrandingForm {
   name: string;
   logoUrl: string;
   accentColor: string;
+  apiBaseUrl: string;
 }
 
 function BrandingEditor({ current }: { current: PortalBrandingView }) {
@@ -21,6 +22,7 @@ function BrandingEditor({ current }: { current: PortalBrandingView }) {
       name: current.name ?? '',
       logoUrl: current.logoUrl ?? '',
       accentColor: current.accentColor ?? '',
+      apiBaseUrl: current.apiBaseUrl ?? '',
     },
   });
   const submit = handleSubmit(async (form) => {
@@ -29,6 +31,7 @@ function BrandingEditor({ current }: { current: PortalBrandingView }) {
         name: form.name.trim() === '' ? null : form.name.trim(),
         logoUrl: form.logoUrl.trim() === '' ? null : form.logoUrl.trim(),
         accentColor: form.accentColor.trim() === '' ? null : form.accentColor.trim(),
+        apiBaseUrl: form.apiBaseUrl.trim() === '' ? null : form.apiBaseUrl.trim(),
       });
       setMessage({ ok: true, text: 'Saved.' });
       await refresh('/v1/portal/branding');
@@ -68,6 +71,20 @@ function BrandingEditor({ current }: { current: PortalBrandingView }) {
         />
         {formState.errors.accentColor ? (
           <span className="field-error">{formState.errors.accentColor.message}</span>
+        ) : null}
+      </label>
+      <label className="field">
+        <span>Your API's base URL</span>
+        <input
+          {...register('apiBaseUrl', {
+            pattern: { value: /^https?:\/\/\S+$/, message: 'An http(s):// URL' },
+          })}
+          placeholder="https://api.example.com"
+          disabled={!canWrite}
+        />
+        <small>Shown in the portal's curl example.</small>
+        {formState.errors.apiBaseUrl ? (
+          <span className="field-error">{formState.errors.apiBaseUrl.message}</span>
         ) : null}
       </label>
       {message === null ? null : (

@@ -12,6 +12,7 @@ const ALL_TESTS = [
   'packages/*/src/**/*.test.ts',
   'packages/*/test/**/*.test.ts',
   'examples/*/src/**/*.test.ts',
+  'apps/*/src/**/*.test.{ts,tsx}',
 ];
 
 /**
@@ -48,5 +49,7 @@ export const config = defineConfig({
       { ...shared, extends: true, test: { name: 'system', include: SYSTEM_TESTS } },
     ],
   },
+  // The UI's JSX (its component tests render with React in happy-dom).
+  esbuild: { jsx: 'automatic' },
 });
 export default config;

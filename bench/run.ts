@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { runCoreBench } from './core.js';
+import { runDashboardBench } from './dashboard-tti.js';
 import { runGatewayBench } from './gateway.js';
 import { machineLine, type Row, renderTable } from './harness.js';
 import { runHttpBench } from './http.js';
+import { runKeysPageBench } from './keys-page.js';
 import { runMiddlewareBench } from './middleware.js';
 import { runScaleBench } from './scale.js';
 import { runUsageBench } from './usage.js';
@@ -27,6 +29,8 @@ const groups: Record<string, () => Promise<Row[]>> = {
   middleware: () => runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
   usage: () => runUsageBench(quick ? { durationMs: 500 } : {}),
   gateway: () => runGatewayBench(quick ? { durationSec: 2 } : {}),
+  dashboard: () => runDashboardBench(quick ? { keys: 10_000, rounds: 3 } : {}),
+  'keys-page': () => runKeysPageBench(quick ? { keys: 10_000, rounds: 5 } : {}),
   scale: () => runScaleBench(quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {}),
 };
 

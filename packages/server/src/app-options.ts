@@ -2,6 +2,11 @@ import { createDigester, type Digester, type Engine, KeywardError, type Store } 
 import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
+import {
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  type SessionOptions,
+} from './sessions/session-options.js';
 
 /** Options of `buildApp`. Defaults apply by destructuring; the resolved object is frozen. */
 export interface AppOptions {
@@ -42,6 +47,8 @@ export interface AppOptions {
   monitoring?: NonNullable<ServiceDeps['monitoring']>;
   /** The webhook outbox; default none: `/v1/webhooks` is not served and key changes queue no events. */
   webhooks?: WebhookOutbox;
+  /** The dashboard and the customer portal (`sessions/session-options.ts`); default none: neither is served. */
+  sessions?: SessionOptions;
 }
 
 export interface ResolvedAppOptions {
@@ -59,6 +66,7 @@ export interface ResolvedAppOptions {
   readonly docs: boolean;
   readonly monitoring: NonNullable<ServiceDeps['monitoring']> | null;
   readonly webhooks: WebhookOutbox | null;
+  readonly sessions: ResolvedSessionOptions | null;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -80,6 +88,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     docs = true,
     monitoring = null,
     webhooks = null,
+    sessions,
   } = options;
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
@@ -125,5 +134,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     docs,
     monitoring,
     webhooks,
+    sessions: sessions === undefined ? null : resolveSessionOptions(sessions),
   });
 }

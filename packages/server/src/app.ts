@@ -21,9 +21,11 @@ import { keyRoutes } from './routes/keys.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
+import { webhookRetryRoutes } from './routes/webhook-retry.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { ServiceDeps } from './services/context.js';
 import { createIdempotency } from './services/idempotency.js';
+import { registerSessionAuth, registerSessionRoutes } from './sessions/register-sessions.js';
 
 export type { AppOptions } from './app-options.js';
 
@@ -131,8 +133,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     staleMs: resolved.staleWhileErrorMs,
   });
   const throttle = createFailureThrottle(resolved.throttle);
-  app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
-
   const deps: ServiceDeps = {
     store,
     engine,
@@ -142,6 +142,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(resolved.monitoring === null ? {} : { monitoring: resolved.monitoring }),
     ...(resolved.webhooks === null ? {} : { webhooks: resolved.webhooks }),
   };
+  // The dashboard's session cookie is tried first; a Bearer root key always wins over it.
+  if (resolved.sessions !== null) await registerSessionAuth(app, deps, resolved.sessions);
+  app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
   const ctx: RouteContext = { deps, idempotency: createIdempotency(deps) };
   await registerOpenApi(app, { docs: resolved.docs });
   await app.register(healthRoutes(resolved.readiness));
@@ -154,6 +157,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rootKeyRoutes(ctx));
   await app.register(auditRoutes(ctx));
   if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
-  if (resolved.webhooks !== null) await app.register(webhookRoutes(ctx));
+  if (resolved.webhooks !== null) {
+    await app.register(webhookRoutes(ctx));
+    await app.register(webhookRetryRoutes(ctx));
+  }
+  if (resolved.sessions !== null) await registerSessionRoutes(app, deps, resolved.sessions, throttle);
   return app;
 }

@@ -2,16 +2,22 @@ import { connect } from 'node:net';
 import { ROOT_PERMISSIONS } from '@keyward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, call, clientFor, createAdminTestApp } from './testing/admin-app.js';
-import { type CatalogRoute, catalog, createFixtures, type Fixtures } from './testing/route-catalog.js';
+import {
+  type CatalogRoute,
+  catalog,
+  createFixtures,
+  type Fixtures,
+  portalCatalog,
+} from './testing/route-catalog.js';
 
 let t: AdminTestApp;
 let f: Fixtures;
 let routes: CatalogRoute[];
 
 beforeAll(async () => {
-  t = await createAdminTestApp({ app: { throttle: { maxFailures: 1000 } } });
+  t = await createAdminTestApp({ sessions: {}, app: { throttle: { maxFailures: 1000 } } });
   f = await createFixtures(clientFor(t.app, t.a.rootKey), 'a');
-  routes = catalog(f);
+  routes = [...catalog(f), ...portalCatalog(f)];
 });
 afterAll(async () => {
   await t.close();

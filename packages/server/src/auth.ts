@@ -83,7 +83,8 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     reply: FastifyReply,
   ): Promise<FastifyReply | undefined> {
     const required = request.routeOptions.config.permission;
-    if (required === undefined) return undefined;
+    // No permission: a public route. A principal already: the dashboard session hook authenticated it.
+    if (required === undefined || request.principal !== null) return undefined;
     const token = bearerToken(request);
     if (token === null)
       throw new KeywardError('UNAUTHORIZED', 'a root key is required: Authorization: Bearer <root key>');

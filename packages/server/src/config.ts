@@ -87,6 +87,16 @@ export interface Config {
   readonly webhookAddresses: 'public' | 'loopback' | 'private';
   /** KEYWARD_WEBHOOK_TIMEOUT_MS: deadline of one webhook delivery, default 10000. */
   readonly webhookTimeoutMs: number;
+  /**
+   * KEYWARD_PUBLIC_URL: the URL people reach keyward at (`https://keys.example.com`), for
+   * portal links and the dashboard's CSRF Origin check; null (default): each request's own
+   * scheme and Host.
+   */
+  readonly publicUrl: string | null;
+  /** KEYWARD_SESSION_IDLE_MINUTES: a dashboard session ends after this long unused, default 30. */
+  readonly sessionIdleMinutes: number;
+  /** KEYWARD_SESSION_MAX_HOURS: a dashboard session ends this long after sign-in, default 12. */
+  readonly sessionMaxHours: number;
 }
 
 /** Thrown by `loadConfig`; `problems` holds one line per bad variable, none of them echoing a secret. */
@@ -241,6 +251,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     integer('KEYWARD_WEBHOOK_TIMEOUT_MS', raw, 100, 120_000),
   );
 
+  const publicUrl = take<string | null>('KEYWARD_PUBLIC_URL', null, (raw) => {
+    const url = URL.canParse(raw) ? new URL(raw) : null;
+    return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && url.username === ''
+      ? ok(url.origin)
+      : bad(`KEYWARD_PUBLIC_URL must be an http:// or https:// URL without credentials (got "${raw}")`);
+  });
+  const sessionIdleMinutes = take('KEYWARD_SESSION_IDLE_MINUTES', 30, (raw) =>
+    integer('KEYWARD_SESSION_IDLE_MINUTES', raw, 1, 1440),
+  );
+  const sessionMaxHours = take('KEYWARD_SESSION_MAX_HOURS', 12, (raw) =>
+    integer('KEYWARD_SESSION_MAX_HOURS', raw, 1, 720),
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
   const database: DatabaseConfig = databaseUrl
     ? Object.freeze({ kind: 'postgres', url: databaseUrl })
@@ -265,6 +288,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     monitorKeyStateIntervalMs,
     webhookAddresses,
     webhookTimeoutMs,
+    publicUrl,
+    sessionIdleMinutes,
+    sessionMaxHours,
   });
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, clientFor, createAdminTestApp } from './testing/admin-app.js';
-import { type CatalogRoute, catalog, createFixtures } from './testing/route-catalog.js';
+import { type CatalogRoute, catalog, createFixtures, portalCatalog } from './testing/route-catalog.js';
 
 /**
  * Throws random bodies, headers, content types, tokens and paths at every route, with and
@@ -17,8 +17,9 @@ let before: Record<string, unknown[]>;
 
 beforeAll(async () => {
   // Throttling would turn later requests into 429s; it has its own test.
-  t = await createAdminTestApp({ app: { throttle: { maxFailures: 1_000_000_000 } } });
-  routes = catalog(await createFixtures(clientFor(t.app, t.a.rootKey), 'a'));
+  t = await createAdminTestApp({ sessions: {}, app: { throttle: { maxFailures: 1_000_000_000 } } });
+  const f = await createFixtures(clientFor(t.app, t.a.rootKey), 'a');
+  routes = [...catalog(f), ...portalCatalog(f)];
   noPermissions = await t.rootKey(['usage:read']);
   before = t.dump();
 });

@@ -16,6 +16,9 @@ const TAGS = [
   'Alerts',
   'Webhooks',
   'Usage',
+  'Portal',
+  'Dashboard',
+  'Portal (customer)',
   'Operations',
 ];
 
@@ -59,6 +62,19 @@ export async function registerOpenApi(app: FastifyInstance, options: { docs: boo
       components: {
         securitySchemes: {
           rootKey: { type: 'http', scheme: 'bearer', description: 'A root key (`kwroot_…`)' },
+          dashboardSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'keyward_session',
+            description:
+              'The dashboard session (POST /dashboard/api/session); also accepted on admin routes, with `X-Keyward-Csrf` and a same-origin `Origin`',
+          },
+          portalSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'keyward_portal',
+            description: 'A customer portal session (POST /portal/api/exchange), with `X-Keyward-Csrf`',
+          },
         },
       },
     },

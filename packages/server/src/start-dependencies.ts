@@ -8,6 +8,7 @@ import {
   type Store,
 } from '@keyward/core';
 import type { MonitoringStores, SqlSource } from '@keyward/core/monitoring';
+import type { SessionStores } from '@keyward/core/sessions';
 import type { UsageEventStore } from '@keyward/core/usage';
 import type { WebhookStore } from '@keyward/core/webhooks';
 import type { Logger } from 'pino';
@@ -40,6 +41,8 @@ export interface OpenDatabase {
   monitoring: MonitoringStores;
   /** Webhook endpoints, outbox and delivery log on the same database (secrets sealed with the pepper). */
   webhooks: WebhookStore;
+  /** Dashboard and portal sessions, portal links and settings on the same database. */
+  sessions: SessionStores;
   /** Where the data lives, without credentials (for log lines and CLI output). */
   description: string;
   /** Applies pending migrations (idempotent; safe while other nodes migrate too). */
@@ -111,8 +114,10 @@ export async function openDatabase(
 async function openSideStores(
   config: Config,
   source: SqlSource,
-): Promise<Pick<OpenDatabase, 'monitoring' | 'webhooks'>> {
+): Promise<Pick<OpenDatabase, 'monitoring' | 'webhooks' | 'sessions'>> {
   const { createMonitoringStores } = await import('@keyward/core/monitoring');
+  const { createSessionStores } = await import('@keyward/core/sessions');
+  const sessions = createSessionStores(source);
   const { createWebhookStore } = await import('@keyward/core/webhooks');
   const monitoring = createMonitoringStores(source);
   return {
@@ -122,6 +127,11 @@ async function openSideStores(
       policies: guardArea(monitoring.policies),
     },
     webhooks: guardArea(createWebhookStore(source, { pepper: config.pepper?.reveal() ?? null })),
+    sessions: {
+      dashboard: guardArea(sessions.dashboard),
+      portal: guardArea(sessions.portal),
+      portalSettings: guardArea(sessions.portalSettings),
+    },
   };
 }
 

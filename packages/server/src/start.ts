@@ -151,6 +151,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       staleWhileErrorMs: config.staleWhileErrorMs,
       monitoring: operations.monitoring,
       webhooks: operations.webhooks,
+      sessions: {
+        stores: database.sessions,
+        usage: database.usage,
+        idleTimeoutMs: config.sessionIdleMinutes * 60_000,
+        maxAgeMs: config.sessionMaxHours * 3_600_000,
+        publicUrl: config.publicUrl,
+      },
     });
     closers.push({ name: 'app', close: () => app.close() });
     await app.register(usageRoutes({ usage: database.usage, store, now: Date.now }));
@@ -182,7 +189,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         ...(config.redisUrl ? { redis: describeUrl(config.redisUrl) } : {}),
         peppered: config.pepper !== null,
       },
-      `keyward listening on ${url} (API docs: ${url}/docs)`,
+      `keyward listening on ${url} (dashboard: ${url}/dashboard/, API docs: ${url}/docs)`,
     );
     const needsInit = (await database.store.workspaces.list()).length === 0;
     if (needsInit) {

@@ -6,7 +6,13 @@ import {
   createAdminTestApp,
   type TestClient,
 } from './testing/admin-app.js';
-import { catalog, createFixtures, type Fixtures, targetsResource } from './testing/route-catalog.js';
+import {
+  catalog,
+  createFixtures,
+  type Fixtures,
+  portalCatalog,
+  targetsResource,
+} from './testing/route-catalog.js';
 
 /**
  * Workspace B's root key holds `*`, yet it must see and touch nothing of workspace A: every
@@ -18,7 +24,7 @@ let asB: TestClient;
 let asA: TestClient;
 
 beforeAll(async () => {
-  t = await createAdminTestApp();
+  t = await createAdminTestApp({ sessions: {} });
   asA = clientFor(t.app, t.a.rootKey);
   asB = clientFor(t.app, t.b.rootKey);
   a = await createFixtures(asA, 'a');
@@ -32,7 +38,7 @@ afterAll(async () => {
 describe('tenant isolation', () => {
   it('every route that names a resource of A answers 404 to B, and changes nothing', async () => {
     const before = t.dump();
-    for (const route of catalog(a).filter(targetsResource)) {
+    for (const route of [...catalog(a), ...portalCatalog(a)].filter(targetsResource)) {
       const res = await call(t.app, t.b.rootKey, route.method, route.url, route.body);
       expect({ route: `${route.method} ${route.pattern}`, status: res.statusCode }).toEqual({
         route: `${route.method} ${route.pattern}`,

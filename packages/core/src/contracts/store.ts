@@ -83,9 +83,21 @@ export interface KeyLookup {
   graceUntil: number | null;
 }
 
+/** Derived state of a key at a moment (revoked first, then expired, then disabled, else active). */
+export type KeyState = 'active' | 'disabled' | 'expired' | 'revoked';
+
 export interface KeyListQuery extends PageQuery {
   apiId?: string;
   consumerId?: string;
+  /**
+   * Case-insensitive substring (1-200 characters) of the key's name or hint, or of its
+   * consumer's external id; a key id finds that key.
+   */
+  search?: string;
+  /** Only keys in this state at `at` (epoch ms). */
+  state?: { is: KeyState; at: number };
+  /** `asc` (default): oldest first. `desc`: newest first (the cursor then pages backwards in time). */
+  order?: 'asc' | 'desc';
 }
 
 export type KeyPatch = Patch<

@@ -15,6 +15,8 @@ export const ID_PREFIXES = [
   'alert',
   'msg',
   'dlv',
+  'ses',
+  'pses',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

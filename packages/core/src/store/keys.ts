@@ -1,12 +1,14 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
 import type { KeyStore } from '../contracts/store.js';
 import { toMsOrNull } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';
 import { assertDigestsFree, chunks, prepareDigestLookup } from './key-digests.js';
+import { applyKeyFilters } from './key-list-filters.js';
 import { keyFromRow, keyPatchToRow, keyToRow } from './key-rows.js';
 import { pageBounds, toPage } from './pagination.js';
+import type { Database, KeyRow } from './schema.js';
 
 /**
  * Keys and their previous digests. Transactions start with a write to the key's row, so
@@ -69,17 +71,22 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
 
     async list(workspaceId, query) {
       const { limit, after } = pageBounds(query);
-      const { apiId, consumerId } = query;
-      const rows = await db
-        .selectFrom('keys')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .$if(apiId !== undefined, (qb) => qb.where('api_id', '=', apiId as string))
-        .$if(consumerId !== undefined, (qb) => qb.where('consumer_id', '=', consumerId as string))
-        .$if(after !== null, (qb) => qb.where('id', '>', after as string))
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
+      const order = query.order ?? 'asc';
+      const filtered = <O>(qb: SelectQueryBuilder<Database, 'keys', O>) =>
+        applyKeyFilters(ctx, qb.where('workspace_id', '=', workspaceId), workspaceId, query, after)
+          .orderBy('id', order)
+          .limit(limit + 1);
+      let rows: KeyRow[];
+      if (query.search === undefined) {
+        rows = await filtered(db.selectFrom('keys').selectAll()).execute();
+      } else {
+        // A search scans: first the page's ids on the narrow covering index `keys_list`, then their rows.
+        const ids = (await filtered(db.selectFrom('keys').select('id')).execute()).map((row) => row.id);
+        rows =
+          ids.length === 0
+            ? []
+            : await db.selectFrom('keys').selectAll().where('id', 'in', ids).orderBy('id', order).execute();
+      }
       return toPage(rows.map(keyFromRow), limit);
     },
 

@@ -6,6 +6,7 @@
  */
 export * from './cache-bus.conformance.js';
 export * from './counter-store.conformance.js';
+export * from './key-list-sql.js';
 export * from './services.js';
 export * from './store.conformance.js';
 export * from './throwaway-postgres.js';

@@ -66,6 +66,11 @@ export interface WebhookStore {
   /** An endpoint's delivery attempts, newest first. */
   listDeliveries(workspaceId: string, endpointId: string, page: PageQuery): Promise<Page<WebhookDelivery>>;
   getMessage(workspaceId: string, id: string): Promise<WebhookMessage | null>;
+  /**
+   * Sends a message again: pending, due at `now`, released from any lease, whatever its
+   * state (a failed message gets one more attempt; a delivered one is resent). Null if unknown.
+   */
+  retryMessage(workspaceId: string, id: string, now: number): Promise<WebhookMessage | null>;
   close(): Promise<void>;
 }
 
@@ -287,6 +292,19 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
           })
           .where('id', '=', delivery.messageId),
       );
+    },
+
+    async retryMessage(workspaceId, id, now) {
+      const { rows } = await run(
+        db
+          .updateTable('webhook_messages')
+          .set({ status: 'pending', next_attempt_at: now, locked_until: null, updated_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .returningAll(),
+      );
+      const row = rows[0];
+      return row === undefined ? null : messageFromRow(row);
     },
 
     async listDeliveries(workspaceId, endpointId, page) {

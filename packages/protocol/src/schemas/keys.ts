@@ -99,6 +99,12 @@ export const ListKeysQuery = Type.Object(
     apiId: Type.Optional(Id),
     consumerId: Type.Optional(Id),
     externalId: Type.Optional(ExternalId),
+    /** Case-insensitive substring of the name, the hint or the consumer's external id; or a key id. */
+    search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Only keys in this state now. */
+    state: Type.Optional(KeyStatus),
+    /** `asc` (default): oldest first; `desc`: newest first. */
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
   },
   { additionalProperties: false },
 );

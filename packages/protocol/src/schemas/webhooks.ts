@@ -83,3 +83,17 @@ export const ListWebhookDeliveriesQuery = PageQuery;
 /** Newest first. */
 export const WebhookDeliveryPage = Page(WebhookDeliveryView);
 export type WebhookDeliveryPage = Static<typeof WebhookDeliveryPage>;
+
+/** `POST /v1/webhooks/:id/messages/:messageId/retry`. */
+export const WebhookMessageParams = Type.Object({ id: Id, messageId: Id }, { additionalProperties: false });
+export type WebhookMessageParams = Static<typeof WebhookMessageParams>;
+
+/** A message queued again: the dispatcher sends it now. */
+export const WebhookRetryView = Type.Object({
+  messageId: Id,
+  eventType: WebhookEventType,
+  status: Type.Literal('pending'),
+  /** Attempts made so far; the retry is attempt `attempts + 1`. */
+  attempts: Type.Integer({ minimum: 0 }),
+});
+export type WebhookRetryView = Static<typeof WebhookRetryView>;

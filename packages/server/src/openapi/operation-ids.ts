@@ -61,8 +61,28 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'DELETE /v1/webhooks/{id}': 'deleteWebhook',
   'POST /v1/webhooks/{id}/rotate-secret': 'rotateWebhookSecret',
   'GET /v1/webhooks/{id}/deliveries': 'listWebhookDeliveries',
+  'POST /v1/webhooks/{id}/messages/{messageId}/retry': 'retryWebhookMessage',
 
   'GET /v1/usage': 'getUsage',
+
+  'POST /v1/portal/sessions': 'createPortalSession',
+  'GET /v1/apis/{id}/portal-policy': 'getPortalPolicy',
+  'PUT /v1/apis/{id}/portal-policy': 'replacePortalPolicy',
+  'GET /v1/portal/branding': 'getPortalBranding',
+  'PUT /v1/portal/branding': 'replacePortalBranding',
+
+  // The dashboard's and the portal's own endpoints (cookie sessions, same origin).
+  'POST /dashboard/api/session': 'signIn',
+  'GET /dashboard/api/session': 'getDashboardSession',
+  'DELETE /dashboard/api/session': 'signOut',
+  'POST /portal/api/exchange': 'openPortalSession',
+  'GET /portal/api/session': 'getPortalSession',
+  'DELETE /portal/api/session': 'closePortalSession',
+  'GET /portal/api/keys': 'listPortalKeys',
+  'POST /portal/api/keys': 'createPortalKey',
+  'POST /portal/api/keys/{id}/roll': 'rollPortalKey',
+  'POST /portal/api/keys/{id}/revoke': 'revokePortalKey',
+  'GET /portal/api/usage': 'getPortalUsage',
 });
 
 /** `/v1/keys/:id/roll` (Fastify) as `/v1/keys/{id}/roll` (OpenAPI). */

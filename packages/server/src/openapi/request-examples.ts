@@ -68,4 +68,29 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze
     description: 'security alerts',
   },
   updateWebhook: { enabled: false },
+
+  createPortalSession: { externalId: 'cust_8421', returnUrl: 'https://example.com/account', expiresIn: 3600 },
+  replacePortalPolicy: {
+    enabled: true,
+    allowCreate: true,
+    allowRoll: true,
+    allowRevoke: true,
+    permissions: ['sessions:read', 'chargers:read'],
+    ratelimits: [{ name: 'requests', limit: 100, duration: 60_000 }],
+    maxKeysPerConsumer: 5,
+  },
+  replacePortalBranding: {
+    name: 'ACME Charging',
+    logoUrl: 'https://example.com/logo.svg',
+    accentColor: '#0a7d4f',
+    apiBaseUrl: 'https://api.example.com',
+  },
+  signIn: { rootKey: 'kwroot_3kTqZ0fX9aB4cD7eF1gH2iJ5kL8mN0pQ6rS9tU2vW' },
+  openPortalSession: { token: 'pt_6c1f0e9d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e' },
+  createPortalKey: {
+    apiId: 'api_2Vb7Qm9Lx4Rt8Kc1Nz6Hd3',
+    name: 'nightly jobs',
+    permissions: ['sessions:read'],
+  },
+  rollPortalKey: { gracePeriodMs: 3_600_000 },
 });

@@ -1,5 +1,6 @@
 import {
   generateKey,
+  type KeyListQuery,
   type KeyPatch,
   type KeyRecord,
   KeywardError,
@@ -108,7 +109,11 @@ export async function listKeys(
   actor: Actor,
   query: ListKeysQuery,
 ): Promise<Page<KeyView>> {
-  const { externalId, ...rest } = query;
+  const { externalId, state, ...fields } = query;
+  const rest: KeyListQuery = {
+    ...fields,
+    ...(state === undefined ? {} : { state: { is: state, at: deps.now() } }),
+  };
   if (externalId !== undefined) {
     const consumer = await deps.store.consumers.getByExternalId(actor.workspaceId, externalId);
     if (consumer === null || (rest.consumerId !== undefined && rest.consumerId !== consumer.id)) {

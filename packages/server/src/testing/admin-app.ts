@@ -2,12 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, newId, type Store } from '@keyward/core';
+import { createSessionStores } from '@keyward/core/sessions';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteUsageStore } from '@keyward/core/usage';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../app.js';
 import type { AppOptions } from '../app-options.js';
 import { issueRootKey } from '../root-keys.js';
+import type { SessionOptions } from '../sessions/session-options.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {
@@ -59,6 +62,8 @@ export interface AdminTestAppOptions {
   logger?: Logger;
   pepper?: string;
   app?: Partial<Omit<AppOptions, 'store' | 'engine'>>;
+  /** Serve the dashboard and the portal, their stores (and usage) on the same database; default off. */
+  sessions?: Omit<SessionOptions, 'stores' | 'usage'>;
 }
 
 /** A real app on a real SQLite store and engine sharing one hand-moved clock. */
@@ -82,6 +87,15 @@ export async function createAdminTestApp(options: AdminTestAppOptions = {}): Pro
     docs: false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.pepper === undefined ? {} : { pepper: options.pepper }),
+    ...(options.sessions === undefined
+      ? {}
+      : {
+          sessions: {
+            stores: createSessionStores({ database }),
+            usage: createSqliteUsageStore({ database }),
+            ...options.sessions,
+          },
+        }),
     ...options.app,
   });
   const workspace = async (name: string): Promise<TestWorkspace> => {

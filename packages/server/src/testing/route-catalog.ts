@@ -3,7 +3,7 @@ import type { TestClient } from './admin-app.js';
 
 /** One admin route with concrete ids and a body that would succeed. */
 export interface CatalogRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** The route pattern, e.g. `/v1/keys/:id`. */
   pattern: string;
   url: string;
@@ -15,6 +15,7 @@ export interface CatalogRoute {
 export interface Fixtures {
   apiId: string;
   consumerId: string;
+  externalId: string;
   keyId: string;
   key: string;
   roleId: string;
@@ -34,6 +35,7 @@ export async function createFixtures(api: TestClient, tag: string): Promise<Fixt
   return {
     apiId,
     consumerId,
+    externalId: `ext-${tag}`,
     keyId: created.id,
     key: created.key,
     roleId: role.id,
@@ -195,6 +197,40 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       pattern: '/v1/audit-events/verify',
       url: '/v1/audit-events/verify',
       permission: 'audit:read',
+    },
+  ];
+}
+
+/** The customer portal's admin routes (served when the app has `sessions`). */
+export function portalCatalog(f: Fixtures): CatalogRoute[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/portal/sessions',
+      url: '/v1/portal/sessions',
+      permission: 'keys:write',
+      body: { externalId: f.externalId },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/apis/:id/portal-policy',
+      url: `/v1/apis/${f.apiId}/portal-policy`,
+      permission: 'apis:read',
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/apis/:id/portal-policy',
+      url: `/v1/apis/${f.apiId}/portal-policy`,
+      permission: 'apis:write',
+      body: { enabled: true, allowCreate: true },
+    },
+    { method: 'GET', pattern: '/v1/portal/branding', url: '/v1/portal/branding', permission: 'apis:read' },
+    {
+      method: 'PUT',
+      pattern: '/v1/portal/branding',
+      url: '/v1/portal/branding',
+      permission: 'apis:write',
+      body: { name: 'Amp', accentColor: '#0a7f5a' },
     },
   ];
 }

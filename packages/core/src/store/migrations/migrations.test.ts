@@ -16,12 +16,17 @@ const TABLES = [
   'audit_events',
   'consumers',
   'credits',
+  'dashboard_sessions',
   'idempotency',
   'job_runs',
   'key_digests',
   'key_usage',
   'keys',
   'monitoring_policies',
+  'portal_branding',
+  'portal_policies',
+  'portal_sessions',
+  'portal_tokens',
   'roles',
   'root_keys',
   'usage_batches',
@@ -36,9 +41,15 @@ const TABLES = [
 ];
 
 /** Every migration, in the order they apply. */
-const APPLIED = ['0001_initial', '0002_usage', '0003_audit_chain', '0004_monitoring', '0005_webhooks'].map(
-  (name) => ({ name }),
-);
+const APPLIED = [
+  '0001_initial',
+  '0002_usage',
+  '0003_audit_chain',
+  '0004_monitoring',
+  '0005_webhooks',
+  '0007_sessions',
+  '0007b_key_search',
+].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {
   it('run twice without error and keep the data', async () => {

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { KeyListQuery } from '../contracts/store.js';
+import { createContext, type Dialect } from '../store/context.js';
+import { applyKeyFilters } from '../store/key-list-filters.js';
+import { pageBounds } from '../store/pagination.js';
+import type { Database } from '../store/schema.js';
+
+export type { Database as StoreDatabase } from '../store/schema.js';
+
+/**
+ * The SQL `store.keys.list` runs for `query`, built by the same filter function, so that a
+ * benchmark or a test can EXPLAIN exactly what the keys page costs.
+ */
+export function keyListSql(db: Kysely<Database>, dialect: Dialect, workspaceId: string, query: KeyListQuery) {
+  const { limit, after } = pageBounds(query);
+  // As the store does: a search first selects the page's ids (on the covering index).
+  const select = db.selectFrom('keys');
+  const base = (query.search === undefined ? select.selectAll() : select.select('id')).where(
+    'workspace_id',
+    '=',
+    workspaceId,
+  );
+  return applyKeyFilters(createContext(db, dialect), base, workspaceId, query, after)
+    .orderBy('id', query.order ?? 'asc')
+    .limit(limit + 1)
+    .compile();
+}

@@ -9,7 +9,8 @@
 #     with curl, verify it; use the CLI;
 #  3. a plain-JavaScript Express app (ES module and CommonJS) that installs only the SDK and
 #     protects a route in remote mode: 401 with WWW-Authenticate, 200 with RateLimit headers;
-#  4. a TypeScript consumer type-checked with moduleResolution nodenext and bundler;
+#  4. a TypeScript consumer type-checked with moduleResolution node16, nodenext and bundler
+#     (and a CommonJS .cts one under nodenext);
 #  5. `keyward serve --gateway` in front of a small upstream;
 #  6. a missing optional driver names the package to install.
 #
@@ -146,12 +147,12 @@ for app in app.mjs app.cjs; do
   echo "$app: 401 with WWW-Authenticate without a key, 200 with RateLimit headers with it"
 done
 
-step "TypeScript consumer: moduleResolution nodenext and bundler"
-cp "$FIXTURES/consumer.ts" "$FIXTURES/consumer.cts" "$FIXTURES/tsconfig.nodenext.json" "$FIXTURES/tsconfig.bundler.json" "$APP/"
+step "TypeScript consumer: moduleResolution node16, nodenext and bundler"
+cp "$FIXTURES"/consumer.ts "$FIXTURES"/consumer.cts "$FIXTURES"/tsconfig.*.json "$APP/"
 (cd "$APP" && npm pkg set type=module && npm install --no-audit --no-fund -D @types/express@5 >>"$WORK/app-install.log" 2>&1) ||
   fail "installing @types/express"
 # The repository's compiler binary; every module it resolves comes from the app's folder.
-for config in nodenext bundler; do
+for config in node16 nodenext bundler; do
   (cd "$APP" && "$REPO/node_modules/.bin/tsc" -p "tsconfig.$config.json") || fail "type-check with moduleResolution $config"
   echo "tsc -p tsconfig.$config.json: no errors"
 done

@@ -1,5 +1,5 @@
 // A TypeScript consumer of the published SDK, type-checked (not run) under
-// `moduleResolution` nodenext and bundler by scripts/release-smoke.sh.
+// `moduleResolution` node16, nodenext and bundler by scripts/release-smoke.sh.
 import type { VerifyCode } from '@keyward/protocol';
 import { createClient, type KeywardIdentity, remoteVerifier, type Verifier } from '@keyward/sdk';
 import { keyward } from '@keyward/sdk/express';

@@ -130,7 +130,7 @@ for forbidden in @keyward/core better-sqlite3 pg ioredis kysely; do
   [ ! -e "$APP/node_modules/$forbidden" ] || fail "remote mode installed $forbidden"
 done
 app_size=$(du -sh "$APP/node_modules" | cut -f1)
-sdk_size=$(du -shc "$APP/node_modules/@keyward" "$APP/node_modules/@sinclair" | tail -1 | cut -f1)
+sdk_size=$(cd "$APP/node_modules" && du -sh @keyward/sdk @keyward/protocol @sinclair/typebox | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')
 for app in app.mjs app.cjs; do
   APP_PORT=$(free_port)
   (cd "$APP" && PORT="$APP_PORT" exec node "$app" >"$WORK/$app.log" 2>&1) &
@@ -195,6 +195,6 @@ node -e '
   for (const p of packages)
     console.log(`${p.name.padEnd(20)} tarball ${(p.size / 1024).toFixed(1).padStart(7)} kB  unpacked ${(p.unpackedSize / 1024).toFixed(1).padStart(8)} kB  ${String(p.files).padStart(4)} files`);
 ' "$WORK/tarballs/packages.json"
-echo "SDK-only Express app: node_modules $app_size (of which @keyward/* and TypeBox: $sdk_size)"
+echo "SDK-only Express app (the SDK, its protocol package and Express): node_modules $app_size; $sdk_size"
 echo "install of the tarballs: $(((installed - started) / 1000)) s; from npm install to the first verified key: $(((first_key - started) / 1000)) s"
 echo "release smoke: all good"

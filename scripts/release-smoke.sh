@@ -116,7 +116,8 @@ first_key=$(now_ms)
 echo "verified $KEY_ID"
 
 step "the CLI against the running server"
-"$KEYWARD" keys list --json | grep -q "$KEY_ID" || fail "keyward keys list does not show $KEY_ID"
+listed=$("$KEYWARD" keys list --json) || fail "keyward keys list"
+grep -q "$KEY_ID" <<<"$listed" || fail "keyward keys list does not show $KEY_ID"
 "$KEYWARD" apis list >/dev/null || fail "keyward apis list"
 
 step "an Express app outside the repository with only the SDK (remote mode)"

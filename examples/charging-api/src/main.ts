@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createEngine } from '@keyward/core';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
-import { localVerifier } from '@keyward/sdk';
+import { localVerifier } from '@keyward/sdk/local';
 import type { FastifyInstance } from 'fastify';
 import { buildChargingApi } from './app.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, newId, type Store } from '@keyward/core';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
-import { localVerifier } from '@keyward/sdk';
+import { localVerifier } from '@keyward/sdk/local';
 import { buildApp, issueRootKey } from '@keyward/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

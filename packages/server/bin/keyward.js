@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// `npx keyward` launcher: keyward runs from its TypeScript sources, so register tsx first.
-import { register } from 'tsx/esm/api';
+// The `keyward` command (npx, a global install, the container): runs the compiled CLI in
+// dist/. Inside the repository, `npm run keyward -- ...` runs the TypeScript source instead.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write(
+    'keyward: dist/ is missing: run `npm run build` first (inside the repository, `npm run keyward -- <command>` runs from source)\n',
+  );
+  process.exit(1);
+}
+await import(cli.href);

@@ -14,6 +14,7 @@ import type { WebhookStore } from '@keyward/core/webhooks';
 import type { Logger } from 'pino';
 import { type Config, describeUrl } from './config.js';
 import { guardArea, withUnavailableErrors } from './database-faults.js';
+import { loadOptionalPackage } from './optional-package.js';
 
 /** How long a readiness probe waits for a dependency before calling it down. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -63,8 +64,10 @@ export async function openDatabase(
   { logger }: { logger?: Logger } = {},
 ): Promise<OpenDatabase> {
   if (config.database.kind === 'postgres') {
-    const { createPostgresPool, createPostgresStore, migratePostgres } = await import(
-      '@keyward/core/postgres'
+    const { createPostgresPool, createPostgresStore, migratePostgres } = await loadOptionalPackage(
+      'pg',
+      'KEYWARD_DATABASE_URL (PostgreSQL)',
+      () => import('@keyward/core/postgres'),
     );
     const pool = createPostgresPool(config.database.url.reveal(), {
       onIdleError: (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'),
@@ -92,7 +95,11 @@ export async function openDatabase(
       close: () => store.close(),
     };
   }
-  const { createSqliteStore, migrateSqlite, openSqliteDatabase } = await import('@keyward/core/sqlite');
+  const { createSqliteStore, migrateSqlite, openSqliteDatabase } = await loadOptionalPackage(
+    'better-sqlite3',
+    'the embedded SQLite database (KEYWARD_DATABASE_URL unset)',
+    () => import('@keyward/core/sqlite'),
+  );
   await mkdir(config.dataDir, { recursive: true });
   const database = openSqliteDatabase(config.database.path);
   const store = withUnavailableErrors(createSqliteStore({ database }));
@@ -158,7 +165,7 @@ export async function openRedis(
 ): Promise<OpenRedis> {
   if (!config.redisUrl) throw new Error('openRedis needs KEYWARD_REDIS_URL');
   const where = describeUrl(config.redisUrl);
-  const { Redis } = await import('ioredis');
+  const { Redis } = await loadOptionalPackage('ioredis', 'KEYWARD_REDIS_URL', () => import('ioredis'));
   const { createRedisCacheBus, createRedisCounterStore, createRedisCreditLedger } = await import(
     '@keyward/core/redis'
   );

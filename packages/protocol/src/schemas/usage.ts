@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { CloneType, type Static, Type } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 import { VerifyCode } from './verify.js';
 
@@ -28,16 +28,17 @@ export const UsageQuery = Type.Object(
     apiId: Type.Optional(Id),
     keyId: Type.Optional(Id),
     consumerId: Type.Optional(Id),
-    from: Type.Optional({
-      ...Timestamp,
-      description:
-        'Epoch ms, inclusive (widened to its bucket start). Default: `to` minus 1 h (minute), 24 h (hour) or 30 days (day)',
-    }),
-    to: Type.Optional({
-      ...Timestamp,
-      description: 'Epoch ms, exclusive (widened to the next bucket). Default: now',
-    }),
-    granularity: Type.Optional({ ...UsageGranularity, default: 'hour' }),
+    // CloneType rather than a spread: the copy keeps a type the declaration files can name.
+    from: Type.Optional(
+      CloneType(Timestamp, {
+        description:
+          'Epoch ms, inclusive (widened to its bucket start). Default: `to` minus 1 h (minute), 24 h (hour) or 30 days (day)',
+      }),
+    ),
+    to: Type.Optional(
+      CloneType(Timestamp, { description: 'Epoch ms, exclusive (widened to the next bucket). Default: now' }),
+    ),
+    granularity: Type.Optional(CloneType(UsageGranularity, { default: 'hour' })),
     groupBy: Type.Optional(UsageGroupBy),
     format: Type.Optional(
       Type.Union([Type.Literal('json'), Type.Literal('csv')], {

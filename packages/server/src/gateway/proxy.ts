@@ -2,13 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import type { Engine, UsageSink } from '@keyward/core';
-import {
-  type Answer,
-  createFailureThrottle,
-  type FailureThrottleOptions,
-  localVerifier,
-  type Verifier,
-} from '@keyward/sdk';
+import { type Answer, createFailureThrottle, type FailureThrottleOptions, type Verifier } from '@keyward/sdk';
+import { localVerifier } from '@keyward/sdk/local';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,

@@ -1,11 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runCoreBench } from './core.js';
-import { runGatewayBench } from './gateway.js';
 import { machineLine, type Row, renderTable } from './harness.js';
-import { runHttpBench } from './http.js';
-import { runMiddlewareBench } from './middleware.js';
-import { runScaleBench } from './scale.js';
-import { runUsageBench } from './usage.js';
 
 /**
  * `npm run bench`: every benchmark group, each row next to a baseline measured in the same
@@ -21,13 +15,18 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick === true;
+// Each group is loaded only when it runs: `--only core` needs none of the others' dependencies.
 const groups: Record<string, () => Promise<Row[]>> = {
-  core: () => runCoreBench({ durationMs: quick ? 500 : 3000 }),
-  http: () => runHttpBench({ durationSec: quick ? 2 : 10 }),
-  middleware: () => runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
-  usage: () => runUsageBench(quick ? { durationMs: 500 } : {}),
-  gateway: () => runGatewayBench(quick ? { durationSec: 2 } : {}),
-  scale: () => runScaleBench(quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {}),
+  core: async () => (await import('./core.js')).runCoreBench({ durationMs: quick ? 500 : 3000 }),
+  http: async () => (await import('./http.js')).runHttpBench({ durationSec: quick ? 2 : 10 }),
+  middleware: async () =>
+    (await import('./middleware.js')).runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
+  usage: async () => (await import('./usage.js')).runUsageBench(quick ? { durationMs: 500 } : {}),
+  gateway: async () => (await import('./gateway.js')).runGatewayBench(quick ? { durationSec: 2 } : {}),
+  scale: async () =>
+    (await import('./scale.js')).runScaleBench(
+      quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {},
+    ),
 };
 
 const selected =

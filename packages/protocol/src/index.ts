@@ -8,4 +8,5 @@
  * import { CreateKeyBody, type VerifyResult } from '@keyward/protocol';
  */
 export * from './schemas/index.js';
+export * from './verify-response.js';
 export type * from './verify-result.js';

@@ -1,5 +1,5 @@
 import { rateLimitHeaders } from './ratelimit-headers.js';
-import type { KeywardIdentity, RateLimitInfo, Verification } from './verification.js';
+import type { KeywardIdentity, RateLimitState, VerifyResult } from './verification.js';
 
 /**
  * The one mapping from a verification outcome to an HTTP answer, used by every
@@ -51,7 +51,7 @@ export type Outcome =
   | { kind: 'throttled'; retryAfterMs: number }
   /** The verifier failed (verify API down, store unreachable). */
   | { kind: 'unavailable' }
-  | { kind: 'verified'; verification: Verification; permissions?: string | undefined };
+  | { kind: 'verified'; verification: VerifyResult; permissions?: string | undefined };
 
 export interface AnswerContext {
   /** Protection space named in `WWW-Authenticate`. */
@@ -94,7 +94,7 @@ const deny = (
 const retryAfterSeconds = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)));
 
 /** A retry time for a rate-limit denial when the verifier gave none: when the exhausted limits reset. */
-const exhaustedReset = (limits: readonly RateLimitInfo[], now: number): number => {
+const exhaustedReset = (limits: readonly RateLimitState[], now: number): number => {
   const exhausted = limits.filter((l) => l.remaining <= 0);
   return exhausted.length === 0 ? 1000 : Math.max(...exhausted.map((l) => l.reset - now));
 };
@@ -172,13 +172,15 @@ function invalidToken(challenge: string): Answer {
 }
 
 function verifiedAnswer(
-  v: Verification,
+  v: VerifyResult,
   permissions: string | undefined,
   challenge: string,
   now: number,
 ): Answer {
-  if (v.valid)
-    return { allow: true, identity: v.identity, headers: rateLimitHeaders(v.identity.ratelimits, now) ?? {} };
+  if (v.valid) {
+    const identity: KeywardIdentity = { ...v.identity, ratelimits: v.ratelimits, credits: v.credits };
+    return { allow: true, identity, headers: rateLimitHeaders(v.ratelimits, now) ?? {} };
+  }
   const limits = rateLimitHeaders(v.ratelimits, now) ?? {};
   switch (v.code) {
     case 'NOT_FOUND':

@@ -23,6 +23,8 @@ export interface KeywardFixture {
   baseUrl: string;
   /** Admin client with a `*` root key. */
   admin: KeywardClient;
+  /** The workspace of the admin client. */
+  workspaceId: string;
   /** The charging API keys are issued for. */
   apiId: string;
   prefix: string;
@@ -71,6 +73,7 @@ export async function createKeywardFixture(): Promise<KeywardFixture> {
     engine,
     baseUrl,
     admin,
+    workspaceId,
     apiId: api.id,
     prefix,
     local: localVerifier(engine),

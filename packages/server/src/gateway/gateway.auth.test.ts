@@ -99,7 +99,14 @@ describe('gateway: a valid key', () => {
     expect(limited.json()).toEqual(
       problemOf({
         kind: 'verified',
-        verification: { valid: false, code: 'RATE_LIMITED', ratelimits: [], credits: null, retryAfterMs: 1 },
+        verification: {
+          valid: false,
+          code: 'RATE_LIMITED',
+          identity: null,
+          ratelimits: [],
+          credits: null,
+          retryAfterMs: 1,
+        },
       }).body,
     );
     expect(seenCount()).toBe(before);

@@ -4,7 +4,7 @@
  * gateway's test keys, and the HTTP helpers that talk to them. Resolvable only inside the
  * repository (the `@keyward/source` condition): never part of a published package.
  */
-export { forwardRequestHeaders, IDENTITY_HEADERS } from '../gateway/forward-headers.js';
+export { forwardRequestHeaders } from '../gateway/forward-headers.js';
 export { createKeyFixture, type KeyFixture } from '../gateway/testing/test-keys.js';
 export * from './admin-app.js';
 export * from './cluster.js';

@@ -49,8 +49,13 @@ describe('answerFor', () => {
     const a = refused(answerFor({ kind: 'missing' }, ctx));
     expect(a.status).toBe(401);
     expect(a.headers['www-authenticate']).toBe('Bearer realm="charging"');
-    expect(a.headers['content-type']).toBe('application/problem+json');
-    expect(a.body).toMatchObject({ type: 'about:blank', status: 401, title: 'Unauthorized' });
+    expect(a.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(a.body).toMatchObject({
+      type: 'urn:keyward:problem:unauthorized',
+      status: 401,
+      title: 'Unauthorized',
+      code: 'UNAUTHORIZED',
+    });
     expect(a.body.error).toBeUndefined();
   });
 
@@ -150,6 +155,25 @@ describe('answerFor', () => {
     });
     const plain = answerFor({ kind: 'verified', verification: valid() }, ctx);
     expect(plain.headers).toEqual({});
+  });
+
+  it('names the request, and writes its texts for the header that carries the key', () => {
+    const at = { ...ctx, target: '/stations?page=2', requestId: 'req-7', keyHeader: 'x-api-key' };
+    expect(refused(answerFor({ kind: 'missing' }, at)).body).toEqual({
+      type: 'urn:keyward:problem:unauthorized',
+      title: 'Unauthorized',
+      status: 401,
+      code: 'UNAUTHORIZED',
+      detail: 'This API needs a key: send X-Api-Key: <key>.',
+      instance: '/stations',
+      requestId: 'req-7',
+    });
+    expect(refused(answerFor({ kind: 'duplicate' }, at)).body.detail).toBe(
+      'Send exactly one X-Api-Key header.',
+    );
+    expect(refused(answerFor({ kind: 'query_token' }, ctx)).body.detail).toBe(
+      'Send the key in the Authorization header, never in the URL.',
+    );
   });
 
   it('escapes the realm as a quoted-string', () => {

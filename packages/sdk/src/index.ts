@@ -13,7 +13,6 @@ export {
   challengeFor,
   isValidRealm,
   type Outcome,
-  type Problem,
   quotedString,
   scopeOf,
 } from './answers.js';

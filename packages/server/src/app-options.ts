@@ -1,6 +1,8 @@
 import { createDigester, type Digester, type Engine, KeywardError, type Store } from '@keyward/core';
+import type { UsageEventStore } from '@keyward/core/usage';
 import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
+import type { KeywardMetrics } from './metrics.js';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
 
 /** Options of `buildApp`. Defaults apply by destructuring; the resolved object is frozen. */
@@ -42,6 +44,10 @@ export interface AppOptions {
   monitoring?: NonNullable<ServiceDeps['monitoring']>;
   /** The webhook outbox; default none: `/v1/webhooks` is not served and key changes queue no events. */
   webhooks?: WebhookOutbox;
+  /** The usage events the engine's recorder writes; default none: `/v1/usage` and `/v1/keys/:id/usage` are not served. */
+  usage?: UsageEventStore;
+  /** The Prometheus registry (`createMetrics`); default none: `/metrics` is not served. */
+  metrics?: KeywardMetrics;
 }
 
 export interface ResolvedAppOptions {
@@ -59,6 +65,8 @@ export interface ResolvedAppOptions {
   readonly docs: boolean;
   readonly monitoring: NonNullable<ServiceDeps['monitoring']> | null;
   readonly webhooks: WebhookOutbox | null;
+  readonly usage: UsageEventStore | null;
+  readonly metrics: KeywardMetrics | null;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -80,6 +88,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     docs = true,
     monitoring = null,
     webhooks = null,
+    usage = null,
+    metrics = null,
   } = options;
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
@@ -125,5 +135,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     docs,
     monitoring,
     webhooks,
+    usage,
+    metrics,
   });
 }

@@ -7,6 +7,7 @@ import { createSerializerCompiler } from './http/serializer.js';
 import { createValidatorCompiler } from './http/validator.js';
 import { toHttpFailure } from './http-errors.js';
 import { createAppLogger, loggablePath, requestIdOf } from './logging.js';
+import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { createRootKeyCache } from './root-key-cache.js';
@@ -21,6 +22,7 @@ import { keyRoutes } from './routes/keys.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
+import { usageRoutes } from './routes/usage.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { ServiceDeps } from './services/context.js';
 import { createIdempotency } from './services/idempotency.js';
@@ -106,9 +108,11 @@ function configureHttp(app: FastifyInstance): void {
 }
 
 /**
- * Builds keyward's HTTP app: the admin API (`/v1/...`, root-key Bearer auth), the verify
- * API (`POST /v1/keys/verify`), `/openapi.json`, `/docs`, `/healthz` and `/readyz`. It
- * does not listen; call `app.listen()` (or `app.inject()` in tests) and `app.close()`.
+ * Builds keyward's whole HTTP app: the admin API (`/v1/...`, root-key Bearer auth), the
+ * verify API (`POST /v1/keys/verify`), `/openapi.json`, `/docs`, `/healthz` and `/readyz`,
+ * and, when given what they need, the usage routes, `/metrics`, alerts and webhooks.
+ * Nothing is registered after it. It does not listen; call `app.listen()` (or
+ * `app.inject()` in tests) and `app.close()`.
  *
  * @example
  * const engine = createEngine({ store });
@@ -155,5 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes(ctx));
   if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
   if (resolved.webhooks !== null) await app.register(webhookRoutes(ctx));
+  if (resolved.usage !== null) await app.register(usageRoutes({ usage: resolved.usage, store, now }));
+  if (resolved.metrics !== null) registerMetrics(app, { metrics: resolved.metrics });
   return app;
 }

@@ -2,15 +2,16 @@ import { connect } from 'node:net';
 import { ROOT_PERMISSIONS } from '@keyward/protocol';
 import { answerFor, type Outcome } from '@keyward/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminTestApp, call, clientFor, createAdminTestApp } from './testing/admin-app.js';
 import { type CatalogRoute, catalog, createFixtures, type Fixtures } from './testing/route-catalog.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+import { call, clientFor } from './testing/test-client.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 let f: Fixtures;
 let routes: CatalogRoute[];
 
 beforeAll(async () => {
-  t = await createAdminTestApp({ app: { throttle: { maxFailures: 1000 } } });
+  t = await createTestApp({ app: { throttle: { maxFailures: 1000 } } });
   f = await createFixtures(clientFor(t.app, t.a.rootKey), 'a');
   routes = catalog(f);
 });
@@ -178,7 +179,7 @@ describe('root-key authentication', () => {
 
 describe('brute-force throttling', () => {
   it('blocks a client after repeated invalid root keys, before any lookup, and not other clients', async () => {
-    const app = await createAdminTestApp({ app: { throttle: { maxFailures: 3, blockMs: 60_000 } } });
+    const app = await createTestApp({ app: { throttle: { maxFailures: 3, blockMs: 60_000 } } });
     try {
       const bad = 'kwroot_000000000000000000000000000000000000';
       const from = (ip: string, key: string, extra: Record<string, string> = {}) =>
@@ -205,7 +206,7 @@ describe('brute-force throttling', () => {
   });
 
   it('uses the forwarded client address only behind a trusted proxy', async () => {
-    const app = await createAdminTestApp({ app: { trustProxy: '127.0.0.1', throttle: { maxFailures: 1 } } });
+    const app = await createTestApp({ app: { trustProxy: '127.0.0.1', throttle: { maxFailures: 1 } } });
     try {
       const bad = 'kwroot_000000000000000000000000000000000000';
       const from = (client: string, key: string) =>

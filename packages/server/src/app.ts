@@ -17,6 +17,7 @@ import { auditRoutes } from './routes/audit.js';
 import { consumerRoutes } from './routes/consumers.js';
 import { healthRoutes } from './routes/health.js';
 import { keyActionRoutes } from './routes/key-actions.js';
+import { keyImportRoutes } from './routes/key-import.js';
 import { keyVerifyRoutes } from './routes/key-verify.js';
 import { keyRoutes } from './routes/keys.js';
 import { roleRoutes } from './routes/roles.js';
@@ -153,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(consumerRoutes(ctx));
   await app.register(keyRoutes(ctx));
   await app.register(keyActionRoutes(ctx));
+  await app.register(keyImportRoutes(ctx));
   await app.register(keyVerifyRoutes(ctx));
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdempotencyHeaders, IdParams, type RootPermission } from '@keyward/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { FastifyTypeProviderDefault } from 'fastify';
+import type { FastifyRequest, FastifySchema, FastifyTypeProviderDefault, RouteHandlerMethod } from 'fastify';
 import type { Actor, ServiceDeps } from '../services/context.js';
 import {
   actorOf,
@@ -12,6 +12,9 @@ import {
 } from './route-kit.js';
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
+/** The reply of a DELETE: no body. */
+const DELETED = { type: 'null', description: 'Deleted' };
 
 /** `POST <path>`: creates one resource (201), under the request's `Idempotency-Key`. */
 export interface CreateOperation<Body extends TSchema, Reply extends TSchema> {
@@ -98,89 +101,75 @@ export function registerResourceRoutes<
   resource: ResourceRoutes<CreateBody, Created, Query, Page, View, UpdateBody, Updated>,
 ): void {
   const { deps } = ctx;
-  const { path, read, write } = resource;
+  const { path, read, write, create, list, get, update, delete: remove } = resource;
   const item = `${path}/:id`;
-  const docs = (summary: string) => ({ tags: [resource.tag], security: ROOT_KEY_SECURITY, summary });
-  const { create, list, get, update, delete: remove } = resource;
   // Fastify's TypeBox provider cannot resolve the request and reply types of a generic schema;
   // the types are checked where a resource is declared (each `run` against its schemas), and
   // every request below was validated against the very schema its type comes from.
   const routes = app.withTypeProvider<FastifyTypeProviderDefault>();
-  const idOf = (params: unknown) => (params as Static<typeof IdParams>).id;
-
-  if (create !== undefined)
-    routes.post(
-      path,
-      {
-        config: { permission: write },
-        schema: {
-          ...docs(create.summary),
-          body: create.body,
-          headers: IdempotencyHeaders,
-          response: { 201: create.reply, ...PROBLEM_RESPONSES },
-        },
+  const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdParams>).id;
+  const route = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    permission: RootPermission,
+    { summary, status, reply, ...parts }: FastifySchema & { summary: string; status: number; reply: unknown },
+    handler: RouteHandlerMethod,
+  ) =>
+    routes.route({
+      method,
+      url,
+      config: { permission },
+      schema: {
+        tags: [resource.tag],
+        security: ROOT_KEY_SECURITY,
+        summary,
+        ...parts,
+        response: { [status]: reply, ...PROBLEM_RESPONSES },
       },
+      handler,
+    });
+
+  if (create !== undefined) {
+    const schema = { body: create.body, headers: IdempotencyHeaders };
+    route(
+      'POST',
+      path,
+      write,
+      { summary: create.summary, status: 201, reply: create.reply, ...schema },
       (request, reply) =>
         idempotentCreate(ctx, request, reply, async () => ({
           status: 201,
           body: await create.run(deps, actorOf(request), request.body as Static<CreateBody>),
         })),
     );
-  if (list !== undefined)
-    routes.get(
-      path,
-      {
-        config: { permission: read },
-        schema: {
-          ...docs(list.summary),
-          querystring: list.query,
-          response: { 200: list.reply, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => list.run(deps, actorOf(request), request.query as Static<Query>),
+  }
+  if (list !== undefined) {
+    const schema = { summary: list.summary, status: 200, reply: list.reply, querystring: list.query };
+    route('GET', path, read, schema, (request) =>
+      list.run(deps, actorOf(request), request.query as Static<Query>),
     );
-  if (get !== undefined)
-    routes.get(
-      item,
-      {
-        config: { permission: read },
-        schema: {
-          ...docs(get.summary),
-          params: IdParams,
-          response: { 200: get.reply, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => get.run(deps, actorOf(request), idOf(request.params)),
+  }
+  if (get !== undefined) {
+    const schema = { summary: get.summary, status: 200, reply: get.reply, params: IdParams };
+    route('GET', item, read, schema, (request) => get.run(deps, actorOf(request), idOf(request)));
+  }
+  if (update !== undefined) {
+    const schema = {
+      summary: update.summary,
+      status: 200,
+      reply: update.reply,
+      params: IdParams,
+      body: update.body,
+    };
+    route('PATCH', item, write, schema, (request) =>
+      update.run(deps, actorOf(request), idOf(request), request.body as Static<UpdateBody>),
     );
-  if (update !== undefined)
-    routes.patch(
-      item,
-      {
-        config: { permission: write },
-        schema: {
-          ...docs(update.summary),
-          params: IdParams,
-          body: update.body,
-          response: { 200: update.reply, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) =>
-        update.run(deps, actorOf(request), idOf(request.params), request.body as Static<UpdateBody>),
-    );
-  if (remove !== undefined)
-    routes.delete(
-      item,
-      {
-        config: { permission: write },
-        schema: {
-          ...docs(remove.summary),
-          params: IdParams,
-          response: { 204: { type: 'null', description: 'Deleted' }, ...PROBLEM_RESPONSES },
-        },
-      },
-      async (request, reply) => {
-        await remove.run(deps, actorOf(request), idOf(request.params));
-        return reply.code(204).send();
-      },
-    );
+  }
+  if (remove !== undefined) {
+    const schema = { summary: remove.summary, status: 204, reply: DELETED, params: IdParams };
+    route('DELETE', item, write, schema, async (request, reply) => {
+      await remove.run(deps, actorOf(request), idOf(request));
+      return reply.code(204).send();
+    });
+  }
 }

@@ -130,17 +130,18 @@ export function registerResourceRoutes<
     });
 
   if (create !== undefined) {
-    const schema = { body: create.body, headers: IdempotencyHeaders };
-    route(
-      'POST',
-      path,
-      write,
-      { summary: create.summary, status: 201, reply: create.reply, ...schema },
-      (request, reply) =>
-        idempotentCreate(ctx, request, reply, async () => ({
-          status: 201,
-          body: await create.run(deps, actorOf(request), request.body as Static<CreateBody>),
-        })),
+    const schema = {
+      summary: create.summary,
+      status: 201,
+      reply: create.reply,
+      body: create.body,
+      headers: IdempotencyHeaders,
+    };
+    route('POST', path, write, schema, (request, reply) =>
+      idempotentCreate(ctx, request, reply, async () => ({
+        status: 201,
+        body: await create.run(deps, actorOf(request), request.body as Static<CreateBody>),
+      })),
     );
   }
   if (list !== undefined) {

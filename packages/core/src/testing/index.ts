@@ -6,8 +6,6 @@
  */
 export * from './cache-bus.conformance.js';
 export * from './counter-store.conformance.js';
-export * from './services.js';
+export * from './servers.js';
 export * from './store.conformance.js';
-export * from './throwaway-postgres.js';
-export * from './throwaway-redis-server.js';
 export * from './usage-store.conformance.js';

@@ -21,9 +21,9 @@ const targetOf = (c: Context): string => {
   return path === -1 ? '/' : url.slice(path);
 };
 
-/** The id set by Hono's `requestId()` middleware, when the app uses it. */
+/** The id set by Hono's `requestId()` middleware, when the app uses it (`c.get`: `c.var` copies every variable). */
 const requestIdOf = (c: Context): string | undefined => {
-  const id = (c.var as { requestId?: unknown }).requestId;
+  const id: unknown = c.get('requestId');
   return typeof id === 'string' ? id : undefined;
 };
 

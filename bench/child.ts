@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { SOURCE_NODE_ARGS } from '@keyward/core/testing';
+import { SOURCE_NODE_ARGS } from '@keyward/core/testing/servers';
 
 /** Starts `node --conditions=@keyward/source --import tsx <script> ...args` and resolves with the first JSON line it prints. */
 export async function startTsxChild<T>(

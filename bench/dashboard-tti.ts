@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type KeyRecord, newId } from '@keyward/core';
 import { createSqliteStore, openSqliteDatabase } from '@keyward/core/sqlite';
+import { chromiumPath, launchChromium, startUiServer } from '@keyward/server/testing';
 import type { Browser } from 'playwright-core';
-import { chromiumPath, launchChromium, startUiServer } from '../packages/server/test/e2e/browser.js';
 import type { Row } from './harness.js';
 
 /**

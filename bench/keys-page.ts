@@ -10,7 +10,7 @@ import {
   type StoreDatabase as Database,
   keyListSql,
   serviceAvailable,
-} from '@keyward/core/testing';
+} from '@keyward/core/testing/servers';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Row } from './harness.js';
 

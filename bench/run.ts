@@ -1,13 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runCoreBench } from './core.js';
-import { runDashboardBench } from './dashboard-tti.js';
-import { runGatewayBench } from './gateway.js';
 import { machineLine, type Row, renderTable } from './harness.js';
-import { runHttpBench } from './http.js';
-import { runKeysPageBench } from './keys-page.js';
-import { runMiddlewareBench } from './middleware.js';
-import { runScaleBench } from './scale.js';
-import { runUsageBench } from './usage.js';
 
 /**
  * `npm run bench`: every benchmark group, each row next to a baseline measured in the same
@@ -23,15 +15,22 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick === true;
+// Each group is loaded only when it runs: `--only core` needs none of the others' dependencies.
 const groups: Record<string, () => Promise<Row[]>> = {
-  core: () => runCoreBench({ durationMs: quick ? 500 : 3000 }),
-  http: () => runHttpBench({ durationSec: quick ? 2 : 10 }),
-  middleware: () => runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
-  usage: () => runUsageBench(quick ? { durationMs: 500 } : {}),
-  gateway: () => runGatewayBench(quick ? { durationSec: 2 } : {}),
-  dashboard: () => runDashboardBench(quick ? { keys: 10_000, rounds: 3 } : {}),
-  'keys-page': () => runKeysPageBench(quick ? { keys: 10_000, rounds: 5 } : {}),
-  scale: () => runScaleBench(quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {}),
+  core: async () => (await import('./core.js')).runCoreBench({ durationMs: quick ? 500 : 3000 }),
+  http: async () => (await import('./http.js')).runHttpBench({ durationSec: quick ? 2 : 10 }),
+  middleware: async () =>
+    (await import('./middleware.js')).runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
+  usage: async () => (await import('./usage.js')).runUsageBench(quick ? { durationMs: 500 } : {}),
+  gateway: async () => (await import('./gateway.js')).runGatewayBench(quick ? { durationSec: 2 } : {}),
+  dashboard: async () =>
+    (await import('./dashboard-tti.js')).runDashboardBench(quick ? { keys: 10_000, rounds: 3 } : {}),
+  'keys-page': async () =>
+    (await import('./keys-page.js')).runKeysPageBench(quick ? { keys: 10_000, rounds: 5 } : {}),
+  scale: async () =>
+    (await import('./scale.js')).runScaleBench(
+      quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {},
+    ),
 };
 
 const selected =

@@ -7,7 +7,7 @@ import {
   REDIS_URL,
   serviceAvailable,
   uniqueName,
-} from '@keyward/core/testing';
+} from '@keyward/core/testing/servers';
 import { importWarmKeys, measureRevocation, percentile, startCluster } from '@keyward/server/testing';
 import { Redis } from 'ioredis';
 import { benchKey, benchStore } from './fixtures.js';

@@ -128,16 +128,25 @@ describe('the charging API called directly, bypassing the gateway', () => {
     expect(await res.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
   });
 
+  /** What the gateway forwards for a key with `stations:read`. */
+  const forwarded = {
+    'x-keyward-key-id': 'key_1',
+    'x-keyward-workspace-id': 'ws_1',
+    'x-keyward-api-id': 'api_1',
+    'x-keyward-environment': 'live',
+    'x-keyward-permissions': 'stations:read',
+  };
+
   it('malformed identity headers: 401', async () => {
     const res = await api.inject({
       url: '/stations',
-      headers: { 'x-keyward-key-id': 'key_1', 'x-keyward-permissions': 'stations read' },
+      headers: { ...forwarded, 'x-keyward-permissions': 'stations read' },
     });
     expect(res.statusCode).toBe(401);
   });
 
   it("still checks each route's permission against the forwarded ones", async () => {
-    const headers = { 'x-keyward-key-id': 'key_1', 'x-keyward-permissions': 'stations:read' };
+    const headers = forwarded;
     expect((await api.inject({ url: '/stations', headers })).statusCode).toBe(200);
     const denied = await api.inject({ url: '/sessions', headers });
     expect(denied.statusCode).toBe(403);

@@ -1,5 +1,5 @@
 import { evaluatePermissionQuery, parsePermissionQuery } from '@keyward/core';
-import { type Answer, answerFor, gatewayIdentity, type Verification } from '@keyward/sdk';
+import { type Answer, answerFor, gatewayIdentity, type VerifyResult } from '@keyward/sdk';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 
 /**
@@ -33,9 +33,10 @@ function notThroughGateway(realm: string): Answer {
 }
 
 /** A denial for a missing permission, as the middleware would have had it from the verifier. */
-const DENIED: Verification = Object.freeze({
+const DENIED: VerifyResult = Object.freeze({
   valid: false,
   code: 'INSUFFICIENT_PERMISSIONS',
+  identity: null,
   ratelimits: [],
   credits: null,
   retryAfterMs: null,

@@ -7,8 +7,10 @@
  */
 
 export type {
+  CreditState,
   DenialCode,
   RateLimitState,
+  VerifiedConsumer,
   VerifiedIdentity,
   VerifyCode,
   VerifyDenied,

@@ -15,45 +15,72 @@ export interface RateLimitState {
   reset: number;
   /** The limit's window in ms (its configured `duration`): `w=` of the RateLimit-Policy header. */
   duration: number;
-  /** Owner of the limit. */
+  /** Owner of the limit: the key alone, or every key of its consumer. */
   scope: 'key' | 'consumer';
 }
 
+/** A key's remaining credits after this verification. */
+export interface CreditState {
+  remaining: number;
+}
+
+/** The consumer that owns a key, as a verification reports it. */
+export interface VerifiedConsumer {
+  id: string;
+  externalId: string;
+  name: string | null;
+  meta: Meta | null;
+}
+
+/** Who a found key belongs to and what it may do: the same object on both sides of the result. */
 export interface VerifiedIdentity {
   keyId: string;
   workspaceId: string;
   apiId: string;
-  consumer: { id: string; externalId: string; name: string | null; meta: Meta | null } | null;
+  consumer: VerifiedConsumer | null;
   name: string | null;
   meta: Meta | null;
   /** The key's own permissions plus those of its roles, deduplicated. */
   permissions: string[];
   roles: string[];
+  /** Epoch ms, or null when the key never expires. */
   expiresAt: number | null;
   environment: 'live' | 'test';
 }
 
-export interface VerifyValid extends VerifiedIdentity {
+/** A valid key. Both sides of `VerifyResult` have the same fields, so `result.identity` reads alike. */
+export interface VerifyValid {
   valid: true;
   code: 'VALID';
+  identity: VerifiedIdentity;
   ratelimits: RateLimitState[];
   /** Remaining credits after this verification; null when the key has no quota. */
-  credits: { remaining: number } | null;
+  credits: CreditState | null;
+  retryAfterMs: null;
 }
 
 /**
- * A denial. `keyId` and identity are present once the key was found (never for
- * NOT_FOUND), so that usage can be recorded; HTTP faces must not reveal them to callers
- * who are not the provider (unknown, revoked and expired look the same from outside).
+ * A denial. `identity` is present once the key was found (never for NOT_FOUND), so that
+ * usage can be recorded and the provider's backend told whose key it was; faces that answer
+ * the key's holder must not reveal it (unknown, revoked and expired look the same from outside).
  */
 export interface VerifyDenied {
   valid: false;
   code: DenialCode;
   identity: VerifiedIdentity | null;
   ratelimits: RateLimitState[];
-  credits: { remaining: number } | null;
+  credits: CreditState | null;
   /** For RATE_LIMITED / USAGE_EXCEEDED: ms until a retry may succeed (null when unknown, e.g. no refill). */
   retryAfterMs: number | null;
 }
 
+/**
+ * The outcome of every verification: the one shape the engine returns, the SDK's verifiers
+ * hand to the middleware, and `POST /v1/keys/verify` carries (flattened, see
+ * `verify-response.ts`).
+ *
+ * @example
+ * const result = await engine.verifyKey(key);
+ * if (result.valid) console.log(result.identity.keyId);
+ */
 export type VerifyResult = VerifyValid | VerifyDenied;

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { type Answer, answerFor, isValidRealm, type Outcome, quotedString, scopeOf } from './answers.js';
-import type { DenialCode, KeywardIdentity, RateLimitInfo, Verification } from './verification.js';
+import type {
+  DenialCode,
+  RateLimitState,
+  VerifiedIdentity,
+  VerifyDenied,
+  VerifyValid,
+} from './verification.js';
 
 const NOW = 1_700_000_000_000;
 const ctx = { realm: 'charging', now: NOW };
 
-const identity = (ratelimits: RateLimitInfo[] = []): KeywardIdentity => ({
+const identity: VerifiedIdentity = {
   keyId: 'key_1',
+  workspaceId: 'ws_1',
   apiId: 'api_1',
   name: null,
   consumer: null,
@@ -14,13 +21,21 @@ const identity = (ratelimits: RateLimitInfo[] = []): KeywardIdentity => ({
   roles: [],
   meta: null,
   expiresAt: null,
+  environment: 'live',
+};
+
+const valid = (ratelimits: RateLimitState[] = []): VerifyValid => ({
+  valid: true,
+  code: 'VALID',
+  identity,
   ratelimits,
   credits: null,
+  retryAfterMs: null,
 });
 
-const denied = (code: DenialCode, extra: Partial<Extract<Verification, { valid: false }>> = {}): Outcome => ({
+const denied = (code: DenialCode, extra: Partial<VerifyDenied> = {}): Outcome => ({
   kind: 'verified',
-  verification: { valid: false, code, ratelimits: [], credits: null, retryAfterMs: null, ...extra },
+  verification: { valid: false, code, identity, ratelimits: [], credits: null, retryAfterMs: null, ...extra },
   permissions: 'sessions:write AND (stations:read OR admin)',
 });
 
@@ -34,8 +49,13 @@ describe('answerFor', () => {
     const a = refused(answerFor({ kind: 'missing' }, ctx));
     expect(a.status).toBe(401);
     expect(a.headers['www-authenticate']).toBe('Bearer realm="charging"');
-    expect(a.headers['content-type']).toBe('application/problem+json');
-    expect(a.body).toMatchObject({ type: 'about:blank', status: 401, title: 'Unauthorized' });
+    expect(a.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(a.body).toMatchObject({
+      type: 'urn:keyward:problem:unauthorized',
+      status: 401,
+      title: 'Unauthorized',
+      code: 'UNAUTHORIZED',
+    });
     expect(a.body.error).toBeUndefined();
   });
 
@@ -69,19 +89,28 @@ describe('answerFor', () => {
   });
 
   it('answers a rate limit 429 with Retry-After and both RateLimit fields', () => {
-    const ratelimits = [
-      { name: 'per-day', limit: 1000, remaining: 900, reset: NOW + 3_600_000 },
-      { name: 'per-minute', limit: 10, remaining: 0, reset: NOW + 42_500, duration: 60_000 },
+    const ratelimits: RateLimitState[] = [
+      {
+        name: 'per-day',
+        limit: 1000,
+        remaining: 900,
+        reset: NOW + 3_600_000,
+        duration: 86_400_000,
+        scope: 'consumer',
+      },
+      { name: 'per-minute', limit: 10, remaining: 0, reset: NOW + 42_500, duration: 60_000, scope: 'key' },
     ];
     const a = refused(answerFor(denied('RATE_LIMITED', { ratelimits, retryAfterMs: 1500 }), ctx));
     expect(a.status).toBe(429);
     expect(a.headers['retry-after']).toBe('2');
-    expect(a.headers['ratelimit-policy']).toBe('"per-minute";q=10;w=60, "per-day";q=1000');
+    expect(a.headers['ratelimit-policy']).toBe('"per-minute";q=10;w=60, "per-day";q=1000;w=86400');
     expect(a.headers.ratelimit).toBe('"per-minute";r=0;t=43, "per-day";r=900;t=3600');
   });
 
   it('derives Retry-After from the exhausted limits when the verifier gave none, never below 1', () => {
-    const ratelimits = [{ name: 'm', limit: 1, remaining: 0, reset: NOW + 7_200 }];
+    const ratelimits: RateLimitState[] = [
+      { name: 'm', limit: 1, remaining: 0, reset: NOW + 7_200, duration: 10_000, scope: 'key' },
+    ];
     expect(refused(answerFor(denied('RATE_LIMITED', { ratelimits }), ctx)).headers['retry-after']).toBe('8');
     expect(refused(answerFor(denied('RATE_LIMITED', { retryAfterMs: 0 }), ctx)).headers['retry-after']).toBe(
       '1',
@@ -115,21 +144,36 @@ describe('answerFor', () => {
   });
 
   it('lets a valid key through with the RateLimit fields for the response', () => {
-    const ratelimits = [{ name: 'per-minute', limit: 10, remaining: 9, reset: NOW + 60_000 }];
-    const a = answerFor(
-      { kind: 'verified', verification: { valid: true, code: 'VALID', identity: identity(ratelimits) } },
-      ctx,
-    );
+    const ratelimits: RateLimitState[] = [
+      { name: 'per-minute', limit: 10, remaining: 9, reset: NOW + 60_000, duration: 60_000, scope: 'key' },
+    ];
+    const a = answerFor({ kind: 'verified', verification: valid(ratelimits) }, ctx);
     expect(a).toEqual({
       allow: true,
-      identity: identity(ratelimits),
-      headers: { 'ratelimit-policy': '"per-minute";q=10', ratelimit: '"per-minute";r=9;t=60' },
+      identity: { ...identity, ratelimits, credits: null },
+      headers: { 'ratelimit-policy': '"per-minute";q=10;w=60', ratelimit: '"per-minute";r=9;t=60' },
     });
-    const plain = answerFor(
-      { kind: 'verified', verification: { valid: true, code: 'VALID', identity: identity() } },
-      ctx,
-    );
+    const plain = answerFor({ kind: 'verified', verification: valid() }, ctx);
     expect(plain.headers).toEqual({});
+  });
+
+  it('names the request, and writes its texts for the header that carries the key', () => {
+    const at = { ...ctx, target: '/stations?page=2', requestId: 'req-7', keyHeader: 'x-api-key' };
+    expect(refused(answerFor({ kind: 'missing' }, at)).body).toEqual({
+      type: 'urn:keyward:problem:unauthorized',
+      title: 'Unauthorized',
+      status: 401,
+      code: 'UNAUTHORIZED',
+      detail: 'This API needs a key: send X-Api-Key: <key>.',
+      instance: '/stations',
+      requestId: 'req-7',
+    });
+    expect(refused(answerFor({ kind: 'duplicate' }, at)).body.detail).toBe(
+      'Send exactly one X-Api-Key header.',
+    );
+    expect(refused(answerFor({ kind: 'query_token' }, ctx)).body.detail).toBe(
+      'Send the key in the Authorization header, never in the URL.',
+    );
   });
 
   it('escapes the realm as a quoted-string', () => {

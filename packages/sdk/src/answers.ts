@@ -1,5 +1,13 @@
+import {
+  type BearerError,
+  PROBLEM_HEADERS,
+  type Problem,
+  type ProblemCode,
+  pathOf,
+  problemDetails,
+} from '@keyward/protocol';
 import { rateLimitHeaders } from './ratelimit-headers.js';
-import type { KeywardIdentity, RateLimitInfo, Verification } from './verification.js';
+import type { KeywardIdentity, RateLimitState, VerifyResult } from './verification.js';
 
 /**
  * The one mapping from a verification outcome to an HTTP answer, used by every
@@ -18,24 +26,10 @@ import type { KeywardIdentity, RateLimitInfo, Verification } from './verificatio
  * FORBIDDEN_IP follows Kong's ip-restriction plugin: 403 without a Bearer challenge.
  * The token is valid, so `invalid_token` would be false and tell the client to get a new
  * one; `insufficient_scope` would be false too (no scope grants an address). Bodies are
- * RFC 9457 problem details with `type: about:blank` and the status phrase as title.
+ * the RFC 9457 problem details every keyward face sends (`problemDetails` of
+ * `@keyward/protocol`: one table of codes, statuses and titles), with the request's path
+ * and id where the adapter knows them.
  */
-
-export interface Problem {
-  type: 'about:blank';
-  title: string;
-  status: number;
-  detail: string;
-  /** RFC 6750 error code, when one applies. */
-  error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
-  /** The denial code, only where telling it reveals nothing about other keys (403, 429). */
-  code?:
-    | 'FORBIDDEN_IP'
-    | 'INSUFFICIENT_PERMISSIONS'
-    | 'RATE_LIMITED'
-    | 'USAGE_EXCEEDED'
-    | 'TOO_MANY_FAILURES';
-}
 
 export type Answer =
   | { allow: true; identity: KeywardIdentity; headers: Record<string, string> }
@@ -51,13 +45,23 @@ export type Outcome =
   | { kind: 'throttled'; retryAfterMs: number }
   /** The verifier failed (verify API down, store unreachable). */
   | { kind: 'unavailable' }
-  | { kind: 'verified'; verification: Verification; permissions?: string | undefined };
+  | { kind: 'verified'; verification: VerifyResult; permissions?: string | undefined };
 
 export interface AnswerContext {
   /** Protection space named in `WWW-Authenticate`. */
   realm: string;
   /** Epoch ms, to turn resets into seconds. */
   now: number;
+  /** The request target; its path (never its query) becomes the problem's `instance`. */
+  target?: string | undefined;
+  /** The request's id, when the framework gives it one. */
+  requestId?: string | undefined;
+  /**
+   * Lower-case name of the header that carries the key, for the answer texts. Default
+   * `authorization` (`Authorization: Bearer <key>`); the gateway may read a bare key from
+   * another (`X-Api-Key: <key>`).
+   */
+  keyHeader?: string | undefined;
 }
 
 /** An RFC 9110 quoted-string: `"` and `\` escaped; callers keep control characters out. */
@@ -66,8 +70,26 @@ export const quotedString = (value: string): string => `"${value.replace(/["\\]/
 /** True when `realm` can be sent in a quoted-string as is: printable ASCII, SP and HTAB. */
 export const isValidRealm = (realm: string): boolean => /^[\t\x20-\x7e]*$/.test(realm);
 
-/** The challenge sent with every 401, for faces that build their own answers. */
-export const challengeFor = (realm: string): string => `Bearer realm=${quotedString(realm)}`;
+/**
+ * The challenge sent with every 401 (and, with its error code, every 400 and 403 about the
+ * key); `scope` (space-separated permission names) goes with `insufficient_scope`.
+ */
+export function challengeFor(realm: string, error?: BearerError, scope?: string): string {
+  const challenge = `Bearer realm=${quotedString(realm)}`;
+  if (error === undefined) return challenge;
+  const scopeParam = scope === undefined || scope === '' ? '' : `, scope=${quotedString(scope)}`;
+  return `${challenge}, error="${error}"${scopeParam}`;
+}
+
+/** How a client must send its key, for answer texts: the header's name and a sample line. */
+function keyHeaderOf(keyHeader = 'authorization'): { name: string; hint: string } {
+  if (keyHeader === 'authorization') return { name: 'Authorization', hint: 'Authorization: Bearer <key>' };
+  const name = keyHeader.replace(
+    /(^|-)([a-z])/g,
+    (_m, dash: string, c: string) => `${dash}${c.toUpperCase()}`,
+  );
+  return { name, hint: `${name}: <key>` };
+}
 
 /** The permission names a query mentions: the `scope` of an insufficient_scope challenge. */
 export function scopeOf(query: string): string {
@@ -75,26 +97,27 @@ export function scopeOf(query: string): string {
   return [...new Set(names)].join(' ');
 }
 
-const PROBLEM_HEADERS = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
-
 const deny = (
-  status: number,
-  title: string,
+  ctx: AnswerContext,
+  code: ProblemCode,
   detail: string,
-  extra: Partial<Problem>,
   headers: Record<string, string>,
-) =>
-  ({
-    allow: false,
-    status,
-    headers: { ...PROBLEM_HEADERS, ...headers },
-    body: { type: 'about:blank', title, status, detail, ...extra },
-  }) satisfies Answer;
+  error?: BearerError,
+): Answer => {
+  const body = problemDetails({
+    code,
+    detail,
+    error,
+    instance: ctx.target === undefined ? undefined : pathOf(ctx.target),
+    requestId: ctx.requestId,
+  });
+  return { allow: false, status: body.status, headers: { ...PROBLEM_HEADERS, ...headers }, body };
+};
 
 const retryAfterSeconds = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)));
 
 /** A retry time for a rate-limit denial when the verifier gave none: when the exhausted limits reset. */
-const exhaustedReset = (limits: readonly RateLimitInfo[], now: number): number => {
+const exhaustedReset = (limits: readonly RateLimitState[], now: number): number => {
   const exhausted = limits.filter((l) => l.remaining <= 0);
   return exhausted.length === 0 ? 1000 : Math.max(...exhausted.map((l) => l.reset - now));
 };
@@ -104,129 +127,92 @@ const exhaustedReset = (limits: readonly RateLimitInfo[], now: number): number =
  *
  * @example answerFor({ kind: 'missing' }, { realm: 'charging', now: Date.now() }).status // 401
  */
-export function answerFor(outcome: Outcome, { realm, now }: AnswerContext): Answer {
-  const challenge = challengeFor(realm);
+export function answerFor(outcome: Outcome, ctx: AnswerContext): Answer {
+  const { realm, now } = ctx;
+  const key = keyHeaderOf(ctx.keyHeader);
   switch (outcome.kind) {
     case 'query_token':
       return deny(
-        400,
-        'Bad Request',
-        'Send the key in the Authorization header, never in the URL.',
-        { error: 'invalid_request' },
-        { 'www-authenticate': `${challenge}, error="invalid_request"` },
+        ctx,
+        'BAD_REQUEST',
+        `Send the key in the ${key.name} header, never in the URL.`,
+        { 'www-authenticate': challengeFor(realm, 'invalid_request') },
+        'invalid_request',
       );
     case 'duplicate':
       return deny(
-        400,
-        'Bad Request',
-        'Send exactly one Authorization header.',
-        { error: 'invalid_request' },
-        { 'www-authenticate': `${challenge}, error="invalid_request"` },
+        ctx,
+        'BAD_REQUEST',
+        `Send exactly one ${key.name} header.`,
+        { 'www-authenticate': challengeFor(realm, 'invalid_request') },
+        'invalid_request',
       );
     case 'missing':
-      return deny(
-        401,
-        'Unauthorized',
-        'This API needs a key: send Authorization: Bearer <key>.',
-        {},
-        {
-          'www-authenticate': challenge,
-        },
-      );
+      return deny(ctx, 'UNAUTHORIZED', `This API needs a key: send ${key.hint}.`, {
+        'www-authenticate': challengeFor(realm),
+      });
     case 'malformed':
-      return invalidToken(challenge);
+      return invalidToken(ctx);
     case 'throttled':
-      return deny(
-        429,
-        'Too Many Requests',
-        'Too many invalid keys from this address; retry later.',
-        { code: 'TOO_MANY_FAILURES' },
-        { 'retry-after': retryAfterSeconds(outcome.retryAfterMs) },
-      );
+      return deny(ctx, 'TOO_MANY_FAILURES', 'Too many invalid keys from this address; retry later.', {
+        'retry-after': retryAfterSeconds(outcome.retryAfterMs),
+      });
     case 'unavailable':
-      return deny(
-        503,
-        'Service Unavailable',
-        'The key could not be verified; retry later.',
-        {},
-        {
-          // keyward's circuit breakers try their dependency again every second.
-          'retry-after': '1',
-        },
-      );
+      // keyward's circuit breakers try their dependency again every second.
+      return deny(ctx, 'UNAVAILABLE', 'The key could not be verified; retry later.', { 'retry-after': '1' });
     case 'verified':
-      return verifiedAnswer(outcome.verification, outcome.permissions, challenge, now);
+      return verifiedAnswer(outcome.verification, outcome.permissions, ctx, now);
   }
 }
 
-function invalidToken(challenge: string): Answer {
-  return deny(
-    401,
-    'Unauthorized',
+const invalidToken = (ctx: AnswerContext): Answer =>
+  deny(
+    ctx,
+    'UNAUTHORIZED',
     'The key is invalid.',
-    { error: 'invalid_token' },
-    {
-      'www-authenticate': `${challenge}, error="invalid_token"`,
-    },
+    { 'www-authenticate': challengeFor(ctx.realm, 'invalid_token') },
+    'invalid_token',
   );
-}
 
 function verifiedAnswer(
-  v: Verification,
+  v: VerifyResult,
   permissions: string | undefined,
-  challenge: string,
+  ctx: AnswerContext,
   now: number,
 ): Answer {
-  if (v.valid)
-    return { allow: true, identity: v.identity, headers: rateLimitHeaders(v.identity.ratelimits, now) ?? {} };
+  if (v.valid) {
+    const identity: KeywardIdentity = { ...v.identity, ratelimits: v.ratelimits, credits: v.credits };
+    return { allow: true, identity, headers: rateLimitHeaders(v.ratelimits, now) ?? {} };
+  }
   const limits = rateLimitHeaders(v.ratelimits, now) ?? {};
   switch (v.code) {
     case 'NOT_FOUND':
     case 'REVOKED':
     case 'EXPIRED':
     case 'DISABLED':
-      return invalidToken(challenge);
+      return invalidToken(ctx);
     case 'INSUFFICIENT_PERMISSIONS': {
-      const scope = permissions === undefined ? '' : scopeOf(permissions);
-      const scopeParam = scope === '' ? '' : `, scope=${quotedString(scope)}`;
+      const scope = permissions === undefined ? undefined : scopeOf(permissions);
       return deny(
-        403,
-        'Forbidden',
+        ctx,
+        'INSUFFICIENT_PERMISSIONS',
         'The key lacks a permission this route needs.',
-        { error: 'insufficient_scope', code: 'INSUFFICIENT_PERMISSIONS' },
-        { ...limits, 'www-authenticate': `${challenge}, error="insufficient_scope"${scopeParam}` },
+        { ...limits, 'www-authenticate': challengeFor(ctx.realm, 'insufficient_scope', scope) },
+        'insufficient_scope',
       );
     }
     case 'FORBIDDEN_IP':
-      return deny(
-        403,
-        'Forbidden',
-        'The key may not be used from this address.',
-        { code: 'FORBIDDEN_IP' },
-        {},
-      );
+      return deny(ctx, 'FORBIDDEN_IP', 'The key may not be used from this address.', {});
     case 'RATE_LIMITED':
-      return deny(
-        429,
-        'Too Many Requests',
-        'A rate limit of this key is exhausted.',
-        { code: 'RATE_LIMITED' },
-        {
-          ...limits,
-          'retry-after': retryAfterSeconds(v.retryAfterMs ?? exhaustedReset(v.ratelimits, now)),
-        },
-      );
+      return deny(ctx, 'RATE_LIMITED', 'A rate limit of this key is exhausted.', {
+        ...limits,
+        'retry-after': retryAfterSeconds(v.retryAfterMs ?? exhaustedReset(v.ratelimits, now)),
+      });
     case 'USAGE_EXCEEDED':
       // Without a refill no wait helps, so Retry-After is left out rather than invented.
-      return deny(
-        429,
-        'Too Many Requests',
-        'The key has no credits left.',
-        { code: 'USAGE_EXCEEDED' },
-        {
-          ...limits,
-          ...(v.retryAfterMs === null ? {} : { 'retry-after': retryAfterSeconds(v.retryAfterMs) }),
-        },
-      );
+      return deny(ctx, 'USAGE_EXCEEDED', 'The key has no credits left.', {
+        ...limits,
+        ...(v.retryAfterMs === null ? {} : { 'retry-after': retryAfterSeconds(v.retryAfterMs) }),
+      });
   }
 }

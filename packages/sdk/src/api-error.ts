@@ -1,4 +1,4 @@
-import type { FieldError, Problem } from '@keyward/protocol';
+import { type FieldError, PROBLEMS, type Problem } from '@keyward/protocol';
 
 /**
  * Every failure of the typed client: an HTTP error answer (carrying its RFC 9457 problem
@@ -49,16 +49,10 @@ const isProblem = (value: unknown): value is Problem => {
   return typeof p === 'object' && p !== null && typeof p.status === 'number' && typeof p.title === 'string';
 };
 
+/** The first code of `PROBLEMS` with this status, for an answer that names none (e.g. a proxy's). */
 const codeOfStatus = (status: number): string =>
-  ({
-    400: 'BAD_REQUEST',
-    401: 'UNAUTHORIZED',
-    403: 'FORBIDDEN',
-    404: 'NOT_FOUND',
-    409: 'CONFLICT',
-    429: 'TOO_MANY_REQUESTS',
-    503: 'UNAVAILABLE',
-  })[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  Object.entries(PROBLEMS).find(([, problem]) => problem.status === status)?.[0] ??
+  (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
 
 /** The error for a non-2xx answer, from its problem+json body when it has one. */
 export async function errorFromResponse(response: Response): Promise<KeywardApiError> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   authorizationLines,
   hasQueryToken,
+  headerLines,
   MAX_TOKEN_LENGTH,
   parseAuthorization,
   parseBearerValue,
@@ -148,6 +149,27 @@ describe('authorizationLines', () => {
     const raw = ['Host', 'x', 'authorization', 'Bearer a', 'X-Other', 'y', 'AUTHORIZATION', 'Bearer b'];
     expect(authorizationLines(raw)).toEqual(['Bearer a', 'Bearer b']);
     expect(authorizationLines(['Proxy-Authorization', 'Bearer a'])).toEqual([]);
+  });
+
+  it('keeps, in order, exactly the values of the lines named like the header in any case', () => {
+    const name = fc.constantFrom(
+      'Authorization',
+      'authorization',
+      'X-Api-Key',
+      'x-api-KEY',
+      'Authorizatio',
+      'Host',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, fc.string())), (lines) => {
+        const raw = lines.flat();
+        const expected = lines.filter(([n]) => n.toLowerCase() === 'x-api-key').map(([, value]) => value);
+        expect(headerLines(raw, 'x-api-key')).toEqual(expected);
+        expect(authorizationLines(raw)).toEqual(
+          lines.filter(([n]) => n.toLowerCase() === 'authorization').map(([, value]) => value),
+        );
+      }),
+    );
   });
 });
 

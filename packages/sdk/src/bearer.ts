@@ -89,23 +89,30 @@ export function parseCombinedAuthorization(value: string | null | undefined): Be
   return parseBearerValue(value);
 }
 
-/** Collects every Authorization line from Node's `rawHeaders` (name, value, name, value, ...). */
-export function authorizationLines(rawHeaders: readonly string[]): string[] {
+/**
+ * Every line of one header as received, from Node's `rawHeaders` (name, value, name,
+ * value, ...): `req.headers` would silently keep only the first. `name` is lower-case.
+ */
+export function headerLines(rawHeaders: readonly string[], name: string): string[] {
   const lines: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
+    const field = rawHeaders[i];
     const value = rawHeaders[i + 1];
     if (
-      name !== undefined &&
+      field !== undefined &&
       value !== undefined &&
-      name.length === 13 &&
-      name.toLowerCase() === 'authorization'
+      field.length === name.length &&
+      field.toLowerCase() === name
     ) {
       lines.push(value);
     }
   }
   return lines;
 }
+
+/** Collects every Authorization line from Node's `rawHeaders`. */
+export const authorizationLines = (rawHeaders: readonly string[]): string[] =>
+  headerLines(rawHeaders, 'authorization');
 
 /**
  * True when the request target carries an `access_token` query parameter (RFC 6750 §2.3).

@@ -36,6 +36,7 @@ export function keywardHook(options: KeywardFastifyOptions): onRequestAsyncHookH
     credential: (request) => parseAuthorization(authorizationLines(request.raw.rawHeaders)),
     target: (request) => request.url,
     ip: (request) => request.ip,
+    requestId: (request) => String(request.id),
     onError: (error, request) => request.log.error({ err: error }, 'keyward: key verification failed'),
   });
   return async function keywardOnRequest(request: FastifyRequest, reply: FastifyReply) {

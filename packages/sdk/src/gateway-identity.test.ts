@@ -1,4 +1,4 @@
-import { forwardRequestHeaders, IDENTITY_HEADERS } from '@keyward/server/testing';
+import { forwardRequestHeaders } from '@keyward/server/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_IDENTITY_HEADERS, gatewayIdentity } from './gateway-identity.js';
@@ -10,7 +10,9 @@ const PERMISSION_CHARS = [...'abcxyzABZ059_.:*-'];
 
 const identity = (over: Partial<KeywardIdentity> = {}): KeywardIdentity => ({
   keyId: 'key_0Ot9Xq3mWk1Zc8Rb2Ld4Fh',
-  apiId: '',
+  workspaceId: 'ws_0Ot9Xq3mWk1Zc8Rb2Ld4Fj',
+  apiId: 'api_0Ot9Xq3mWk1Zc8Rb2Ld4Fk',
+  environment: 'live',
   name: null,
   consumer: { id: 'con_0Ot9Xq3mWk1Zc8Rb2Ld4Fi', externalId: 'acme corp/ü, 100%', name: null, meta: null },
   permissions: ['stations:read', 'sessions:*'],
@@ -37,14 +39,18 @@ const forwarded = (caller: KeywardIdentity | null, client: Record<string, string
 
 const valid = {
   'x-keyward-key-id': 'key_1',
+  'x-keyward-workspace-id': 'ws_1',
+  'x-keyward-api-id': 'api_1',
+  'x-keyward-environment': 'test',
   'x-keyward-consumer-id': 'con_1',
   'x-keyward-consumer-external-id': 'fleet%2042',
   'x-keyward-permissions': 'stations:read,sessions:write',
 };
 
 describe('gatewayIdentity', () => {
-  it('reads the header names the gateway writes', () => {
-    expect(GATEWAY_IDENTITY_HEADERS).toEqual(IDENTITY_HEADERS);
+  it('reads every header the gateway writes, and the gateway writes every one it reads', () => {
+    const names = Object.keys(forwarded(identity())).filter((name) => name.startsWith('x-keyward-'));
+    expect(names.sort()).toEqual(Object.values(GATEWAY_IDENTITY_HEADERS).sort());
   });
 
   it('gives back what the gateway forwarded, external id decoded and permissions split', () => {
@@ -97,6 +103,10 @@ describe('gatewayIdentity', () => {
     ['a key id with spaces', { 'x-keyward-key-id': 'key 1' }],
     ['two key ids joined by Node', { 'x-keyward-key-id': 'key_1, key_2' }],
     ['an over-long key id', { 'x-keyward-key-id': `key_${'a'.repeat(61)}` }],
+    ['no workspace id', { 'x-keyward-workspace-id': undefined }],
+    ['no API id', { 'x-keyward-api-id': undefined }],
+    ['an unknown environment', { 'x-keyward-environment': 'staging' }],
+    ['no environment', { 'x-keyward-environment': undefined }],
     ['a malformed percent-encoding', { 'x-keyward-consumer-external-id': 'fleet%2' }],
     ['an external id that is not percent-encoded', { 'x-keyward-consumer-external-id': 'fleet 42' }],
     ['invalid UTF-8 in the external id', { 'x-keyward-consumer-external-id': '%C3' }],
@@ -111,6 +121,9 @@ describe('gatewayIdentity', () => {
 
   it.each([
     'x-keyward-key-id',
+    'x-keyward-workspace-id',
+    'x-keyward-api-id',
+    'x-keyward-environment',
     'x-keyward-consumer-id',
     'x-keyward-consumer-external-id',
     'x-keyward-permissions',
@@ -123,6 +136,9 @@ describe('gatewayIdentity', () => {
     expect(gatewayIdentity(valid)).toEqual(
       identity({
         keyId: 'key_1',
+        workspaceId: 'ws_1',
+        apiId: 'api_1',
+        environment: 'test',
         consumer: { id: 'con_1', externalId: 'fleet 42', name: null, meta: null },
         permissions: ['stations:read', 'sessions:write'],
       }),

@@ -1,10 +1,12 @@
-import type { ConsumerInfo, KeywardIdentity } from './verification.js';
+import type { KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './verification.js';
 
 /**
  * The caller's identity as keyward's gateway forwards it to the upstream API (see
  * `packages/server/src/gateway/forward-headers.ts`):
  *
- * - `x-keyward-key-id`: the key's id
+ * - `x-keyward-key-id`, `x-keyward-workspace-id`, `x-keyward-api-id`: the key's id, its
+ *   workspace's and its API's
+ * - `x-keyward-environment`: `live` or `test`
  * - `x-keyward-consumer-id`, `x-keyward-consumer-external-id`: both or neither; the external
  *   id is percent-encoded
  * - `x-keyward-permissions`: the key's permissions (roles resolved), comma-separated
@@ -19,6 +21,9 @@ import type { ConsumerInfo, KeywardIdentity } from './verification.js';
 /** Lower-case names of the identity headers, as Node, Fastify, Express and Hono expose them. */
 export const GATEWAY_IDENTITY_HEADERS = Object.freeze({
   keyId: 'x-keyward-key-id',
+  workspaceId: 'x-keyward-workspace-id',
+  apiId: 'x-keyward-api-id',
+  environment: 'x-keyward-environment',
   consumerId: 'x-keyward-consumer-id',
   consumerExternalId: 'x-keyward-consumer-external-id',
   permissions: 'x-keyward-permissions',
@@ -39,6 +44,12 @@ function single(headers: HeaderMap, name: string): string | null | undefined {
   return Array.isArray(value) ? null : value;
 }
 
+const isId = (value: string | null | undefined): value is string =>
+  typeof value === 'string' && ID.test(value);
+
+const environmentOf = (value: string | null | undefined): VerifiedIdentity['environment'] | null =>
+  value === 'live' || value === 'test' ? value : null;
+
 function decodedExternalId(encoded: string): string | null {
   if (!URI_COMPONENT.test(encoded)) return null;
   try {
@@ -49,7 +60,7 @@ function decodedExternalId(encoded: string): string | null {
 }
 
 /** The consumer (null: the key has none), or `'malformed'`. */
-function consumerOf(headers: HeaderMap): ConsumerInfo | null | 'malformed' {
+function consumerOf(headers: HeaderMap): VerifiedConsumer | null | 'malformed' {
   const id = single(headers, GATEWAY_IDENTITY_HEADERS.consumerId);
   const encoded = single(headers, GATEWAY_IDENTITY_HEADERS.consumerExternalId);
   if (id === undefined && encoded === undefined) return null;
@@ -68,8 +79,7 @@ function permissionsOf(header: string): string[] | null {
  * Reads the identity the gateway forwarded; null when the request carries none or any of it
  * is malformed or sent twice (never a partial identity). Only safe in an app that nothing but
  * the gateway can reach (see the trust model above). Fields the gateway does not forward are
- * empty: `apiId` is `''` (restrict keys to one API with the gateway config's `apiId`),
- * `roles` is `[]` (they are resolved into `permissions`), `name`, `meta`, `expiresAt`,
+ * empty: `roles` is `[]` (they are resolved into `permissions`), `name`, `meta`, `expiresAt`,
  * `consumer.name`, `consumer.meta` and `credits` are null, and `ratelimits` is `[]` (the
  * gateway adds the RateLimit headers to the response itself).
  *
@@ -82,7 +92,10 @@ function permissionsOf(header: string): string[] | null {
  */
 export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
   const keyId = single(headers, GATEWAY_IDENTITY_HEADERS.keyId);
-  if (typeof keyId !== 'string' || !ID.test(keyId)) return null;
+  const workspaceId = single(headers, GATEWAY_IDENTITY_HEADERS.workspaceId);
+  const apiId = single(headers, GATEWAY_IDENTITY_HEADERS.apiId);
+  const environment = environmentOf(single(headers, GATEWAY_IDENTITY_HEADERS.environment));
+  if (!isId(keyId) || !isId(workspaceId) || !isId(apiId) || environment === null) return null;
   const permissionsHeader = single(headers, GATEWAY_IDENTITY_HEADERS.permissions);
   if (typeof permissionsHeader !== 'string') return null;
   const permissions = permissionsOf(permissionsHeader);
@@ -90,7 +103,9 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
   if (permissions === null || consumer === 'malformed') return null;
   return {
     keyId,
-    apiId: '',
+    workspaceId,
+    apiId,
+    environment,
     name: null,
     consumer,
     permissions,

@@ -49,6 +49,10 @@ export interface RequestReader<Req> {
   target(req: Req): string;
   /** The framework's client address. */
   ip(req: Req): string | undefined;
+  /** The framework's request id, quoted in problem answers; absent where it has none. */
+  requestId?(req: Req): string | undefined;
+  /** Lower-case name of the header `credential` reads, for answer texts. Default `authorization`. */
+  keyHeader?: string;
   onError(error: unknown, req: Req): void;
 }
 
@@ -102,10 +106,13 @@ export function createGuard<Req>(
   if (!isValidRealm(realm)) throw new RangeError('keyward: realm must be printable ASCII');
   const params = staticParams(options as KeywardOptions<unknown>);
   const throttle = throttleFor(verifier, options.throttle);
-  const answer = (outcome: Outcome) => answerFor(outcome, { realm, now: now() });
+  const { keyHeader } = reader;
 
   return async (req) => {
-    if (hasQueryToken(reader.target(req))) return answer({ kind: 'query_token' });
+    const target = reader.target(req);
+    const answer = (outcome: Outcome) =>
+      answerFor(outcome, { realm, now: now(), target, requestId: reader.requestId?.(req), keyHeader });
+    if (hasQueryToken(target)) return answer({ kind: 'query_token' });
     const credential = reader.credential(req);
     if (credential.kind === 'missing' || credential.kind === 'duplicate') return answer(credential);
     const ip = getClientIp === undefined ? reader.ip(req) : getClientIp(req);

@@ -14,6 +14,19 @@ type NodeBindings = { incoming?: { rawHeaders?: string[]; socket?: { remoteAddre
 const nodePeerAddress = (c: Context): string | undefined =>
   (c.env as NodeBindings)?.incoming?.socket?.remoteAddress;
 
+/** Path and query of the request (`c.req.url` is absolute). */
+const targetOf = (c: Context): string => {
+  const url = c.req.url;
+  const path = url.indexOf('/', url.indexOf('//') + 2);
+  return path === -1 ? '/' : url.slice(path);
+};
+
+/** The id set by Hono's `requestId()` middleware, when the app uses it (`c.get`: `c.var` copies every variable). */
+const requestIdOf = (c: Context): string | undefined => {
+  const id: unknown = c.get('requestId');
+  return typeof id === 'string' ? id : undefined;
+};
+
 /**
  * On Node the raw header lines tell two Authorization headers apart exactly; the Fetch
  * `Headers` elsewhere join them with ", ", which the combined parser reads as well as it can.
@@ -39,8 +52,9 @@ const credentialOf = (c: Context) => {
 export function keyward(options: KeywardHonoOptions): MiddlewareHandler<KeywardEnv> {
   const guard = createGuard<Context>(options, {
     credential: credentialOf,
-    target: (c) => c.req.url,
+    target: targetOf,
     ip: nodePeerAddress,
+    requestId: requestIdOf,
     onError: logVerificationError,
   });
   return async (c, next) => {

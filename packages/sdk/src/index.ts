@@ -14,7 +14,6 @@ export {
   challengeFor,
   isValidRealm,
   type Outcome,
-  type Problem,
   quotedString,
   scopeOf,
 } from './answers.js';

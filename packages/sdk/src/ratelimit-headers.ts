@@ -1,4 +1,7 @@
-import type { RateLimitInfo } from './verification.js';
+import type { RateLimitState } from './verification.js';
+
+/** What the headers say of one limit. */
+export type HeaderLimit = Pick<RateLimitState, 'name' | 'limit' | 'remaining' | 'reset' | 'duration'>;
 
 /**
  * `RateLimit-Policy` and `RateLimit` per draft-ietf-httpapi-ratelimit-headers (-08 and
@@ -46,7 +49,9 @@ const sfInteger = (value: number): string =>
   String(Math.min(999_999_999_999_999, Math.max(0, Math.floor(Number.isFinite(value) ? value : 0))));
 
 /** Orders limits most restrictive first and keeps the first of each name. */
-export function orderLimits(limits: readonly RateLimitInfo[]): readonly RateLimitInfo[] {
+export function orderLimits<L extends Pick<HeaderLimit, 'name' | 'remaining' | 'reset'>>(
+  limits: readonly L[],
+): readonly L[] {
   if (limits.length < 2) return limits;
   const sorted = [...limits].sort((a, b) => a.remaining - b.remaining || b.reset - a.reset);
   const seen = new Set<string>();
@@ -59,7 +64,7 @@ export function orderLimits(limits: readonly RateLimitInfo[]): readonly RateLimi
 
 /** Both header values, or null when no limit applied. */
 export function rateLimitHeaders(
-  limits: readonly RateLimitInfo[],
+  limits: readonly HeaderLimit[],
   now: number,
 ): { 'ratelimit-policy': string; ratelimit: string } | null {
   if (limits.length === 0) return null;
@@ -67,7 +72,7 @@ export function rateLimitHeaders(
   let state = '';
   for (const l of orderLimits(limits)) {
     const name = sfString(l.name);
-    const window = l.duration === undefined ? '' : `;w=${sfInteger(Math.ceil(l.duration / 1000))}`;
+    const window = `;w=${sfInteger(Math.ceil(l.duration / 1000))}`;
     const separator = policy === '' ? '' : ', ';
     policy += `${separator}${name};q=${sfInteger(l.limit)}${window}`;
     state += `${separator}${name};r=${sfInteger(l.remaining)};t=${sfInteger(secondsUntil(l.reset, now))}`;

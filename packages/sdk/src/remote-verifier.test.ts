@@ -42,6 +42,7 @@ describe('remoteVerifier against the keyward verify API', () => {
       code: 'VALID',
       identity: {
         keyId: issued.id,
+        workspaceId: fx.workspaceId,
         apiId: fx.apiId,
         name: null,
         consumer: { id: issued.consumerId, externalId: 'acme', name: null, meta: null },
@@ -49,9 +50,11 @@ describe('remoteVerifier against the keyward verify API', () => {
         roles: [],
         meta: { tier: 'gold' },
         expiresAt: null,
-        ratelimits: [],
-        credits: null,
+        environment: 'live',
       },
+      ratelimits: [],
+      credits: null,
+      retryAfterMs: null,
     });
   });
 

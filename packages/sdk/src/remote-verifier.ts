@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/protocol';
-import { LIMITS } from '@keyward/protocol';
+import { fromVerifyResponse, LIMITS } from '@keyward/protocol';
 import { createTransport } from './client-transport.js';
-import type { Verification, Verifier, VerifyParams } from './verification.js';
+import type { Verifier, VerifyParams } from './verification.js';
 import { createVerifyCache } from './verify-cache.js';
 
 export interface RemoteVerifierOptions {
@@ -20,31 +20,6 @@ export interface RemoteVerifierOptions {
   fetch?: typeof fetch;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
-}
-
-/** The wire answer as the middleware's `Verification`; throws on an answer no keyward server gives. */
-export function fromVerifyResponse(response: VerifyKeyResponse): Verification {
-  const { ratelimits, credits, retryAfterMs } = response;
-  if (response.code !== 'VALID')
-    return { valid: false, code: response.code, ratelimits, credits, retryAfterMs };
-  if (response.keyId === null || response.apiId === null)
-    throw new Error('keyward verify API answered VALID without a key id');
-  return {
-    valid: true,
-    code: 'VALID',
-    identity: {
-      keyId: response.keyId,
-      apiId: response.apiId,
-      name: response.name,
-      consumer: response.consumer,
-      permissions: response.permissions,
-      roles: response.roles,
-      meta: response.meta,
-      expiresAt: response.expiresAt,
-      ratelimits,
-      credits,
-    },
-  };
 }
 
 /**

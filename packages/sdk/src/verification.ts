@@ -1,66 +1,24 @@
+import type { VerifyResult, VerifyValid } from '@keyward/protocol';
+
+export type {
+  CreditState,
+  DenialCode,
+  RateLimitState,
+  VerifiedConsumer,
+  VerifiedIdentity,
+  VerifyCode,
+  VerifyDenied,
+  VerifyResult,
+  VerifyValid,
+} from '@keyward/protocol';
+
 /**
- * What a verifier hands the middleware, the same in local mode (engine in-process) and
- * remote mode (verify API): a valid key's identity, or a denial with what the HTTP answer
- * needs (rate-limit state, credits, when to retry).
+ * The verified caller handed to the route (`req.keyward`, `request.keyward`,
+ * `c.get('keyward')`): the key's identity, with this request's rate limits and credits.
+ * Local mode (engine in-process), remote mode (verify API) and the gateway's headers all
+ * produce it from the one `VerifyResult` of `@keyward/protocol`.
  */
-
-export type DenialCode =
-  | 'NOT_FOUND'
-  | 'DISABLED'
-  | 'EXPIRED'
-  | 'REVOKED'
-  | 'FORBIDDEN_IP'
-  | 'INSUFFICIENT_PERMISSIONS'
-  | 'RATE_LIMITED'
-  | 'USAGE_EXCEEDED';
-
-export type VerifyCode = 'VALID' | DenialCode;
-
-/** One applied rate limit after this verification. */
-export interface RateLimitInfo {
-  name: string;
-  limit: number;
-  remaining: number;
-  /** Epoch ms when the limit is fully available again. */
-  reset: number;
-  /** Window length in ms, when the verifier knows it (adds `w=` to `RateLimit-Policy`). */
-  duration?: number;
-}
-
-export interface ConsumerInfo {
-  id: string;
-  externalId: string;
-  name: string | null;
-  meta: Record<string, unknown> | null;
-}
-
-/** The verified caller, handed to the route (`req.keyward`, `request.keyward`, `c.get('keyward')`). */
-export interface KeywardIdentity {
-  keyId: string;
-  apiId: string;
-  name: string | null;
-  consumer: ConsumerInfo | null;
-  /** The key's own permissions plus those of its roles. */
-  permissions: string[];
-  roles: string[];
-  meta: Record<string, unknown> | null;
-  /** Epoch ms, or null when the key never expires. */
-  expiresAt: number | null;
-  ratelimits: RateLimitInfo[];
-  /** Remaining credits after this request; null when the key has no quota. */
-  credits: { remaining: number } | null;
-}
-
-export type Verification =
-  | { valid: true; code: 'VALID'; identity: KeywardIdentity }
-  | {
-      valid: false;
-      code: DenialCode;
-      ratelimits: RateLimitInfo[];
-      credits: { remaining: number } | null;
-      /** ms until a retry may succeed (RATE_LIMITED / USAGE_EXCEEDED); null when unknown. */
-      retryAfterMs: number | null;
-    };
+export type KeywardIdentity = VerifyValid['identity'] & Pick<VerifyValid, 'ratelimits' | 'credits'>;
 
 /** What a route asks of a verification (mirrors `POST /v1/keys/verify` minus the key). */
 export interface VerifyParams {
@@ -84,5 +42,5 @@ export interface VerifyParams {
  * store unreachable), which the middleware answers with 503, never by letting the request through.
  */
 export interface Verifier {
-  verify(key: string, params: VerifyParams): Promise<Verification>;
+  verify(key: string, params: VerifyParams): Promise<VerifyResult>;
 }

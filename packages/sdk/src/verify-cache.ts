@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Verification, VerifyParams } from './verification.js';
+import type { VerifyParams, VerifyResult } from './verification.js';
 
 /**
  * The remote verifier's short local cache. It keeps only results that no counter
@@ -30,9 +30,9 @@ export interface VerifyCacheOptions {
 export interface VerifyCache {
   /** The entry id of a request: a hash of the key plus the fields that decide the outcome. */
   idOf(key: string, params: VerifyParams): string;
-  get(id: string): Verification | undefined;
+  get(id: string): VerifyResult | undefined;
   /** Stores the result when it may be replayed (see above); otherwise does nothing. */
-  put(id: string, verification: Verification): void;
+  put(id: string, verification: VerifyResult): void;
 }
 
 const STABLE_DENIALS = new Set([
@@ -45,10 +45,10 @@ const STABLE_DENIALS = new Set([
 ]);
 
 /** Until when a result may be replayed: null when never. */
-function replayableUntil(v: Verification, now: number, ttlMs: number): number | null {
+function replayableUntil(v: VerifyResult, now: number, ttlMs: number): number | null {
   if (!v.valid) return STABLE_DENIALS.has(v.code) ? now + ttlMs : null;
-  const { ratelimits, credits, expiresAt } = v.identity;
-  if (ratelimits.length > 0 || credits !== null) return null;
+  if (v.ratelimits.length > 0 || v.credits !== null) return null;
+  const { expiresAt } = v.identity;
   return expiresAt === null ? now + ttlMs : Math.min(now + ttlMs, expiresAt);
 }
 
@@ -62,7 +62,7 @@ const entryId = (key: string, p: VerifyParams): string =>
   ])}`;
 
 export function createVerifyCache({ ttlMs, maxEntries, now }: VerifyCacheOptions): VerifyCache {
-  const entries = new Map<string, { until: number; verification: Verification }>();
+  const entries = new Map<string, { until: number; verification: VerifyResult }>();
   return {
     idOf: ttlMs <= 0 ? () => '' : entryId,
     get(id) {

@@ -1,6 +1,8 @@
 import { createDigester, type Digester, type Engine, KeywardError, type Store } from '@keyward/core';
+import type { UsageEventStore } from '@keyward/core/usage';
 import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
+import type { KeywardMetrics } from './metrics.js';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
 import {
   type ResolvedSessionOptions,
@@ -49,6 +51,10 @@ export interface AppOptions {
   webhooks?: WebhookOutbox;
   /** The dashboard and the customer portal (`sessions/session-options.ts`); default none: neither is served. */
   sessions?: SessionOptions;
+  /** The usage events the engine's recorder writes; default none: `/v1/usage` and `/v1/keys/:id/usage` are not served. */
+  usage?: UsageEventStore;
+  /** The Prometheus registry (`createMetrics`); default none: `/metrics` is not served. */
+  metrics?: KeywardMetrics;
 }
 
 export interface ResolvedAppOptions {
@@ -67,6 +73,8 @@ export interface ResolvedAppOptions {
   readonly monitoring: NonNullable<ServiceDeps['monitoring']> | null;
   readonly webhooks: WebhookOutbox | null;
   readonly sessions: ResolvedSessionOptions | null;
+  readonly usage: UsageEventStore | null;
+  readonly metrics: KeywardMetrics | null;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -89,6 +97,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     monitoring = null,
     webhooks = null,
     sessions,
+    usage = null,
+    metrics = null,
   } = options;
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
@@ -135,5 +145,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     monitoring,
     webhooks,
     sessions: sessions === undefined ? null : resolveSessionOptions(sessions),
+    usage,
+    metrics,
   });
 }

@@ -7,6 +7,7 @@ import { createSerializerCompiler } from './http/serializer.js';
 import { createValidatorCompiler } from './http/validator.js';
 import { toHttpFailure } from './http-errors.js';
 import { createAppLogger, loggablePath, requestIdOf } from './logging.js';
+import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { createRootKeyCache } from './root-key-cache.js';
@@ -16,11 +17,13 @@ import { auditRoutes } from './routes/audit.js';
 import { consumerRoutes } from './routes/consumers.js';
 import { healthRoutes } from './routes/health.js';
 import { keyActionRoutes } from './routes/key-actions.js';
+import { keyImportRoutes } from './routes/key-import.js';
 import { keyVerifyRoutes } from './routes/key-verify.js';
 import { keyRoutes } from './routes/keys.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
+import { usageRoutes } from './routes/usage.js';
 import { webhookRetryRoutes } from './routes/webhook-retry.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { ServiceDeps } from './services/context.js';
@@ -108,9 +111,11 @@ function configureHttp(app: FastifyInstance): void {
 }
 
 /**
- * Builds keyward's HTTP app: the admin API (`/v1/...`, root-key Bearer auth), the verify
- * API (`POST /v1/keys/verify`), `/openapi.json`, `/docs`, `/healthz` and `/readyz`. It
- * does not listen; call `app.listen()` (or `app.inject()` in tests) and `app.close()`.
+ * Builds keyward's whole HTTP app: the admin API (`/v1/...`, root-key Bearer auth), the
+ * verify API (`POST /v1/keys/verify`), `/openapi.json`, `/docs`, `/healthz` and `/readyz`,
+ * and, when given what they need, the usage routes, `/metrics`, alerts and webhooks.
+ * Nothing is registered after it. It does not listen; call `app.listen()` (or
+ * `app.inject()` in tests) and `app.close()`.
  *
  * @example
  * const engine = createEngine({ store });
@@ -152,6 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(consumerRoutes(ctx));
   await app.register(keyRoutes(ctx));
   await app.register(keyActionRoutes(ctx));
+  await app.register(keyImportRoutes(ctx));
   await app.register(keyVerifyRoutes(ctx));
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));
@@ -161,6 +167,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(webhookRoutes(ctx));
     await app.register(webhookRetryRoutes(ctx));
   }
+  if (resolved.usage !== null) await app.register(usageRoutes({ usage: resolved.usage, store, now }));
+  if (resolved.metrics !== null) registerMetrics(app, { metrics: resolved.metrics });
   if (resolved.sessions !== null) await registerSessionRoutes(app, deps, resolved.sessions, throttle);
   return app;
 }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { ROOT_PERMISSIONS } from '@keyward/protocol';
+import { answerFor, type Outcome } from '@keyward/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminTestApp, call, clientFor, createAdminTestApp } from './testing/admin-app.js';
 import {
   type CatalogRoute,
   catalog,
@@ -9,13 +9,15 @@ import {
   type Fixtures,
   portalCatalog,
 } from './testing/route-catalog.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+import { call, clientFor } from './testing/test-client.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 let f: Fixtures;
 let routes: CatalogRoute[];
 
 beforeAll(async () => {
-  t = await createAdminTestApp({ sessions: {}, app: { throttle: { maxFailures: 1000 } } });
+  t = await createTestApp({ app: { throttle: { maxFailures: 1000 } } });
   f = await createFixtures(clientFor(t.app, t.a.rootKey), 'a');
   routes = [...catalog(f), ...portalCatalog(f)];
 });
@@ -74,9 +76,13 @@ describe('root-key authentication', () => {
       const res = await send(route, await t.rootKey([...others]));
       expect({ route: route.pattern, status: res.statusCode }).toEqual({ route: route.pattern, status: 403 });
       expect(res.json()).toMatchObject({
-        code: 'FORBIDDEN',
+        code: 'INSUFFICIENT_PERMISSIONS',
+        error: 'insufficient_scope',
         detail: expect.stringContaining(`"${route.permission}"`),
       });
+      expect(res.headers['www-authenticate']).toBe(
+        `Bearer realm="keyward", error="insufficient_scope", scope="${route.permission}"`,
+      );
     }
   });
 
@@ -105,6 +111,43 @@ describe('root-key authentication', () => {
     expect(basic.statusCode).toBe(401);
   });
 
+  it('answers each credential problem with the status, challenge and problem the middleware and gateway send', async () => {
+    const cases: Array<[Outcome, Record<string, string>, string]> = [
+      [{ kind: 'missing' }, {}, '/v1/apis'],
+      [{ kind: 'missing' }, { authorization: 'Basic dXNlcjpwYXNz' }, '/v1/apis'],
+      [{ kind: 'malformed' }, { authorization: 'Bearer not-a-root-key' }, '/v1/apis'],
+      [{ kind: 'query_token' }, { authorization: `Bearer ${t.a.rootKey}` }, '/v1/apis?access_token=x'],
+    ];
+    for (const [outcome, headers, url] of cases) {
+      const res = await t.app.inject({ url, headers });
+      const sdk = answerFor(outcome, { realm: 'keyward', now: Date.now(), target: url });
+      if (sdk.allow) throw new Error('expected a denial');
+      const shape = (status: number, challenge: unknown, body: Record<string, unknown>) => ({
+        status,
+        challenge,
+        type: body.type,
+        title: body.title,
+        code: body.code,
+        error: body.error,
+        instance: body.instance,
+      });
+      expect(shape(res.statusCode, res.headers['www-authenticate'], res.json())).toEqual(
+        shape(sdk.status, sdk.headers['www-authenticate'], sdk.body),
+      );
+      expect(res.headers['content-type']).toBe(sdk.headers['content-type']);
+    }
+  });
+
+  it('refuses a root key in the URL, even with a valid header', async () => {
+    const res = await t.app.inject({
+      url: `/v1/apis?access_token=${t.a.rootKey}`,
+      headers: { authorization: `Bearer ${t.a.rootKey}` },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="keyward", error="invalid_request"');
+    expect(res.json()).toMatchObject({ code: 'BAD_REQUEST', error: 'invalid_request', instance: '/v1/apis' });
+  });
+
   it('refuses two Authorization headers (over a real socket: Node keeps only the first in request.headers)', async () => {
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = new URL(address);
@@ -122,9 +165,10 @@ describe('root-key authentication', () => {
         socket.on('error', reject);
       });
     expect(await raw([`Bearer ${t.a.rootKey}`])).toMatch(/^HTTP\/1\.1 200/);
+    // As every keyward face answers it (RFC 6750 invalid_request): which one counts is not defined.
     const twice = await raw([`Bearer ${t.a.rootKey}`, `Bearer ${t.a.rootKey}`]);
-    expect(twice).toMatch(/^HTTP\/1\.1 401/);
-    expect(twice).toMatch(/www-authenticate: Bearer realm="keyward", error="invalid_token"/i);
+    expect(twice).toMatch(/^HTTP\/1\.1 400/);
+    expect(twice).toMatch(/www-authenticate: Bearer realm="keyward", error="invalid_request"/i);
   });
 
   it('a rolled root key stops at once, a revoked one too', async () => {
@@ -141,7 +185,7 @@ describe('root-key authentication', () => {
 
 describe('brute-force throttling', () => {
   it('blocks a client after repeated invalid root keys, before any lookup, and not other clients', async () => {
-    const app = await createAdminTestApp({ app: { throttle: { maxFailures: 3, blockMs: 60_000 } } });
+    const app = await createTestApp({ app: { throttle: { maxFailures: 3, blockMs: 60_000 } } });
     try {
       const bad = 'kwroot_000000000000000000000000000000000000';
       const from = (ip: string, key: string, extra: Record<string, string> = {}) =>
@@ -154,7 +198,7 @@ describe('brute-force throttling', () => {
       const blocked = await from('198.51.100.7', app.a.rootKey);
       expect(blocked.statusCode).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-      expect(blocked.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+      expect(blocked.json()).toMatchObject({ code: 'TOO_MANY_FAILURES', title: 'Too Many Failed Attempts' });
       // X-Forwarded-For is not trusted by default: it cannot dodge the block.
       expect(
         (await from('198.51.100.7', app.a.rootKey, { 'x-forwarded-for': '203.0.113.1' })).statusCode,
@@ -168,7 +212,7 @@ describe('brute-force throttling', () => {
   });
 
   it('uses the forwarded client address only behind a trusted proxy', async () => {
-    const app = await createAdminTestApp({ app: { trustProxy: '127.0.0.1', throttle: { maxFailures: 1 } } });
+    const app = await createTestApp({ app: { trustProxy: '127.0.0.1', throttle: { maxFailures: 1 } } });
     try {
       const bad = 'kwroot_000000000000000000000000000000000000';
       const from = (client: string, key: string) =>

@@ -1,8 +1,8 @@
-import { type Engine, KeywardError, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
+import { type Engine, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
 import type { RootPermission } from '@keyward/protocol';
-import type { FailureThrottle } from '@keyward/sdk';
+import { authorizationLines, type FailureThrottle, hasQueryToken, parseAuthorization } from '@keyward/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toHttpFailure } from './http-errors.js';
+import { failure } from './http-errors.js';
 import { sendProblem } from './problem.js';
 import type { RootKeyCache } from './root-key-cache.js';
 import { ROOT_KEY_PREFIX } from './root-keys.js';
@@ -26,20 +26,6 @@ declare module 'fastify' {
   }
 }
 
-/** RFC 6750 `Bearer` credentials: the scheme case-insensitively, one or more spaces, a token68. */
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
-/** The presented token; null when none was sent; '' when the header is malformed (two headers, another scheme). */
-export function bearerToken(request: FastifyRequest): string | null {
-  const raw = request.raw.rawHeaders;
-  let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count++;
-  const header = request.headers.authorization;
-  if (count === 0 || header === undefined) return null;
-  if (count > 1) return '';
-  return BEARER.exec(header)?.[1] ?? '';
-}
-
 export interface AuthenticatorDeps {
   store: Store;
   engine: Engine;
@@ -48,14 +34,20 @@ export interface AuthenticatorDeps {
   now: () => number;
 }
 
-const invalid = () => new KeywardError('UNAUTHORIZED', 'the root key is invalid, revoked or unknown');
+const INVALID = failure('UNAUTHORIZED', 'the root key is invalid, revoked or unknown');
+const MISSING = failure('UNAUTHORIZED', 'a root key is required: Authorization: Bearer <root key>');
+const IN_URL = failure('BAD_REQUEST', 'send the root key in the Authorization header, never in the URL');
+const DUPLICATE = failure('BAD_REQUEST', 'send exactly one Authorization header');
+const THROTTLED = failure('TOO_MANY_FAILURES', 'too many invalid root keys from this address; retry later');
 
 /**
  * The `onRequest` hook guarding admin routes: authenticates the Bearer root key, then
  * checks the route's `config.permission`. It runs before the body is read, so an
- * unauthenticated caller learns nothing about validation. Clients presenting invalid
- * keys repeatedly are throttled (429) before any digest or lookup; the stored digest is
- * compared in constant time.
+ * unauthenticated caller learns nothing about validation. The header is parsed by the
+ * SDK's RFC 6750 parser and refused with the answers every keyward face gives (400 for a
+ * key in the URL or two headers, 401 `invalid_token`, 429 `TOO_MANY_FAILURES`). Clients
+ * presenting invalid keys repeatedly are throttled before any digest or lookup; the stored
+ * digest is compared in constant time.
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
   const { store, engine, cache, throttle, now } = deps;
@@ -85,31 +77,31 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const required = request.routeOptions.config.permission;
     // No permission: a public route. A principal already: the dashboard session hook authenticated it.
     if (required === undefined || request.principal !== null) return undefined;
-    const token = bearerToken(request);
-    if (token === null)
-      throw new KeywardError('UNAUTHORIZED', 'a root key is required: Authorization: Bearer <root key>');
+    if (hasQueryToken(request.url)) return sendProblem(reply, IN_URL, { error: 'invalid_request' });
+    const credential = parseAuthorization(authorizationLines(request.raw.rawHeaders));
+    if (credential.kind === 'duplicate') return sendProblem(reply, DUPLICATE, { error: 'invalid_request' });
+    if (credential.kind === 'missing') return sendProblem(reply, MISSING);
     const wait = throttle.blocked(request.ip, now());
     if (wait > 0) {
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
-      const failure = toHttpFailure(
-        new KeywardError('TOO_MANY_REQUESTS', 'too many invalid root keys; retry later'),
-      );
-      return sendProblem(reply, failure);
+      return sendProblem(reply, THROTTLED);
     }
-    const parsed = token === '' ? null : parseKey(token);
-    if (parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) {
+    const token = credential.kind === 'ok' ? credential.token : null;
+    const parsed = token === null ? null : parseKey(token);
+    if (token === null || parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) {
       throttle.fail(request.ip, now());
-      throw invalid();
+      return sendProblem(reply, INVALID, { error: 'invalid_token' });
     }
     const digest = engine.digest(token);
     const rootKey = await lookup(digest);
     if (rootKey === null || !safeEqualHex(rootKey.digest, digest) || rootKey.revokedAt !== null) {
       throttle.fail(request.ip, now());
-      throw invalid();
+      return sendProblem(reply, INVALID, { error: 'invalid_token' });
     }
     throttle.succeed(request.ip);
     if (!rootKeyAllows(rootKey.permissions, required)) {
-      throw new KeywardError('FORBIDDEN', `this root key lacks the permission "${required}"`);
+      const lacking = failure('INSUFFICIENT_PERMISSIONS', `this root key lacks the permission "${required}"`);
+      return sendProblem(reply, lacking, { error: 'insufficient_scope', scope: required });
     }
     request.principal = {
       rootKeyId: rootKey.id,

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppLogger } from './logging.js';
-import { type AdminTestApp, call, clientFor, createAdminTestApp } from './testing/admin-app.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+import { call, clientFor } from './testing/test-client.js';
 
 /**
  * Runs the whole life of a key (create, verify, roll, revoke, import, root-key roll) plus
  * hostile placements of the secrets (query string, path, request id, broken bodies), with
  * all logs captured at trace level, then greps the logs and the SQLite bytes for them.
  */
-const PEPPER = 'canary-pepper-Zq8XwY2v';
+const PEPPER = 'canary-pepper-Zq8XwY2v-3b7e1d9c5a0f4e2b';
 const IMPORTED = 'canary_legacy_key_6f1d2c9a8b7e';
 
-let t: AdminTestApp;
+let t: TestApp;
 const lines: string[] = [];
 const secrets: string[] = [];
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
     level: 'trace',
     destination: { write: (line: string) => void lines.push(line) },
   });
-  t = await createAdminTestApp({ file: true, pepper: PEPPER, logger });
+  t = await createTestApp({ storage: 'file', pepper: PEPPER, logger });
   secrets.push(PEPPER, IMPORTED, t.a.rootKey, t.b.rootKey);
   const api = clientFor(t.app, t.a.rootKey);
   const apiId = (await api.post('/v1/apis', { name: 'Canary', prefix: 'canary' })).json().id;

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminTestApp, clientFor, createAdminTestApp } from './testing/admin-app.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+import { clientFor } from './testing/test-client.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 let auth: { authorization: string };
 
 beforeAll(async () => {
-  t = await createAdminTestApp({ app: { bodyLimit: 4096 } });
+  t = await createTestApp({ app: { bodyLimit: 4096 } });
   auth = { authorization: `Bearer ${t.a.rootKey}` };
 });
 afterAll(async () => {
@@ -138,7 +139,7 @@ describe('HTTP error shapes', () => {
 
 describe('5xx', () => {
   it('never leaks internals', async () => {
-    const failing = await createAdminTestApp();
+    const failing = await createTestApp();
     try {
       failing.store.apis.list = async () => {
         throw new Error('SQLITE_IOERR: disk I/O error at /secret/path/keyward.db');

@@ -1,23 +1,7 @@
 import { type ErrorCode, isKeywardError } from '@keyward/core';
-import type { FieldError } from '@keyward/protocol';
+import { type FieldError, PROBLEMS, type ProblemCode } from '@keyward/protocol';
 import type { FastifyError } from 'fastify';
 import { ajvFieldErrors } from './http/validation-errors.js';
-
-/** The one table from keyward error codes to HTTP statuses and problem titles. */
-const STATUS: Readonly<Record<ErrorCode, { status: number; title: string }>> = Object.freeze({
-  BAD_REQUEST: { status: 400, title: 'Bad Request' },
-  VALIDATION: { status: 400, title: 'Invalid Request' },
-  UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
-  FORBIDDEN: { status: 403, title: 'Forbidden' },
-  NOT_FOUND: { status: 404, title: 'Not Found' },
-  CONFLICT: { status: 409, title: 'Conflict' },
-  UNPROCESSABLE: { status: 422, title: 'Unprocessable Content' },
-  PAYLOAD_TOO_LARGE: { status: 413, title: 'Content Too Large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported Media Type' },
-  TOO_MANY_REQUESTS: { status: 429, title: 'Too Many Requests' },
-  UNAVAILABLE: { status: 503, title: 'Service Unavailable' },
-  INTERNAL: { status: 500, title: 'Internal Server Error' },
-});
 
 /**
  * A failure as the HTTP edge answers it. `detail` is always safe to show: 5xx details are
@@ -25,9 +9,8 @@ const STATUS: Readonly<Record<ErrorCode, { status: number; title: string }>> = O
  * from fixed text for framework errors (whose messages may echo request bytes).
  */
 export interface HttpFailure {
-  code: ErrorCode;
+  code: ProblemCode;
   status: number;
-  title: string;
   detail: string;
   errors?: FieldError[];
 }
@@ -57,13 +40,11 @@ const FRAMEWORK: Readonly<Record<string, { code: ErrorCode; detail: string }>> =
   },
 });
 
-const failure = (code: ErrorCode, detail: string, errors?: FieldError[]): HttpFailure => {
-  const { status, title } = STATUS[code];
-  return errors === undefined ? { code, status, title, detail } : { code, status, title, detail, errors };
+/** A failure of `code`: its status from `PROBLEMS` of `@keyward/protocol`, the one table every face answers from. */
+export const failure = (code: ProblemCode, detail: string, errors?: FieldError[]): HttpFailure => {
+  const { status } = PROBLEMS[code];
+  return errors === undefined ? { code, status, detail } : { code, status, detail, errors };
 };
-
-/** The status a keyward error code answers with. */
-export const statusOf = (code: ErrorCode): number => STATUS[code].status;
 
 /**
  * Maps anything thrown while handling a request to the failure to answer: keyward errors by
@@ -72,7 +53,7 @@ export const statusOf = (code: ErrorCode): number => STATUS[code].status;
  */
 export function toHttpFailure(error: unknown): HttpFailure {
   if (isKeywardError(error)) {
-    const status = STATUS[error.code].status;
+    const { status } = PROBLEMS[error.code];
     if (status >= 500)
       return failure(error.code, error.code === 'UNAVAILABLE' ? error.message : INTERNAL_DETAIL);
     const errors = error.field === undefined ? undefined : [{ field: error.field, message: error.message }];

@@ -3,12 +3,12 @@ import { KeywardError } from '@keyward/core';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLimiterErrors, createMetrics, instrumentEngine } from './metrics.js';
-import { clientFor, type TestClient } from './testing/admin-app.js';
-import { createUsageTestApp, type UsageTestApp } from './testing/usage-app.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+import { clientFor, type TestClient } from './testing/test-client.js';
 
 const CANARY_IP = '203.0.113.77';
 
-let t: UsageTestApp;
+let t: TestApp;
 let asA: TestClient;
 let canary: { id: string; key: string; hint: string };
 
@@ -24,7 +24,7 @@ const sampleOf = (body: string, series: string): number | undefined => {
 };
 
 beforeAll(async () => {
-  t = await createUsageTestApp();
+  t = await createTestApp();
   asA = clientFor(t.app, t.a.rootKey);
   const apiId = (await asA.post('/v1/apis', { name: 'Charging', prefix: 'canary' })).json().id;
   canary = (await asA.post('/v1/keys', { apiId, allowedIps: ['198.51.100.0/24'] })).json();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminTestApp, createAdminTestApp } from './testing/admin-app.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 
 beforeAll(async () => {
-  t = await createAdminTestApp({ app: { docs: true } });
+  t = await createTestApp({ app: { docs: true } });
 });
 afterAll(async () => {
   await t.close();
@@ -89,7 +89,7 @@ describe('/healthz and /readyz', () => {
   });
 
   it('readyz answers 503 naming the dependency that is down', async () => {
-    const app = await createAdminTestApp({
+    const app = await createTestApp({
       app: { readiness: async () => ({ database: 'up', redis: 'down' }) },
     });
     try {
@@ -101,7 +101,7 @@ describe('/healthz and /readyz', () => {
         detail: expect.stringContaining('redis'),
         checks: { database: 'up', redis: 'down' },
       });
-      const failing = await createAdminTestApp();
+      const failing = await createTestApp();
       try {
         failing.store.ping = async () => {
           throw new Error('down');

@@ -1,40 +1,10 @@
-import { type Problem, problemType } from '@keyward/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type BearerError, PROBLEM_HEADERS, type Problem, pathOf, problemDetails } from '@keyward/protocol';
+import { challengeFor } from '@keyward/sdk';
+import type { FastifyReply } from 'fastify';
 import type { HttpFailure } from './http-errors.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
-
-/** `WWW-Authenticate` for a 401 (RFC 6750): `error="invalid_token"` only when a token was presented. */
-export const wwwAuthenticate = (request: FastifyRequest): string =>
-  request.headers.authorization === undefined
-    ? 'Bearer realm="keyward"'
-    : 'Bearer realm="keyward", error="invalid_token"';
-
-/** The path of the request without its query string (a query could hold anything). */
-const instanceOf = (request: FastifyRequest): string => {
-  const url = request.url;
-  const q = url.indexOf('?');
-  return (q === -1 ? url : url.slice(0, q)).slice(0, 512);
-};
-
-/** RFC 9457 body of a failure. */
-export function problemBody(
-  failure: HttpFailure,
-  request: FastifyRequest,
-  extra: Partial<Problem> = {},
-): Problem {
-  return {
-    type: problemType(failure.code),
-    title: failure.title,
-    status: failure.status,
-    detail: failure.detail,
-    code: failure.code,
-    instance: instanceOf(request),
-    requestId: request.id,
-    ...(failure.errors === undefined ? {} : { errors: failure.errors }),
-    ...extra,
-  };
-}
+/** The protection space of the admin and verify API's Bearer challenges. */
+const REALM = 'keyward';
 
 /**
  * Seconds a client should wait after a 503: the circuit breakers in front of PostgreSQL
@@ -42,20 +12,41 @@ export function problemBody(
  */
 const UNAVAILABLE_RETRY_AFTER_S = '1';
 
+/** What an answer may add to a failure's problem details. */
+export interface ProblemExtra {
+  /** The RFC 6750 error of the Bearer challenge this answer carries (every 401 carries one). */
+  error?: BearerError;
+  /** With `insufficient_scope`: the permission the credential lacks. */
+  scope?: string;
+  /** For 503 from `/readyz`: the state of each dependency. */
+  checks?: Problem['checks'];
+}
+
 /**
- * Answers a failure as `application/problem+json`, with the headers its status calls for
- * (`WWW-Authenticate` on 401, `Retry-After` on 503 unless already set).
+ * Answers a failure as `application/problem+json` (`problemDetails` of `@keyward/protocol`,
+ * as every keyward face does), with the request's path and id, and the headers its status
+ * calls for: `WWW-Authenticate` on 401 (and on any answer about the credential),
+ * `Retry-After` on 503 unless already set.
  */
 export function sendProblem(
   reply: FastifyReply,
   failure: HttpFailure,
-  extra: Partial<Problem> = {},
+  extra: ProblemExtra = {},
 ): FastifyReply {
-  if (failure.status === 401) reply.header('www-authenticate', wwwAuthenticate(reply.request));
+  const { request } = reply;
+  const { error, scope, checks } = extra;
+  if (failure.status === 401 || error !== undefined)
+    reply.header('www-authenticate', challengeFor(REALM, error, scope));
   if (failure.status === 503 && !reply.hasHeader('retry-after'))
     reply.header('retry-after', UNAVAILABLE_RETRY_AFTER_S);
-  return reply
-    .code(failure.status)
-    .header('content-type', PROBLEM_CONTENT_TYPE)
-    .send(problemBody(failure, reply.request, extra));
+  const body = problemDetails({
+    code: failure.code,
+    detail: failure.detail,
+    errors: failure.errors,
+    instance: pathOf(request.url),
+    requestId: request.id,
+    error,
+    checks,
+  });
+  return reply.code(failure.status).headers(PROBLEM_HEADERS).send(body);
 }

@@ -1,9 +1,9 @@
 import type { Engine, Store } from '@keyward/core';
-import { createHttpDeliver, createWebhookDispatcher } from '@keyward/core/webhooks';
+import { createHttpDeliver, createWebhookDispatcher, type WebhookDispatcher } from '@keyward/core/webhooks';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { KeywardMetrics } from './metrics.js';
-import { createMonitor } from './monitoring/monitor.js';
+import { createMonitor, type Monitor } from './monitoring/monitor.js';
 import { createMonitorScheduler } from './monitoring/scheduler.js';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
 import type { OpenDatabase } from './start-dependencies.js';
@@ -13,6 +13,10 @@ export interface Operations {
   /** For `buildApp`: the routes of alerts and webhooks, and where key changes queue events. */
   monitoring: NonNullable<ServiceDeps['monitoring']>;
   webhooks: WebhookOutbox;
+  /** Delivers the outbox (tests call `runOnce` instead of `start`). */
+  dispatcher: WebhookDispatcher;
+  /** Runs the detectors (tests call it instead of the schedule). */
+  monitor: Monitor;
   /** Starts the webhook dispatcher and the detector schedule. */
   start(): void;
   /** Stops both and waits for the work in flight (deliveries are recorded; the rest stays in the outbox). */
@@ -27,6 +31,8 @@ export interface OperationsDeps {
   engine: Engine;
   metrics: Pick<KeywardMetrics, 'webhookDeliveries'>;
   logger: Logger;
+  /** Clock in epoch ms (delivery schedule, alert times); default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -35,9 +41,10 @@ export interface OperationsDeps {
  * per interval, see `createJobLock`).
  */
 export function createOperations(deps: OperationsDeps): Operations {
-  const { config, database, store, engine, metrics, logger } = deps;
+  const { config, database, store, engine, metrics, logger, now = Date.now } = deps;
   const dispatcher = createWebhookDispatcher({
     store: database.webhooks,
+    now,
     deliver: createHttpDeliver({
       addressPolicy: config.webhookAddresses,
       timeoutMs: config.webhookTimeoutMs,
@@ -54,6 +61,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     webhooks,
     ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
     logger,
+    now,
   });
   const scheduler = createMonitorScheduler({
     monitor,
@@ -65,6 +73,8 @@ export function createOperations(deps: OperationsDeps): Operations {
   return {
     monitoring: { alerts: database.monitoring.alerts, policies: database.monitoring.policies },
     webhooks,
+    dispatcher,
+    monitor,
     start() {
       dispatcher.start();
       scheduler.start();

@@ -1,15 +1,13 @@
-import { createCachedCreditLedger, createDependencyGuard, createEngine, type Engine } from '@keyward/core';
-import { createUsageRecorder } from '@keyward/core/usage';
+import { createDependencyGuard, type Engine } from '@keyward/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from './app.js';
+import { type AppOptions, buildApp } from './app.js';
 import { type Config, describeUrl } from './config.js';
 import { withGuardedRootKeyLookup } from './database-faults.js';
 import { createAppLogger } from './logging.js';
-import { countLimiterErrors, createMetrics, instrumentEngine, registerMetrics } from './metrics.js';
-import { usageRoutes } from './routes/usage.js';
-import { openDatabase, openRedis } from './start-dependencies.js';
-import { createOperations } from './start-operations.js';
+import { createServerEngine } from './start-engine.js';
+import { createOperations, type Operations } from './start-operations.js';
+import { createClosers, openResources, type Resources } from './start-resources.js';
 
 export interface StartOptions {
   /** Logger for the server and its start-up lines; default: pino JSON on stdout at `config.logLevel`. */
@@ -47,156 +45,37 @@ export const createLogger = (
 };
 
 /**
- * The composition root: the one place that turns configuration into a running server.
- * Opens the database (SQLite under the data directory by default, PostgreSQL with
- * KEYWARD_DATABASE_URL) and runs its migrations, connects Redis when configured, wires
- * counters, cache bus and engine, builds the app and listens.
+ * The composition root: the one place that turns configuration into a running server, in
+ * four steps: open resources (the database, migrated; Redis; the usage recorder), create
+ * the engine on them, build the whole app, listen (then start webhook delivery and
+ * monitoring, and the gateway when asked).
  *
  * @example const server = await startServer(loadConfig(process.env)); await server.close();
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
-  const closeAll = async () => {
-    // Reverse order of opening: the app first (in-flight requests), the database last.
-    for (const { name, close } of closers.reverse()) {
-      await close().catch((error: unknown) => logger.error({ err: error, component: name }, 'close failed'));
-    }
-    closers.length = 0;
-  };
-
+  const closers = createClosers(logger);
   try {
-    const database = await openDatabase(config, { logger });
-    closers.push({ name: 'database', close: database.close });
-    await database.migrate().catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`cannot migrate ${database.description}: ${reason}`, { cause: error });
-    });
-
-    // Usage: buffered in memory, written in batches; closed (flushed) after the engine, before the database.
-    const metrics = createMetrics();
-    const usage = createUsageRecorder({
-      sink: database.usage,
-      onError: (error) => {
-        metrics.storeErrors.inc({ operation: 'usage' });
-        logger.warn({ err: error }, 'usage write or prune failed: events kept, retrying');
-      },
-    });
-    closers.push({ name: 'usage', close: () => usage.close() });
-
-    const redis = config.redisUrl
-      ? await openRedis(config, { logger, credits: database.store.credits })
-      : null;
-    if (redis) closers.push({ name: 'redis', close: redis.close });
-    // Without Redis, PostgreSQL LISTEN/NOTIFY carries invalidations; SQLite is one process and needs none.
-    const bus = redis?.bus ?? (database.createBus ? await database.createBus() : null);
-    if (bus && !redis) closers.push({ name: 'cache bus', close: () => bus.close() });
-
-    // With Redis, quotas are spent there. On SQLite this one process owns the balances: they
-    // are spent in memory and written back every second (a crash re-admits at most that much;
-    // docs/deploy.md). PostgreSQL without Redis spends in the database: several nodes may.
-    // Admin writes go through the same ledger as verifications.
-    const writeBehind =
-      redis === null && config.database.kind === 'sqlite'
-        ? createCachedCreditLedger({
-            inner: database.store.credits,
-            onError: (error) =>
-              logger.warn({ err: error }, 'credit write-back failed: spends kept, retrying'),
-          })
-        : null;
-    if (writeBehind) closers.push({ name: 'credits', close: () => writeBehind.close() });
-    const credits = redis?.credits ?? writeBehind;
-    const store = credits ? { ...database.store, credits } : database.store;
-    const engine: Engine = instrumentEngine(
-      createEngine({
-        store,
-        usage,
-        ...(redis ? { counters: countLimiterErrors(redis.counters, metrics) } : {}),
-        ...(credits ? { credits } : {}),
-        ...(bus ? { bus } : {}),
-        ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
-        cacheTtlMs: config.cacheTtlMs,
-        staleWhileErrorMs: config.staleWhileErrorMs,
-        storeTimeoutMs: config.storeTimeoutMs,
-        onStoreStateChange: (state) => {
-          if (state === 'open') {
-            logger.error(
-              { staleWhileErrorMs: config.staleWhileErrorMs },
-              'database unavailable: cached keys keep verifying, uncached keys and admin writes answer 503',
-            );
-          } else if (state === 'closed') logger.info('database available again');
-        },
-        onBusError: (error) =>
-          logger.warn({ err: error }, 'cache invalidation not published: other nodes catch up on reconnect'),
-      }),
-      metrics,
-    );
-    metrics.watch({ usage, engine });
-    closers.push({ name: 'engine', close: () => engine.close() });
-
-    const readiness = async (): Promise<Record<string, 'up' | 'down'>> => ({
-      database: await database.probe(),
-      ...(redis ? { redis: await redis.probe() } : {}),
-    });
+    const resources = await openResources(config, { logger, closers });
+    const engine = createServerEngine(config, resources, logger);
+    closers.add('engine', () => engine.close());
     // Webhook delivery and access-pattern detectors: started once listening, stopped first on shutdown.
+    const { database, store, metrics } = resources;
     const operations = createOperations({ config, database, store, engine, metrics, logger });
-    const rootKeyGuard = createDependencyGuard({ name: 'root key store', timeoutMs: config.storeTimeoutMs });
-    const app = await buildApp({
-      store: withGuardedRootKeyLookup(store, rootKeyGuard),
-      engine,
-      ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
-      logger,
-      trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
-      readiness,
-      staleWhileErrorMs: config.staleWhileErrorMs,
-      monitoring: operations.monitoring,
-      webhooks: operations.webhooks,
-      sessions: {
-        stores: database.sessions,
-        usage: database.usage,
-        idleTimeoutMs: config.sessionIdleMinutes * 60_000,
-        maxAgeMs: config.sessionMaxHours * 3_600_000,
-        publicUrl: config.publicUrl,
-      },
-    });
-    closers.push({ name: 'app', close: () => app.close() });
-    await app.register(usageRoutes({ usage: database.usage, store, now: Date.now }));
-    registerMetrics(app, { metrics });
+    const app = await buildApp(appOptions(config, resources, engine, operations, logger));
+    closers.add('app', () => app.close());
 
     await app.listen({ port: config.port, host: config.host });
     operations.start();
-    closers.push({ name: 'webhooks and monitoring', close: operations.stop });
+    closers.add('webhooks and monitoring', operations.stop);
     const url = listeningUrl(app, config.host);
     let gatewayUrl: string | null = null;
     if (options.gateway !== undefined) {
-      const { startGateway } = await import('./gateway/index.js');
-      const gateway = await startGateway({
-        file: options.gateway,
-        engine,
-        usage,
-        logger: logger.child({ component: 'gateway' }),
-        trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
-      });
-      closers.push({ name: 'gateway', close: () => gateway.close() });
+      const gateway = await startGatewayBeside(config, { file: options.gateway, engine, resources, logger });
+      closers.add('gateway', () => gateway.close());
       gatewayUrl = gateway.url;
-      logger.info({ url: gateway.url, file: options.gateway }, `keyward gateway listening on ${gateway.url}`);
     }
-    logger.info(
-      {
-        url,
-        host: config.host,
-        database: database.description,
-        ...(config.redisUrl ? { redis: describeUrl(config.redisUrl) } : {}),
-        peppered: config.pepper !== null,
-      },
-      `keyward listening on ${url} (dashboard: ${url}/dashboard/, API docs: ${url}/docs)`,
-    );
-    const needsInit = (await database.store.workspaces.list()).length === 0;
-    if (needsInit) {
-      logger.info(
-        'no workspace yet: run `npm run keyward -- init` (or `npx keyward init`) to create one and get a root key',
-      );
-    }
+    const needsInit = await announce(config, { url, resources, logger });
 
     let closing: Promise<void> | null = null;
     const serves = (path: string) => app.hasRoute({ method: 'GET', url: path });
@@ -206,10 +85,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       docsUrl: serves('/docs') ? `${url}/docs` : null,
       dashboardUrl: serves('/dashboard/') ? `${url}/dashboard/` : null,
       gatewayUrl,
-      database: database.description,
+      database: resources.database.description,
       needsInit,
       close: () => {
-        closing ??= closeAll().then(() => {
+        closing ??= closers.closeAll().then(() => {
           logger.info('keyward stopped');
           logger.flush();
         });
@@ -217,9 +96,87 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     };
   } catch (error) {
-    await closeAll();
+    await closers.closeAll();
     throw error;
   }
+}
+
+const trustProxyOf = (config: Config): boolean | string[] =>
+  typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy];
+
+/** Everything `buildApp` serves, from what `startServer` opened. */
+function appOptions(
+  config: Config,
+  resources: Resources,
+  engine: Engine,
+  operations: Operations,
+  logger: Logger,
+): AppOptions {
+  const rootKeyGuard = createDependencyGuard({ name: 'root key store', timeoutMs: config.storeTimeoutMs });
+  return {
+    store: withGuardedRootKeyLookup(resources.store, rootKeyGuard),
+    engine,
+    ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
+    logger,
+    trustProxy: trustProxyOf(config),
+    readiness: resources.readiness,
+    staleWhileErrorMs: config.staleWhileErrorMs,
+    monitoring: operations.monitoring,
+    webhooks: operations.webhooks,
+    usage: resources.database.usage,
+    metrics: resources.metrics,
+    sessions: {
+      stores: resources.database.sessions,
+      usage: resources.database.usage,
+      idleTimeoutMs: config.sessionIdleMinutes * 60_000,
+      maxAgeMs: config.sessionMaxHours * 3_600_000,
+      publicUrl: config.publicUrl,
+    },
+  };
+}
+
+/** `keyward serve --gateway <file>`: the gateway on the same engine, reloaded when the file changes. */
+async function startGatewayBeside(
+  config: Config,
+  { file, engine, resources, logger }: { file: string; engine: Engine; resources: Resources; logger: Logger },
+) {
+  const { startGateway } = await import('./gateway/index.js');
+  const gateway = await startGateway({
+    file,
+    engine,
+    usage: resources.usage,
+    logger: logger.child({ component: 'gateway' }),
+    trustProxy: trustProxyOf(config),
+  });
+  logger.info({ url: gateway.url, file }, `keyward gateway listening on ${gateway.url}`);
+  return gateway;
+}
+
+/**
+ * The start-up lines: where it listens, on what, and how to begin when the database is
+ * empty. Resolves true when it is (the CLI's banner shows the next command).
+ */
+async function announce(
+  config: Config,
+  { url, resources, logger }: { url: string; resources: Resources; logger: Logger },
+): Promise<boolean> {
+  logger.info(
+    {
+      url,
+      host: config.host,
+      database: resources.database.description,
+      ...(config.redisUrl ? { redis: describeUrl(config.redisUrl) } : {}),
+      peppered: config.pepper !== null,
+    },
+    `keyward listening on ${url} (dashboard: ${url}/dashboard/, API docs: ${url}/docs)`,
+  );
+  const needsInit = (await resources.database.store.workspaces.list()).length === 0;
+  if (needsInit) {
+    logger.info(
+      'no workspace yet: run `npm run keyward -- init` (or `npx keyward init`) to create one and get a root key',
+    );
+  }
+  return needsInit;
 }
 
 const listeningUrl = (app: FastifyInstance, host: string): string => {

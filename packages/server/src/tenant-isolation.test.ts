@@ -1,30 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AdminTestApp,
-  call,
-  clientFor,
-  createAdminTestApp,
-  type TestClient,
-} from './testing/admin-app.js';
-import {
   catalog,
   createFixtures,
   type Fixtures,
   portalCatalog,
   targetsResource,
 } from './testing/route-catalog.js';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+import { call, clientFor, type TestClient } from './testing/test-client.js';
 
 /**
  * Workspace B's root key holds `*`, yet it must see and touch nothing of workspace A: every
  * route answers 404 (or NOT_FOUND / an empty list), and A's data is byte-for-byte unchanged.
  */
-let t: AdminTestApp;
+let t: TestApp;
 let a: Fixtures;
 let asB: TestClient;
 let asA: TestClient;
 
 beforeAll(async () => {
-  t = await createAdminTestApp({ sessions: {} });
+  t = await createTestApp({ storage: 'file' });
   asA = clientFor(t.app, t.a.rootKey);
   asB = clientFor(t.app, t.b.rootKey);
   a = await createFixtures(asA, 'a');

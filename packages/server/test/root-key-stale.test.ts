@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { withUnavailableErrors } from '../src/database-faults.js';
 import { issueRootKey } from '../src/root-keys.js';
-import { call, createTestClock } from '../src/testing/admin-app.js';
+import { call } from '../src/testing/test-client.js';
+import { createTestClock } from '../src/testing/test-clock.js';
 
 /**
  * The verify API authenticates its caller's root key before the engine runs: while the

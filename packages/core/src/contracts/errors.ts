@@ -1,4 +1,4 @@
-/** Stable failure codes; the HTTP edge maps each to a status in one place (server `http-errors.ts`). */
+/** Stable failure codes; every HTTP face maps each to a status in one place (`PROBLEMS` of `@keyward/protocol`). */
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'VALIDATION'

@@ -55,7 +55,7 @@ describe('verifyKey: cache', () => {
     // Without the announcement the negative entry still answers.
     await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ code: 'NOT_FOUND' });
     await h.engine.invalidate({ type: 'key', keyId: record.id, digests: [record.digest] });
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ code: 'VALID', keyId: id });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ code: 'VALID', identity: { keyId: id } });
   });
 
   it('expires entries after cacheTtlMs', async () => {
@@ -101,11 +101,17 @@ describe('verifyKey: cache', () => {
     h = await createHarness();
     const consumer = await h.consumer({ name: 'Before' });
     const { key } = await h.issue({ consumerId: consumer.id });
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ consumer: { name: 'Before' } });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({
+      identity: { consumer: { name: 'Before' } },
+    });
     await h.store.consumers.update(h.ws.id, consumer.id, { name: 'After' }, T0 + 1);
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ consumer: { name: 'Before' } });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({
+      identity: { consumer: { name: 'Before' } },
+    });
     await h.engine.invalidate({ type: 'consumer', consumerId: consumer.id });
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ consumer: { name: 'After' } });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({
+      identity: { consumer: { name: 'After' } },
+    });
   });
 
   it('drops the keys of a workspace (e.g. after a role changed)', async () => {
@@ -121,10 +127,10 @@ describe('verifyKey: cache', () => {
     };
     await h.store.roles.create(role);
     const { key } = await h.issue({ permissions: [], roles: ['reader'] });
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ permissions: ['a:read'] });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ identity: { permissions: ['a:read'] } });
     await h.store.roles.update(h.ws.id, role.id, { permissions: ['b:read'] }, T0 + 1);
     await h.engine.invalidate({ type: 'workspace', workspaceId: h.ws.id });
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ permissions: ['b:read'] });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ identity: { permissions: ['b:read'] } });
   });
 
   it('shares one store lookup among concurrent misses (single-flight)', async () => {
@@ -135,7 +141,7 @@ describe('verifyKey: cache', () => {
       ...Array.from({ length: 50 }, () => h.engine.verifyKey(key)),
       ...Array.from({ length: 50 }, () => h.engine.verifyKey(unknown)),
     ]);
-    expect(results.slice(0, 50).every((r) => r.valid && r.keyId === record.id)).toBe(true);
+    expect(results.slice(0, 50).every((r) => r.valid && r.identity.keyId === record.id)).toBe(true);
     expect(results.slice(50).every((r) => r.code === 'NOT_FOUND')).toBe(true);
     expect(lookups()).toBe(2);
   });

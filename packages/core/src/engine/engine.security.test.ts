@@ -138,7 +138,10 @@ describe('verifyKey: imported keys', () => {
     expect(callCount(h.calls, 'keys.findByDigest')).toBe(0);
     const { record } = await h.issue({ imported: true, digest: h.engine.digest(foreign), hint: '…178B4a' });
     await h.engine.invalidate({ type: 'key', keyId: record.id, digests: [record.digest] });
-    await expect(h.engine.verifyKey(foreign)).resolves.toMatchObject({ code: 'VALID', keyId: record.id });
+    await expect(h.engine.verifyKey(foreign)).resolves.toMatchObject({
+      code: 'VALID',
+      identity: { keyId: record.id },
+    });
     // Still never looked up: strings no foreign key can be (bad characters, too short or too long).
     const lookups = callCount(h.calls, 'keys.findByDigest');
     for (const value of [
@@ -162,7 +165,10 @@ describe('verifyKey: imported keys', () => {
     const foreign = 'legacy-key.0123456789~abcdef+/==';
     const { record } = await h.issue({ imported: true, digest: h.engine.digest(foreign) });
     const fresh = createEngine({ store: h.store });
-    await expect(fresh.verifyKey(foreign)).resolves.toMatchObject({ code: 'VALID', keyId: record.id });
+    await expect(fresh.verifyKey(foreign)).resolves.toMatchObject({
+      code: 'VALID',
+      identity: { keyId: record.id },
+    });
     await fresh.close();
   });
 });

@@ -30,18 +30,21 @@ describe('verifyKey: key state', () => {
     await expect(h.engine.verifyKey(key)).resolves.toEqual({
       valid: true,
       code: 'VALID',
-      keyId: record.id,
-      workspaceId: h.ws.id,
-      apiId: h.api.id,
-      consumer: { id: consumer.id, externalId: 'cust_42', name: 'Ionity', meta: { plan: 'pro' } },
-      name: 'backend',
-      meta: { team: 'ops' },
-      permissions: ['sessions:read', 'chargers:*'],
-      roles: ['operator', 'unknown_role'],
-      expiresAt: T0 + 60_000,
-      environment: 'test',
+      identity: {
+        keyId: record.id,
+        workspaceId: h.ws.id,
+        apiId: h.api.id,
+        consumer: { id: consumer.id, externalId: 'cust_42', name: 'Ionity', meta: { plan: 'pro' } },
+        name: 'backend',
+        meta: { team: 'ops' },
+        permissions: ['sessions:read', 'chargers:*'],
+        roles: ['operator', 'unknown_role'],
+        expiresAt: T0 + 60_000,
+        environment: 'test',
+      },
       ratelimits: [],
       credits: null,
+      retryAfterMs: null,
     });
     await expect(h.engine.verifyKey(key, { apiId: h.api.id })).resolves.toMatchObject({ code: 'VALID' });
   });
@@ -113,9 +116,15 @@ describe('verifyKey: key state', () => {
       T0,
     );
     await h.engine.invalidate({ type: 'key', keyId: record.id, digests: [rolled?.oldDigest ?? ''] });
-    await expect(h.engine.verifyKey(newKey)).resolves.toMatchObject({ code: 'VALID', keyId: record.id });
+    await expect(h.engine.verifyKey(newKey)).resolves.toMatchObject({
+      code: 'VALID',
+      identity: { keyId: record.id },
+    });
     h.clock.now = T0 + 4_999;
-    await expect(h.engine.verifyKey(oldKey)).resolves.toMatchObject({ code: 'VALID', keyId: record.id });
+    await expect(h.engine.verifyKey(oldKey)).resolves.toMatchObject({
+      code: 'VALID',
+      identity: { keyId: record.id },
+    });
     h.clock.now = T0 + 5_000;
     await expect(h.engine.verifyKey(oldKey)).resolves.toMatchObject({ valid: false, code: 'REVOKED' });
     await expect(h.engine.verifyKey(newKey)).resolves.toMatchObject({ code: 'VALID' });

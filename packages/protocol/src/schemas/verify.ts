@@ -59,6 +59,8 @@ export const VerifyRateLimit = Type.Object({
   reset: Timestamp,
   /** The limit's window in ms (`w=` of the RateLimit-Policy header, in seconds). */
   duration: Type.Integer(),
+  /** Owner of the limit: the key alone, or every key of its consumer. */
+  scope: Type.Union([Type.Literal('key'), Type.Literal('consumer')]),
 });
 export type VerifyRateLimit = Static<typeof VerifyRateLimit>;
 
@@ -70,13 +72,16 @@ export const VerifyConsumer = Type.Object({
 });
 
 /**
- * The answer to every verification (HTTP 200 whatever the outcome). Identity fields are
+ * The answer to every verification (HTTP 200 whatever the outcome): the engine's
+ * `VerifyResult` with its identity flattened (`verify-response.ts`). Identity fields are
  * filled once the key was found; `NOT_FOUND` carries nulls and empty lists.
  */
 export const VerifyKeyResponse = Type.Object({
   valid: Type.Boolean(),
   code: VerifyCode,
   keyId: Nullable(Id),
+  /** The key's workspace: always the calling root key's (another workspace's key is NOT_FOUND). */
+  workspaceId: Nullable(Id),
   apiId: Nullable(Id),
   consumer: Nullable(VerifyConsumer),
   name: Nullable(Type.String()),

@@ -1,23 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { KeywardIdentity } from '@keyward/sdk';
+import { GATEWAY_IDENTITY_HEADERS, type KeywardIdentity } from '@keyward/sdk';
 
 /**
- * What the upstream learns about the caller. It can trust these headers because the
- * gateway removes every incoming `x-keyward-*` header before adding its own.
- *
- * - `X-Keyward-Key-Id`: the key's id (`key_...`)
- * - `X-Keyward-Consumer-Id`, `X-Keyward-Consumer-External-Id`: only when the key has a
- *   consumer; the external id is percent-encoded (`decodeURIComponent` gives it back)
- * - `X-Keyward-Permissions`: the key's permissions (roles resolved), comma-separated
- *
+ * What the upstream learns about the caller: the `x-keyward-*` headers of the SDK's
+ * `GATEWAY_IDENTITY_HEADERS` (one list, read back by `gatewayIdentity`). It can trust them
+ * because the gateway removes every incoming `x-keyward-*` header before adding its own.
  * Public routes send none of them.
  */
-export const IDENTITY_HEADERS = {
-  keyId: 'x-keyward-key-id',
-  consumerId: 'x-keyward-consumer-id',
-  consumerExternalId: 'x-keyward-consumer-external-id',
-  permissions: 'x-keyward-permissions',
-} as const;
+const IDENTITY_HEADERS = GATEWAY_IDENTITY_HEADERS;
 
 /** Hop-by-hop fields (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
 const HOP_BY_HOP = [
@@ -62,6 +52,9 @@ export function forwardRequestHeaders(
   delete headers['proxy-authorization'];
   if (identity) {
     headers[IDENTITY_HEADERS.keyId] = identity.keyId;
+    headers[IDENTITY_HEADERS.workspaceId] = identity.workspaceId;
+    headers[IDENTITY_HEADERS.apiId] = identity.apiId;
+    headers[IDENTITY_HEADERS.environment] = identity.environment;
     if (identity.consumer) {
       headers[IDENTITY_HEADERS.consumerId] = identity.consumer.id;
       headers[IDENTITY_HEADERS.consumerExternalId] = encodeURIComponent(identity.consumer.externalId);

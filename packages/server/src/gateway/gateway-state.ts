@@ -47,6 +47,8 @@ export function createGatewayState(
     credential: (request) => readCredential(request.raw, config.keyHeader),
     target: (request) => request.raw.url ?? '/',
     ip: (request) => request.ip,
+    requestId: (request) => String(request.id),
+    keyHeader: config.keyHeader,
     onError: (error, request) =>
       request.log.error(
         { err: error instanceof Error ? error.message : String(error) },

@@ -21,10 +21,18 @@ routes:
   - { methods: [GET], path: /echo/public, public: true }
 `;
 
-const problemOf = (kind: Parameters<typeof answerFor>[0]) => {
-  const answer = answerFor(kind, { realm: 'charging', now: Date.now() });
+/** The middleware's answer to an outcome on `path`: the gateway must send the same. */
+const problemOf = (kind: Parameters<typeof answerFor>[0], path: string) => {
+  const answer = answerFor(kind, { realm: 'charging', now: Date.now(), target: path });
   if (answer.allow) throw new Error('expected a denial');
   return answer;
+};
+
+/** A problem body with its request id checked and set aside: it differs on every request, whatever the key. */
+const bodyOf = (result: { json(): unknown }) => {
+  const { requestId, ...body } = result.json() as Record<string, unknown>;
+  expect(requestId).toEqual(expect.any(String));
+  return body;
 };
 
 beforeAll(async () => {
@@ -96,11 +104,21 @@ describe('gateway: a valid key', () => {
     expect(limited.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     expect(limited.headers['ratelimit-policy']).toMatch(/^"requests";q=1(;w=60)?$/);
-    expect(limited.json()).toEqual(
-      problemOf({
-        kind: 'verified',
-        verification: { valid: false, code: 'RATE_LIMITED', ratelimits: [], credits: null, retryAfterMs: 1 },
-      }).body,
+    expect(bodyOf(limited)).toEqual(
+      problemOf(
+        {
+          kind: 'verified',
+          verification: {
+            valid: false,
+            code: 'RATE_LIMITED',
+            identity: null,
+            ratelimits: [],
+            credits: null,
+            retryAfterMs: 1,
+          },
+        },
+        '/echo/sessions',
+      ).body,
     );
     expect(seenCount()).toBe(before);
     expect(fixture.usage.at(-1)).toMatchObject({ code: 'RATE_LIMITED', tags: ['route:POST /echo/sessions'] });
@@ -122,12 +140,12 @@ describe('gateway: denials follow the middleware exactly', () => {
   it('401 without credentials: a bare challenge, and the upstream never hears of it', async () => {
     const before = seenCount();
     const result = await call(`${base}/echo/stations`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
-    const expected = problemOf({ kind: 'missing' });
+    const expected = problemOf({ kind: 'missing' }, '/echo/stations');
     expect(result.status).toBe(401);
     expect(result.headers['www-authenticate']).toBe('Bearer realm="charging"');
     expect(result.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(result.headers['cache-control']).toBe('no-store');
-    expect(result.json()).toEqual(expected.body);
+    expect(bodyOf(result)).toEqual(expected.body);
     expect(seenCount()).toBe(before);
   });
 
@@ -161,7 +179,7 @@ describe('gateway: denials follow the middleware exactly', () => {
     for (const result of answers) {
       expect(result.status).toBe(401);
       expect(result.headers['www-authenticate']).toBe('Bearer realm="charging", error="invalid_token"');
-      expect(result.text).toBe(JSON.stringify(problemOf({ kind: 'malformed' }).body));
+      expect(bodyOf(result)).toEqual(problemOf({ kind: 'malformed' }, '/echo/stations').body);
     }
   });
 
@@ -172,12 +190,12 @@ describe('gateway: denials follow the middleware exactly', () => {
     });
     expect(twice.status).toBe(400);
     expect(twice.headers['www-authenticate']).toBe('Bearer realm="charging", error="invalid_request"');
-    expect(twice.json()).toEqual(problemOf({ kind: 'duplicate' }).body);
+    expect(bodyOf(twice)).toEqual(problemOf({ kind: 'duplicate' }, '/echo/stations').body);
     const query = await call(`${base}/echo/stations?access_token=${key}`, {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(query.status).toBe(400);
-    expect(query.json()).toEqual(problemOf({ kind: 'query_token' }).body);
+    expect(bodyOf(query)).toEqual(problemOf({ kind: 'query_token' }, '/echo/stations').body);
   });
 
   it('403 insufficient_scope naming the scope', async () => {

@@ -9,6 +9,5 @@ export {
   validateGatewayConfig,
 } from './config.js';
 export type { ConfigIssue } from './config-source.js';
-export { IDENTITY_HEADERS } from './forward-headers.js';
 export { buildGateway, type Gateway, type GatewayOptions } from './proxy.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './start-gateway.js';

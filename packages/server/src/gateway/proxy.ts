@@ -11,18 +11,18 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
+import { toHttpFailure } from '../http-errors.js';
 import type { GatewayConfig } from './config.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forward-headers.js';
 import {
   badGateway,
   badPath,
-  type GatewayProblem,
   gatewayTimeout,
   methodNotAllowed,
   notFound,
+  sendGatewayProblem as sendProblem,
 } from './gateway-problems.js';
 import { createGatewayState, type GatewayState } from './gateway-state.js';
-import { keyHeaderHint } from './key-credential.js';
 import type { Upstream } from './upstream-pool.js';
 import { acceptUpgrades, isUpgrade, openTunnel } from './websocket-tunnel.js';
 
@@ -78,8 +78,9 @@ const noRetry = () => null;
 const codeOf = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 
-const sendProblem = (reply: FastifyReply, problem: GatewayProblem | Extract<Answer, { allow: false }>) =>
-  reply.code(problem.status).headers(problem.headers).send(problem.body);
+/** A denial of the SDK's guard, sent as it is (its body already names the request). */
+const deny = (reply: FastifyReply, answer: Extract<Answer, { allow: false }>) =>
+  reply.code(answer.status).headers(answer.headers).send(answer.body);
 
 /** Requests that carry a body (Fastify leaves `request.body` unset without a Content-Type). */
 const hasBody = (raw: IncomingMessage): boolean =>
@@ -133,21 +134,11 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   acceptUpgrades(app);
 
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, notFound()));
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status =
-      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
-        ? error.statusCode
-        : 500;
-    if (status === 500) request.log.error({ err: error }, 'gateway error');
-    return reply
-      .code(status)
-      .headers({ 'content-type': 'application/problem+json', 'cache-control': 'no-store' })
-      .send({
-        type: 'about:blank',
-        title: status === 500 ? 'Internal Server Error' : 'Bad Request',
-        status,
-        detail: status === 500 ? 'The gateway failed.' : error.message,
-      });
+  // The server's one mapping of thrown errors: fixed texts, never echoed request bytes.
+  app.setErrorHandler((error, request, reply) => {
+    const { code, status, detail } = toHttpFailure(error);
+    if (status >= 500) request.log.error({ err: error }, 'gateway error');
+    return sendProblem(reply, { code, detail });
   });
 
   const upstreamFailed = (reply: FastifyReply, upstream: Upstream, error: unknown) => {
@@ -157,15 +148,6 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const timeout = TIMEOUTS.has(codeOf(error) ?? '') || TIMEOUTS.has(code ?? '');
     reply.log.warn({ upstream: upstream.config.url, code, timeout }, 'upstream request failed');
     return sendProblem(reply, timeout ? gatewayTimeout() : badGateway());
-  };
-
-  const deny = (reply: FastifyReply, answer: Extract<Answer, { allow: false }>, keyHeader: string) => {
-    if (keyHeader === 'authorization') return sendProblem(reply, answer);
-    const hint = keyHeaderHint(keyHeader);
-    const detail = answer.body.detail
-      .replace('Authorization: Bearer <key>', hint)
-      .replace('Authorization header', `${hint.slice(0, hint.indexOf(':'))} header`);
-    return sendProblem(reply, { ...answer, body: { ...answer.body, detail } });
   };
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -184,7 +166,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     let answer: Extract<Answer, { allow: true }> | null = null;
     if (route.extra.guard) {
       const verdict = await route.extra.guard(request);
-      if (!verdict.allow) return deny(reply, verdict, current.config.keyHeader);
+      if (!verdict.allow) return deny(reply, verdict);
       answer = verdict;
     } else {
       usage?.record({

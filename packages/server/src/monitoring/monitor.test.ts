@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, clientFor, type TestClient } from '../testing/admin-app.js';
-import { createOpsTestApp, type OpsTestApp } from '../testing/ops-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { call, clientFor, type TestClient } from '../testing/test-client.js';
 
-let t: OpsTestApp;
+let t: TestApp;
 let api: TestClient;
 beforeEach(async () => {
-  t = await createOpsTestApp();
+  t = await createTestApp({ storage: 'file' });
   api = clientFor(t.app, t.a.rootKey);
 });
 afterEach(async () => {

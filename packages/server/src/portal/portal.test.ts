@@ -1,12 +1,13 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AdminTestApp, call, createAdminTestApp, type TestWorkspace } from '../testing/admin-app.js';
+import { createTestApp, type TestApp, type TestWorkspace } from '../testing/test-app.js';
+import { call } from '../testing/test-client.js';
 
 const ORIGIN = 'http://localhost:80';
 const SAME_SITE = { origin: ORIGIN, 'x-keyward-csrf': '1' };
 const MINUTE = 60_000;
 
-let t: AdminTestApp;
+let t: TestApp;
 let apiId: string;
 let hiddenApiId: string;
 
@@ -50,7 +51,7 @@ const portal = (
 ) => call(t.app, null, method, url, body, { cookie: `keyward_portal=${cookie}`, ...headers });
 
 beforeEach(async () => {
-  t = await createAdminTestApp({ sessions: {} });
+  t = await createTestApp({ storage: 'file', sessions: {} });
   apiId = (await admin('POST', '/v1/apis', { name: 'Charging API', prefix: 'amp_live' })).json().id;
   hiddenApiId = (await admin('POST', '/v1/apis', { name: 'Internal', prefix: 'int_live' })).json().id;
   for (const externalId of ['acme', 'globex']) await admin('POST', '/v1/consumers', { externalId });

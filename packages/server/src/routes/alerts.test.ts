@@ -1,11 +1,11 @@
 import type { Finding } from '@keyward/core/monitoring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, clientFor } from '../testing/admin-app.js';
-import { createOpsTestApp, type OpsTestApp } from '../testing/ops-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { call, clientFor } from '../testing/test-client.js';
 
-let t: OpsTestApp;
+let t: TestApp;
 beforeAll(async () => {
-  t = await createOpsTestApp();
+  t = await createTestApp();
 });
 afterAll(async () => {
   await t.close();

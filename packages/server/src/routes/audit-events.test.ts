@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, type TestClient } from '../testing/admin-app.js';
-import { createOpsTestApp, type OpsTestApp } from '../testing/ops-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor, type TestClient } from '../testing/test-client.js';
 
-let t: OpsTestApp;
+let t: TestApp;
 let api: TestClient;
 beforeAll(async () => {
-  t = await createOpsTestApp();
+  t = await createTestApp({ storage: 'file' });
   api = clientFor(t.app, t.a.rootKey);
   const apiId = (await api.post('/v1/apis', { name: 'a', prefix: 'aa' })).json().id;
   await api.post('/v1/keys', { apiId });

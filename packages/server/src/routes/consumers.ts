@@ -3,8 +3,6 @@ import {
   ConsumerPage,
   ConsumerView,
   CreateConsumerBody,
-  IdempotencyHeaders,
-  IdParams,
   ListConsumersQuery,
   UpdateConsumerBody,
 } from '@keyward/protocol';
@@ -15,99 +13,37 @@ import {
   listConsumers,
   updateConsumer,
 } from '../services/consumers.js';
-import {
-  actorOf,
-  idempotentCreate,
-  PROBLEM_RESPONSES,
-  ROOT_KEY_SECURITY,
-  type RouteContext,
-} from './route-kit.js';
-
-const tags = ['Consumers'];
-const security = ROOT_KEY_SECURITY;
+import { registerResourceRoutes } from './resource-routes.js';
+import type { RouteContext } from './route-kit.js';
 
 /** `/v1/consumers`: the provider's customers, owners of keys and of shared limits and quotas. */
 export const consumerRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const { deps } = ctx;
-    app.post(
-      '/v1/consumers',
-      {
-        config: { permission: 'consumers:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Create a consumer',
-          body: CreateConsumerBody,
-          headers: IdempotencyHeaders,
-          response: { 201: ConsumerView, ...PROBLEM_RESPONSES },
-        },
+    registerResourceRoutes(app, ctx, {
+      path: '/v1/consumers',
+      tag: 'Consumers',
+      read: 'consumers:read',
+      write: 'consumers:write',
+      create: {
+        summary: 'Create a consumer',
+        body: CreateConsumerBody,
+        reply: ConsumerView,
+        run: createConsumer,
       },
-      (request, reply) =>
-        idempotentCreate(ctx, request, reply, async () => ({
-          status: 201,
-          body: await createConsumer(deps, actorOf(request), request.body),
-        })),
-    );
-    app.get(
-      '/v1/consumers',
-      {
-        config: { permission: 'consumers:read' },
-        schema: {
-          tags,
-          security,
-          summary: 'List consumers (or find one by externalId)',
-          querystring: ListConsumersQuery,
-          response: { 200: ConsumerPage, ...PROBLEM_RESPONSES },
-        },
+      list: {
+        summary: 'List consumers (or find one by externalId)',
+        query: ListConsumersQuery,
+        reply: ConsumerPage,
+        run: listConsumers,
       },
-      (request) => listConsumers(deps, actorOf(request), request.query),
-    );
-    app.get(
-      '/v1/consumers/:id',
-      {
-        config: { permission: 'consumers:read' },
-        schema: {
-          tags,
-          security,
-          summary: 'Get a consumer',
-          params: IdParams,
-          response: { 200: ConsumerView, ...PROBLEM_RESPONSES },
-        },
+      get: { summary: 'Get a consumer', reply: ConsumerView, run: getConsumer },
+      update: {
+        summary: 'Update a consumer',
+        body: UpdateConsumerBody,
+        reply: ConsumerView,
+        run: updateConsumer,
       },
-      (request) => getConsumer(deps, actorOf(request), request.params.id),
-    );
-    app.patch(
-      '/v1/consumers/:id',
-      {
-        config: { permission: 'consumers:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Update a consumer',
-          params: IdParams,
-          body: UpdateConsumerBody,
-          response: { 200: ConsumerView, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => updateConsumer(deps, actorOf(request), request.params.id, request.body),
-    );
-    app.delete(
-      '/v1/consumers/:id',
-      {
-        config: { permission: 'consumers:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Delete a consumer (its keys keep working without it)',
-          params: IdParams,
-          response: { 204: { type: 'null', description: 'Deleted' }, ...PROBLEM_RESPONSES },
-        },
-      },
-      async (request, reply) => {
-        await deleteConsumer(deps, actorOf(request), request.params.id);
-        return reply.code(204).send();
-      },
-    );
+      delete: { summary: 'Delete a consumer (its keys keep working without it)', run: deleteConsumer },
+    });
   };

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { KeywardError } from '@keyward/core';
 import { DashboardSessionView, SignInBody } from '@keyward/protocol';
-import type { FailureThrottle } from '@keyward/sdk';
+import { authorizationLines, type FailureThrottle, parseAuthorization } from '@keyward/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken } from '../auth.js';
 import { DASHBOARD_COOKIE, expiredCookie, sessionCookie } from '../sessions/cookies.js';
 import { checkCsrf } from '../sessions/csrf.js';
 import {
@@ -14,6 +13,14 @@ import {
   rootKeyForSignIn,
   startDashboardSession,
 } from '../sessions/dashboard-sessions.js';
+
+/** The request's Bearer token: null when none was sent, '' when malformed or sent twice. */
+const bearerToken = (request: FastifyRequest): string | null => {
+  const credential = parseAuthorization(authorizationLines(request.raw.rawHeaders));
+  if (credential.kind === 'missing') return null;
+  return credential.kind === 'ok' ? credential.token : '';
+};
+
 import { emptyBodyAsObject, PROBLEM_RESPONSES } from './route-kit.js';
 
 const tags = ['Dashboard'];

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AttachRolesBody, IdParams, IssuedKey, KeyRoleParams, KeyView, RollKeyBody } from '@keyward/protocol';
-import { deleteKey, revokeKey, rollKey } from '../services/key-lifecycle.js';
+import { revokeKey, rollKey } from '../services/key-lifecycle.js';
 import { attachRoles, detachRole } from '../services/key-roles.js';
 import {
   actorOf,
@@ -13,7 +13,7 @@ import {
 const tags = ['Keys'];
 const security = ROOT_KEY_SECURITY;
 
-/** Lifecycle of one key: revoke, roll, delete, and its roles. */
+/** Lifecycle of one key: revoke, roll, and its roles. */
 export const keyActionRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -47,23 +47,6 @@ export const keyActionRoutes =
         },
       },
       (request) => rollKey(deps, actorOf(request), request.params.id, request.body.gracePeriodMs ?? 0),
-    );
-    app.delete(
-      '/v1/keys/:id',
-      {
-        config: { permission: 'keys:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Delete a key',
-          params: IdParams,
-          response: { 204: { type: 'null', description: 'Deleted' }, ...PROBLEM_RESPONSES },
-        },
-      },
-      async (request, reply) => {
-        await deleteKey(deps, actorOf(request), request.params.id);
-        return reply.code(204).send();
-      },
     );
     app.post(
       '/v1/keys/:id/roles',

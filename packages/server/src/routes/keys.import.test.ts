@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AdminTestApp, clientFor, createAdminTestApp, type TestClient } from '../testing/admin-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor, type TestClient } from '../testing/test-client.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-describe.each([{ pepper: undefined }, { pepper: 'pepper-for-tests-0123456789' }])(
+describe.each([{ pepper: undefined }, { pepper: 'pepper-for-tests-0123456789abcdefghijklmn' }])(
   'POST /v1/keys/import (pepper: $pepper)',
   ({ pepper }) => {
-    let t: AdminTestApp;
+    let t: TestApp;
     let api: TestClient;
     let apiId: string;
 
     beforeEach(async () => {
-      t = await createAdminTestApp(pepper === undefined ? {} : { pepper });
+      t = await createTestApp(pepper === undefined ? { storage: 'file' } : { storage: 'file', pepper });
       api = clientFor(t.app, t.a.rootKey);
       apiId = (await api.post('/v1/apis', { name: 'Legacy', prefix: 'legacy' })).json().id;
     });

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AdminTestApp, clientFor, createAdminTestApp, type TestClient } from '../testing/admin-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor, type TestClient } from '../testing/test-client.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 let api: TestClient;
 let apiId: string;
 
 beforeEach(async () => {
-  t = await createAdminTestApp();
+  t = await createTestApp();
   api = clientFor(t.app, t.a.rootKey);
   apiId = (await api.post('/v1/apis', { name: 'Charging', prefix: 'amp_live' })).json().id;
 });

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AdminTestApp, clientFor, createAdminTestApp, type TestClient } from '../testing/admin-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor, type TestClient } from '../testing/test-client.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 let api: TestClient;
 
 beforeEach(async () => {
-  t = await createAdminTestApp();
+  t = await createTestApp();
   api = clientFor(t.app, t.a.rootKey);
 });
 afterEach(async () => {

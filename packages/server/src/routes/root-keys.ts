@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CreateRootKeyBody,
-  IdempotencyHeaders,
   IdParams,
   IssuedRootKey,
   ListRootKeysQuery,
@@ -15,13 +14,8 @@ import {
   revokeRootKey,
   rollRootKey,
 } from '../services/root-keys.js';
-import {
-  actorOf,
-  idempotentCreate,
-  PROBLEM_RESPONSES,
-  ROOT_KEY_SECURITY,
-  type RouteContext,
-} from './route-kit.js';
+import { registerResourceRoutes } from './resource-routes.js';
+import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY, type RouteContext } from './route-kit.js';
 
 const tags = ['Root keys'];
 const security = ROOT_KEY_SECURITY;
@@ -31,53 +25,20 @@ export const rootKeyRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { deps } = ctx;
-    app.post(
-      '/v1/root-keys',
-      {
-        config: { permission: 'root_keys:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Create a root key (the plaintext is in this reply only)',
-          body: CreateRootKeyBody,
-          headers: IdempotencyHeaders,
-          response: { 201: IssuedRootKey, ...PROBLEM_RESPONSES },
-        },
+    registerResourceRoutes(app, ctx, {
+      path: '/v1/root-keys',
+      tag: 'Root keys',
+      read: 'root_keys:read',
+      write: 'root_keys:write',
+      create: {
+        summary: 'Create a root key (the plaintext is in this reply only)',
+        body: CreateRootKeyBody,
+        reply: IssuedRootKey,
+        run: createRootKey,
       },
-      (request, reply) =>
-        idempotentCreate(ctx, request, reply, async () => ({
-          status: 201,
-          body: await createRootKey(deps, actorOf(request), request.body),
-        })),
-    );
-    app.get(
-      '/v1/root-keys',
-      {
-        config: { permission: 'root_keys:read' },
-        schema: {
-          tags,
-          security,
-          summary: 'List root keys',
-          querystring: ListRootKeysQuery,
-          response: { 200: RootKeyPage, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => listRootKeys(deps, actorOf(request), request.query),
-    );
-    app.get(
-      '/v1/root-keys/:id',
-      {
-        config: { permission: 'root_keys:read' },
-        schema: {
-          tags,
-          security,
-          summary: 'Get a root key',
-          params: IdParams,
-          response: { 200: RootKeyView, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => getRootKey(deps, actorOf(request), request.params.id),
-    );
+      list: { summary: 'List root keys', query: ListRootKeysQuery, reply: RootKeyPage, run: listRootKeys },
+      get: { summary: 'Get a root key', reply: RootKeyView, run: getRootKey },
+    });
     app.post(
       '/v1/root-keys/:id/roll',
       {

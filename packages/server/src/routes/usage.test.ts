@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, type TestClient } from '../testing/admin-app.js';
-import { createUsageTestApp, type UsageTestApp } from '../testing/usage-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor, type TestClient } from '../testing/test-client.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const T = Date.UTC(2030, 0, 1);
 
-let t: UsageTestApp;
+let t: TestApp;
 let asA: TestClient;
 let asB: TestClient;
 let key1: { id: string; key: string };
@@ -22,7 +22,7 @@ const usage = (client: TestClient, query: string, headers?: Record<string, strin
   client.get(`/v1/usage?${query}`, headers);
 
 beforeAll(async () => {
-  t = await createUsageTestApp();
+  t = await createTestApp();
   asA = clientFor(t.app, t.a.rootKey);
   asB = clientFor(t.app, t.b.rootKey);
   const apiId = (await asA.post('/v1/apis', { name: 'Charging', prefix: 'amp_live' })).json().id;

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AdminTestApp, clientFor, createAdminTestApp, type TestClient } from '../testing/admin-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor, type TestClient } from '../testing/test-client.js';
 
-let t: AdminTestApp;
+let t: TestApp;
 let api: TestClient;
 let apiId: string;
 
 beforeEach(async () => {
-  t = await createAdminTestApp();
+  t = await createTestApp();
   api = clientFor(t.app, t.a.rootKey);
   apiId = (await api.post('/v1/apis', { name: 'Charging', prefix: 'amp_live' })).json().id;
 });
@@ -44,6 +45,7 @@ describe('POST /v1/keys/verify', () => {
       valid: true,
       code: 'VALID',
       keyId: created.id,
+      workspaceId: t.a.id,
       apiId,
       consumer: { id: created.consumerId, externalId: 'acme', name: null, meta: null },
       name: 'prod',
@@ -51,7 +53,9 @@ describe('POST /v1/keys/verify', () => {
       permissions: ['chargers:*'],
       roles: [],
       credits: { remaining: 3 },
-      ratelimits: [{ name: 'rpm', limit: 10, remaining: 9, reset: expect.any(Number), duration: 60_000 }],
+      ratelimits: [
+        { name: 'rpm', limit: 10, remaining: 9, reset: expect.any(Number), duration: 60_000, scope: 'key' },
+      ],
       expiresAt: created.expiresAt,
       environment: 'live',
       retryAfterMs: null,
@@ -65,6 +69,7 @@ describe('POST /v1/keys/verify', () => {
       valid: false,
       code: 'NOT_FOUND',
       keyId: null,
+      workspaceId: null,
       apiId: null,
       consumer: null,
       name: null,

@@ -1,17 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor } from '../testing/admin-app.js';
-import { createOpsTestApp, type OpsTestApp } from '../testing/ops-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor } from '../testing/test-client.js';
 
-let t: OpsTestApp;
+let t: TestApp;
 let server: http.Server;
 let receiverUrl = '';
 let status = 500;
 const received: string[] = [];
 
 beforeAll(async () => {
-  t = await createOpsTestApp();
+  t = await createTestApp();
   server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {

@@ -2,22 +2,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@keyward/core/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor } from '../testing/admin-app.js';
-import { createOpsTestApp, type OpsTestApp } from '../testing/ops-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { clientFor } from '../testing/test-client.js';
 
 interface Delivery {
   headers: http.IncomingHttpHeaders;
   body: string;
 }
 
-let t: OpsTestApp;
+let t: TestApp;
 let server: http.Server;
 let receiverUrl = '';
 const received: Delivery[] = [];
 let status = 200;
 
 beforeAll(async () => {
-  t = await createOpsTestApp();
+  t = await createTestApp();
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CreateWebhookBody,
-  IdempotencyHeaders,
   IdParams,
   ListWebhookDeliveriesQuery,
   ListWebhooksQuery,
@@ -20,13 +19,8 @@ import {
   rotateWebhookSecret,
   updateWebhook,
 } from '../services/webhooks.js';
-import {
-  actorOf,
-  idempotentCreate,
-  PROBLEM_RESPONSES,
-  ROOT_KEY_SECURITY,
-  type RouteContext,
-} from './route-kit.js';
+import { registerResourceRoutes } from './resource-routes.js';
+import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY, type RouteContext } from './route-kit.js';
 
 const tags = ['Webhooks'];
 const security = ROOT_KEY_SECURITY;
@@ -36,85 +30,27 @@ export const webhookRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { deps } = ctx;
-    app.post(
-      '/v1/webhooks',
-      {
-        config: { permission: 'webhooks:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Subscribe a receiver to events (the signing secret is answered once)',
-          body: CreateWebhookBody,
-          headers: IdempotencyHeaders,
-          response: { 201: WebhookWithSecret, ...PROBLEM_RESPONSES },
-        },
+    registerResourceRoutes(app, ctx, {
+      path: '/v1/webhooks',
+      tag: 'Webhooks',
+      read: 'webhooks:read',
+      write: 'webhooks:write',
+      create: {
+        summary: 'Subscribe a receiver to events (the signing secret is answered once)',
+        body: CreateWebhookBody,
+        reply: WebhookWithSecret,
+        run: createWebhook,
       },
-      (request, reply) =>
-        idempotentCreate(ctx, request, reply, async () => ({
-          status: 201,
-          body: await createWebhook(deps, actorOf(request), request.body),
-        })),
-    );
-    app.get(
-      '/v1/webhooks',
-      {
-        config: { permission: 'webhooks:read' },
-        schema: {
-          tags,
-          security,
-          summary: 'List webhooks',
-          querystring: ListWebhooksQuery,
-          response: { 200: WebhookPage, ...PROBLEM_RESPONSES },
-        },
+      list: { summary: 'List webhooks', query: ListWebhooksQuery, reply: WebhookPage, run: listWebhooks },
+      get: { summary: 'Get a webhook', reply: WebhookView, run: getWebhook },
+      update: {
+        summary: 'Update a webhook (URL, events, description, enabled)',
+        body: UpdateWebhookBody,
+        reply: WebhookView,
+        run: updateWebhook,
       },
-      (request) => listWebhooks(deps, actorOf(request), request.query),
-    );
-    app.get(
-      '/v1/webhooks/:id',
-      {
-        config: { permission: 'webhooks:read' },
-        schema: {
-          tags,
-          security,
-          summary: 'Get a webhook',
-          params: IdParams,
-          response: { 200: WebhookView, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => getWebhook(deps, actorOf(request), request.params.id),
-    );
-    app.patch(
-      '/v1/webhooks/:id',
-      {
-        config: { permission: 'webhooks:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Update a webhook (URL, events, description, enabled)',
-          params: IdParams,
-          body: UpdateWebhookBody,
-          response: { 200: WebhookView, ...PROBLEM_RESPONSES },
-        },
-      },
-      (request) => updateWebhook(deps, actorOf(request), request.params.id, request.body),
-    );
-    app.delete(
-      '/v1/webhooks/:id',
-      {
-        config: { permission: 'webhooks:write' },
-        schema: {
-          tags,
-          security,
-          summary: 'Delete a webhook with its pending messages and delivery log',
-          params: IdParams,
-          response: { 204: { type: 'null', description: 'Deleted' }, ...PROBLEM_RESPONSES },
-        },
-      },
-      async (request, reply) => {
-        await deleteWebhook(deps, actorOf(request), request.params.id);
-        return reply.code(204).send();
-      },
-    );
+      delete: { summary: 'Delete a webhook with its pending messages and delivery log', run: deleteWebhook },
+    });
     app.post(
       '/v1/webhooks/:id/rotate-secret',
       {

@@ -1,32 +1,18 @@
 import { isIP } from 'node:net';
-import {
-  KeywardError,
-  parsePermissionQuery,
-  type VerifiedIdentity,
-  type VerifyOptions,
-  type VerifyResult,
-} from '@keyward/core';
-import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/protocol';
+import { KeywardError, parsePermissionQuery, type VerifyOptions, type VerifyResult } from '@keyward/core';
+import { toVerifyResponse, type VerifyKeyBody, type VerifyKeyResponse } from '@keyward/protocol';
 import type { Actor, ServiceDeps } from './context.js';
 import { inPart } from './input-checks.js';
 
 /** The answer for an unknown key: nothing about any key. */
-const NOT_FOUND: VerifyKeyResponse = Object.freeze({
+const NOT_FOUND: VerifyResult = Object.freeze({
   valid: false,
   code: 'NOT_FOUND',
-  keyId: null,
-  apiId: null,
-  consumer: null,
-  name: null,
-  meta: null,
-  permissions: [],
-  roles: [],
-  credits: null,
+  identity: null,
   ratelimits: [],
-  expiresAt: null,
-  environment: null,
+  credits: null,
   retryAfterMs: null,
-}) as VerifyKeyResponse;
+});
 
 function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   const request: VerifyOptions = { workspaceId: actor.workspaceId };
@@ -37,31 +23,6 @@ function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   if (body.ip !== undefined) request.ip = body.ip;
   if (body.tags !== undefined) request.tags = body.tags;
   return request;
-}
-
-function toResponse(result: VerifyResult, identity: VerifiedIdentity): VerifyKeyResponse {
-  return {
-    valid: result.valid,
-    code: result.code,
-    keyId: identity.keyId,
-    apiId: identity.apiId,
-    consumer: identity.consumer,
-    name: identity.name,
-    meta: identity.meta,
-    permissions: identity.permissions,
-    roles: identity.roles,
-    credits: result.credits,
-    ratelimits: result.ratelimits.map(({ name, limit, remaining, reset, duration }) => ({
-      name,
-      limit,
-      remaining,
-      reset,
-      duration,
-    })),
-    expiresAt: identity.expiresAt,
-    environment: identity.environment,
-    retryAfterMs: result.valid ? null : result.retryAfterMs,
-  };
 }
 
 /**
@@ -93,7 +54,8 @@ export async function verifyForWorkspace(
   } catch (error) {
     throw inPart(error, 'body');
   }
-  const identity = result.valid ? result : result.identity;
-  if (identity === null || identity.workspaceId !== actor.workspaceId) return NOT_FOUND;
-  return toResponse(result, identity);
+  const { identity } = result;
+  return toVerifyResponse(
+    identity === null || identity.workspaceId !== actor.workspaceId ? NOT_FOUND : result,
+  );
 }

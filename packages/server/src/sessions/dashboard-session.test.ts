@@ -1,14 +1,18 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AdminTestApp, call, createAdminTestApp } from '../testing/admin-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { call } from '../testing/test-client.js';
 
 const ORIGIN = 'http://localhost:80';
 const SAME_SITE = { origin: ORIGIN, 'x-keyward-csrf': '1', 'sec-fetch-site': 'same-origin' };
 const MINUTE = 60_000;
 
-let t: AdminTestApp;
+let t: TestApp;
 beforeEach(async () => {
-  t = await createAdminTestApp({ sessions: { idleTimeoutMs: 30 * MINUTE, maxAgeMs: 12 * 60 * MINUTE } });
+  t = await createTestApp({
+    storage: 'file',
+    sessions: { idleTimeoutMs: 30 * MINUTE, maxAgeMs: 12 * 60 * MINUTE },
+  });
 });
 afterEach(async () => {
   await t.close();
@@ -57,7 +61,7 @@ describe('dashboard sign-in', () => {
 
   it('marks the cookie Secure when the request came over HTTPS through a trusted proxy', async () => {
     await t.close();
-    t = await createAdminTestApp({ sessions: {}, app: { trustProxy: true } });
+    t = await createTestApp({ storage: 'file', sessions: {}, app: { trustProxy: true } });
     const res = await signIn(t.a.rootKey, {
       ...SAME_SITE,
       origin: 'https://keys.example',

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminTestApp, createAdminTestApp } from '../testing/admin-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { BUILD_COMMAND, locateDashboardBuild } from './dashboard-files.js';
 
 const built = mkdtempSync(join(tmpdir(), 'keyward-ui-'));
 const empty = mkdtempSync(join(tmpdir(), 'keyward-ui-empty-'));
-let withBuild: AdminTestApp;
-let withoutBuild: AdminTestApp;
+let withBuild: TestApp;
+let withoutBuild: TestApp;
 
 beforeAll(async () => {
   for (const app of ['dashboard', 'portal']) {
@@ -17,8 +17,8 @@ beforeAll(async () => {
   }
   mkdirSync(join(built, 'assets'));
   writeFileSync(join(built, 'assets', 'main-abc123.js'), 'console.log(1)');
-  withBuild = await createAdminTestApp({ sessions: { staticDir: built }, app: { docs: true } });
-  withoutBuild = await createAdminTestApp({ sessions: { staticDir: empty } });
+  withBuild = await createTestApp({ sessions: { staticDir: built }, app: { docs: true } });
+  withoutBuild = await createTestApp({ sessions: { staticDir: empty } });
 });
 afterAll(async () => {
   await withBuild.close();

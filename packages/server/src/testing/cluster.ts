@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { SOURCE_NODE_ARGS, uniqueName } from '@keyward/core/testing';
+// Not `@keyward/core/testing`: its conformance suites load vitest, and the bench runs this.
+import { SOURCE_NODE_ARGS, uniqueName } from '@keyward/core/testing/servers';
 import { Redis } from 'ioredis';
 import { cleanEnv, exitWithin, REPO_ROOT, type ServerProcess } from '../cli/test-processes.js';
 import { loadConfig } from '../config.js';

@@ -1,5 +1,5 @@
 import type { RootPermission } from '@keyward/protocol';
-import type { TestClient } from './admin-app.js';
+import type { TestClient } from './test-client.js';
 
 /** One admin route with concrete ids and a body that would succeed. */
 export interface CatalogRoute {
@@ -21,9 +21,12 @@ export interface Fixtures {
   roleId: string;
   roleName: string;
   rootKeyId: string;
+  webhookId: string;
+  /** No alert: alerts are raised by the monitor, never by a request; a well-formed unknown id. */
+  alertId: string;
 }
 
-/** Creates one API, consumer, role, key (holding the role) and extra root key through the API. */
+/** Creates one API, consumer, role, key (holding the role), extra root key and webhook endpoint through the API. */
 export async function createFixtures(api: TestClient, tag: string): Promise<Fixtures> {
   const apiId = (await api.post('/v1/apis', { name: `api ${tag}`, prefix: `p${tag}` })).json().id;
   const consumerId = (await api.post('/v1/consumers', { externalId: `ext-${tag}` })).json().id;
@@ -31,6 +34,9 @@ export async function createFixtures(api: TestClient, tag: string): Promise<Fixt
   const created = (await api.post('/v1/keys', { apiId, consumerId, roles: [role.name] })).json();
   const rootKeyId = (
     await api.post('/v1/root-keys', { name: `rk ${tag}`, permissions: ['keys:read'] })
+  ).json().id;
+  const webhookId = (
+    await api.post('/v1/webhooks', { url: `http://127.0.0.1:9/${tag}`, events: ['key.created'] })
   ).json().id;
   return {
     apiId,
@@ -41,6 +47,8 @@ export async function createFixtures(api: TestClient, tag: string): Promise<Fixt
     roleId: role.id,
     roleName: role.name,
     rootKeyId,
+    webhookId,
+    alertId: `alert_${tag}0000000000000000000000`,
   };
 }
 
@@ -197,6 +205,80 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       pattern: '/v1/audit-events/verify',
       url: '/v1/audit-events/verify',
       permission: 'audit:read',
+    },
+    { method: 'GET', pattern: '/v1/usage', url: '/v1/usage', permission: 'usage:read' },
+    {
+      method: 'GET',
+      pattern: '/v1/keys/:id/usage',
+      url: `/v1/keys/${f.keyId}/usage`,
+      permission: 'usage:read',
+    },
+    { method: 'GET', pattern: '/v1/alerts', url: '/v1/alerts', permission: 'alerts:read' },
+    { method: 'GET', pattern: '/v1/alerts/:id', url: `/v1/alerts/${f.alertId}`, permission: 'alerts:read' },
+    {
+      method: 'POST',
+      pattern: '/v1/alerts/:id/acknowledge',
+      url: `/v1/alerts/${f.alertId}/acknowledge`,
+      permission: 'alerts:write',
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/workspace/policy',
+      url: '/v1/workspace/policy',
+      permission: 'alerts:read',
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/workspace/policy',
+      url: '/v1/workspace/policy',
+      permission: 'alerts:write',
+      body: {},
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/webhooks',
+      url: '/v1/webhooks',
+      permission: 'webhooks:write',
+      body: { url: 'http://127.0.0.1:9/new', events: ['key.revoked'] },
+    },
+    { method: 'GET', pattern: '/v1/webhooks', url: '/v1/webhooks', permission: 'webhooks:read' },
+    {
+      method: 'GET',
+      pattern: '/v1/webhooks/:id',
+      url: `/v1/webhooks/${f.webhookId}`,
+      permission: 'webhooks:read',
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1/webhooks/:id',
+      url: `/v1/webhooks/${f.webhookId}`,
+      permission: 'webhooks:write',
+      body: { enabled: false },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/webhooks/:id',
+      url: `/v1/webhooks/${f.webhookId}`,
+      permission: 'webhooks:write',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/webhooks/:id/rotate-secret',
+      url: `/v1/webhooks/${f.webhookId}/rotate-secret`,
+      permission: 'webhooks:write',
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/webhooks/:id/deliveries',
+      url: `/v1/webhooks/${f.webhookId}/deliveries`,
+      permission: 'webhooks:read',
+    },
+    {
+      // No message: messages are queued by events, not by this route; a well-formed unknown id.
+      method: 'POST',
+      pattern: '/v1/webhooks/:id/messages/:messageId/retry',
+      url: `/v1/webhooks/${f.webhookId}/messages/msg_${f.alertId.slice(-22)}/retry`,
+      permission: 'webhooks:write',
     },
   ];
 }

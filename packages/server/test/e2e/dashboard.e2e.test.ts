@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keywardHttp } from '../../src/testing/keyward-http.js';
 import {
   type AxeViolation,
   axeViolations,
@@ -10,7 +9,8 @@ import {
   seriousOnes,
   startUiServer,
   type UiServer,
-} from './browser.js';
+} from '../../src/testing/browser.js';
+import { keywardHttp } from '../../src/testing/keyward-http.js';
 
 const executable = chromiumPath();
 

@@ -1,6 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeywardHttp, keywardHttp } from '../../src/testing/keyward-http.js';
 import {
   axeViolations,
   chromiumPath,
@@ -9,7 +8,8 @@ import {
   seriousOnes,
   startUiServer,
   type UiServer,
-} from './browser.js';
+} from '../../src/testing/browser.js';
+import { type KeywardHttp, keywardHttp } from '../../src/testing/keyward-http.js';
 
 const executable = chromiumPath();
 

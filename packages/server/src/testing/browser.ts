@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { runCli } from '../../src/cli/program.js';
-import { loadConfig } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/start.js';
-import { locateDashboardBuild } from '../../src/static/dashboard-files.js';
+import { runCli } from '../cli/program.js';
+import { loadConfig } from '../config.js';
+import { type RunningServer, startServer } from '../start.js';
+import { locateDashboardBuild } from '../static/dashboard-files.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`), or null (outside CI the suite then skips, saying why). */
 export function chromiumPath(): string | null {
@@ -103,7 +103,7 @@ export async function startUiServer(
 }
 
 const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+let axeSource: string | null = null;
 
 export interface AxeViolation {
   id: string;
@@ -118,7 +118,8 @@ export interface AxeViolation {
  * `evaluate`, which the page's CSP does not govern.
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(AXE_SOURCE);
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
   // A string, evaluated in the page (this file is compiled without the DOM library).
   return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
     result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`);
@@ -133,7 +134,8 @@ export const SCREENSHOT_DIR =
   process.env.KEYWARD_SCREENSHOTS === '1'
     ? join(here, '..', '..', '..', '..', 'docs', 'screenshots')
     : join(tmpdir(), 'keyward-screenshots');
-mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
-export const screenshot = (page: Page, name: string): Promise<Buffer> =>
-  page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+export const screenshot = (page: Page, name: string): Promise<Buffer> => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+};

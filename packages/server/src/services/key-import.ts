@@ -1,6 +1,7 @@
 import { isPlausibleForeignKey, type KeyRecord, KeywardError, keyHint, newId } from '@keyward/core';
 import type { ImportedKey, ImportKeysBody, ImportKeysResponse } from '@keyward/sdk/schemas';
 import { keyView } from '../views.js';
+import { requireApiAccess } from './api-access.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
@@ -57,6 +58,7 @@ export async function importKeys(
   body: ImportKeysBody,
 ): Promise<ImportKeysResponse> {
   const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
+  requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
   const checked: CheckedEntry[] = [];
   const seen = new Map<string, string>();
   for (const [i, entry] of body.keys.entries()) {

@@ -7,6 +7,7 @@ import {
   type VerifyResult,
 } from '@keyward/core';
 import type { VerifyKeyBody, VerifyKeyResponse } from '@keyward/sdk/schemas';
+import { requireApiNamed } from './api-access.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { inPart } from './input-checks.js';
 
@@ -77,6 +78,7 @@ export async function verifyForWorkspace(
   actor: Actor,
   body: VerifyKeyBody,
 ): Promise<VerifyKeyResponse> {
+  requireApiNamed(actor, 'keys:verify', body.apiId, 'body.apiId');
   if (body.permissions !== undefined) {
     try {
       parsePermissionQuery(body.permissions);

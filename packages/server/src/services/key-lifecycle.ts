@@ -8,9 +8,14 @@ import { publishEvent } from './webhook-events.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'key not found');
 
-/** Revokes a key for good (idempotent: a revoked key keeps its first revokedAt). */
+/**
+ * Revokes a key for good. Idempotent: revoking a revoked key answers its view and changes
+ * and records nothing (no second audit event, no second `key.revoked`).
+ */
 export async function revokeKey(deps: ServiceDeps, actor: Actor, id: string): Promise<KeyView> {
-  const before = await viewKey(deps, await requireKey(deps, actor, id, 'keys:write'));
+  const current = await requireKey(deps, actor, id, 'keys:write');
+  const before = await viewKey(deps, current);
+  if (current.revokedAt !== null) return before;
   const revoked = await deps.store.keys.revoke(actor.workspaceId, id, deps.now());
   if (revoked === null) throw notFound();
   await invalidateKey(deps, id);

@@ -98,8 +98,10 @@ export async function rollRootKey(deps: ServiceDeps, actor: Actor, id: string): 
   return { ...view, key: plaintext };
 }
 
+/** Revokes a root key; idempotent (a revoked one answers its view, nothing is recorded again). */
 export async function revokeRootKey(deps: ServiceDeps, actor: Actor, id: string): Promise<RootKeyView> {
   const before = await requireWeakerRootKey(deps, actor, id, 'revoke');
+  if (before.revokedAt !== null) return rootKeyView(before);
   const revoked = await deps.store.rootKeys.revoke(actor.workspaceId, id, deps.now());
   if (revoked === null) throw notFound();
   deps.forgetRootKey(id);

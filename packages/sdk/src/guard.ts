@@ -5,6 +5,7 @@ import {
   type FailureThrottle,
   type FailureThrottleOptions,
 } from './failure-throttle.js';
+import { redactSecrets } from './redact.js';
 import type { Verifier, VerifyParams } from './verification.js';
 
 /** Options shared by the Express, Fastify and Hono middleware; `Req` is the framework's request. */
@@ -137,9 +138,14 @@ export function createGuard<Req>(
   };
 }
 
-/** The default `onError`: the message only (keyward errors never hold a secret; stacks stay out of logs). */
+/**
+ * The default `onError`: the message only, stacks stay out of logs; redacted, since a
+ * message may quote what it failed on (a URL, a header).
+ */
 export const logVerificationError = (error: unknown): void => {
   console.error(
-    `keyward: key verification failed: ${error instanceof Error ? error.message : String(error)}`,
+    redactSecrets(
+      `keyward: key verification failed: ${error instanceof Error ? error.message : String(error)}`,
+    ),
   );
 };

@@ -24,5 +24,6 @@ export * from './gateway-identity.js';
 export { createGuard, type KeywardOptions, logVerificationError, type RequestReader } from './guard.js';
 export * from './local-verifier.js';
 export * from './ratelimit-headers.js';
+export * from './redact.js';
 export * from './remote-verifier.js';
 export type * from './verification.js';

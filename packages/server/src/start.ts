@@ -156,8 +156,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         logger: logger.child({ component: 'gateway' }),
         trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
       });
+      // startGateway says where it listens.
       closers.push({ name: 'gateway', close: () => gateway.close() });
-      logger.info({ url: gateway.url, file: options.gateway }, `keyward gateway listening on ${gateway.url}`);
     }
     logger.info(
       {

@@ -7,6 +7,8 @@ import {
   createFailureThrottle,
   type FailureThrottleOptions,
   localVerifier,
+  redactedPath,
+  redactSecrets,
   type Verifier,
 } from '@keyward/sdk';
 import Fastify, {
@@ -16,6 +18,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
+import { requestIdOf } from '../logging.js';
 import type { GatewayConfig } from './config.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forward-headers.js';
 import {
@@ -86,6 +89,17 @@ const codeOf = (error: unknown): string | undefined =>
 const sendProblem = (reply: FastifyReply, problem: GatewayProblem | Extract<Answer, { allow: false }>) =>
   reply.code(problem.status).headers(problem.headers).send(problem.body);
 
+/** True when the query string names `_method` (which some frameworks honour as the method). */
+const hasMethodOverride = (query: string): boolean =>
+  query.split('&').some((pair) => {
+    const name = pair.split('=', 1)[0] ?? '';
+    try {
+      return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase() === '_method';
+    } catch {
+      return name.toLowerCase().includes('_method');
+    }
+  });
+
 /** Requests that carry a body (Fastify leaves `request.body` unset without a Content-Type). */
 const hasBody = (raw: IncomingMessage): boolean =>
   raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
@@ -116,6 +130,10 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
 
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // Fastify's own request lines log the raw URL (a key may sit in it): the gateway writes its own.
+    disableRequestLogging: true,
+    // The caller's X-Request-Id when sane, else a random UUID (never a counter that repeats across nodes).
+    genReqId: requestIdOf,
     trustProxy,
     // Malformed percent-encoding in the path, caught by the router (the target is not echoed: it may hold a secret).
     frameworkErrors: (_error, _request, reply) => {
@@ -138,12 +156,24 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   acceptUpgrades(app);
 
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, notFound()));
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.raw.method,
+        path: redactedPath(request.raw.url ?? '/'),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status =
       error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
         ? error.statusCode
         : 500;
-    if (status === 500) request.log.error({ err: error }, 'gateway error');
+    if (status === 500)
+      request.log.error({ err: { message: redactSecrets(error.message) } }, 'gateway error');
     return reply
       .code(status)
       .headers({ 'content-type': 'application/problem+json', 'cache-control': 'no-store' })
@@ -180,6 +210,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const queryAt = target.indexOf('?');
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const method = raw.method ?? 'GET';
+    if (queryAt !== -1 && hasMethodOverride(target.slice(queryAt + 1)))
+      return sendProblem(reply, badPath('a "_method" query parameter (a method override) is not accepted'));
     const match = current.table.match(method, path);
     if (match.kind === 'bad-path') return sendProblem(reply, badPath(match.reason));
     if (match.kind === 'not-found') return sendProblem(reply, notFound());
@@ -210,7 +242,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const timeoutMs = route.config.timeoutMs ?? current.config.timeoutMs;
     const extraHeaders = answer?.headers ?? {};
     const forward = (headers: IncomingMessage['headers']) => {
-      if (headers['x-request-id'] === undefined) headers['x-request-id'] = String(request.id);
+      headers['x-request-id'] = String(request.id);
       return forwardRequestHeaders(headers, {
         keyHeader: current.config.keyHeader,
         identity: answer?.identity ?? null,

@@ -30,6 +30,12 @@ const HOP_BY_HOP = [
   'upgrade',
 ];
 
+const connectionTokens = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '');
+
 /** Headers some frameworks read to serve another method than the request line's. */
 export const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];
 
@@ -60,6 +66,8 @@ export function forwardRequestHeaders(
     if (name.startsWith('x-keyward-')) delete headers[name];
   }
   delete headers[keyHeader];
+  // Fields the client named in Connection are hop-by-hop too (HTTP2-Settings, ...).
+  for (const name of connectionTokens(headers.connection)) delete headers[name];
   for (const name of HOP_BY_HOP) delete headers[name];
   // Node already answered `100 Continue` to the client; undici cannot send `Expect` upstream.
   delete headers.expect;

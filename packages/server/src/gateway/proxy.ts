@@ -32,7 +32,7 @@ import {
 import { createGatewayState, type GatewayState } from './gateway-state.js';
 import { keyHeaderHint } from './key-credential.js';
 import type { Upstream } from './upstream-pool.js';
-import { acceptUpgrades, isUpgrade, openTunnel } from './websocket-tunnel.js';
+import { acceptUpgrades, declaresBody, isUpgrade, openTunnel } from './websocket-tunnel.js';
 
 export interface GatewayOptions {
   /** Verifies keys in-process (through the SDK's `localVerifier`, like the middleware's local mode). */
@@ -99,10 +99,6 @@ const hasMethodOverride = (query: string): boolean =>
       return name.toLowerCase().includes('_method');
     }
   });
-
-/** Requests that carry a body (Fastify leaves `request.body` unset without a Content-Type). */
-const hasBody = (raw: IncomingMessage): boolean =>
-  raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
 
 /**
  * Builds keyward's gateway: a Fastify instance that matches each request against the route
@@ -252,7 +248,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
       });
     };
 
-    if (isUpgrade(raw)) {
+    // Only WebSocket, only where the route allows it; any other Upgrade is served as plain HTTP.
+    if (isUpgrade(raw) && route.config.websocket) {
       const result = await openTunnel(raw, {
         origin: upstream.origin,
         path: `${upstream.basePath}${target}`,
@@ -276,7 +273,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     }
 
     // reply-from sends no body with GET or HEAD (a body there has no defined meaning).
-    if (request.body === undefined && method !== 'GET' && method !== 'HEAD' && hasBody(raw))
+    if (request.body === undefined && method !== 'GET' && method !== 'HEAD' && declaresBody(raw))
       request.body = raw;
     return reply.from(`${upstream.origin}${upstream.basePath}${path}`, {
       timeout: timeoutMs,

@@ -6,8 +6,8 @@ import { createAppLogger } from '../../src/logging.js';
 
 /**
  * Issue 10, defects 3 and 8: the gateway logged full URLs (a key in `?access_token=` went
- * into the `incoming request` line), forwarded method-override headers, let double
- * percent-encoding through and sent `req-1`, `req-2`, ... as `X-Request-Id`.
+ * into the `incoming request` line), sent `req-1`, `req-2`, ... as `X-Request-Id` and logged
+ * "gateway listening" twice. (Method overrides and double encoding: gateway-smuggling.test.ts.)
  */
 let fixture: KeyFixture;
 let upstream: TestUpstream;
@@ -64,49 +64,6 @@ describe('no credential reaches a gateway log line', () => {
 });
 
 describe('what the upstream receives', () => {
-  it('no method-override header', async () => {
-    const { key } = await fixture.issue();
-    const res = await call(`${base}/echo/private`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${key}`,
-        'x-http-method-override': 'DELETE',
-        'x-http-method': 'DELETE',
-        'x-method-override': 'DELETE',
-      },
-      body: '{}',
-    });
-    expect(res.status).toBe(200);
-    const seen = res.json() as { method: string; headers: Record<string, string> };
-    expect(seen.method).toBe('POST');
-    for (const name of ['x-http-method-override', 'x-http-method', 'x-method-override'])
-      expect(seen.headers[name]).toBeUndefined();
-  });
-
-  it('a `_method` query parameter is refused', async () => {
-    const before = upstream.seen.length;
-    const res = await call(`${base}/echo/x?_method=DELETE`, { method: 'POST', body: '' });
-    expect(res.status).toBe(400);
-    expect(upstream.seen.length).toBe(before);
-  });
-
-  it('double percent-encoding is refused before any upstream sees it', async () => {
-    const before = upstream.seen.length;
-    for (const path of [
-      '/echo/%252e%252e/private',
-      '/echo/%252E%252E%252Fadmin',
-      '/echo/priv%2561te',
-      '/echo/a%25252e',
-    ]) {
-      const res = await call(`${base}${path}`);
-      expect({ path, status: res.status }).toEqual({ path, status: 400 });
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    }
-    expect(upstream.seen.length).toBe(before);
-    // A single encoding still works.
-    expect((await call(`${base}/echo/caf%C3%A9`)).status).toBe(200);
-  });
-
   it('X-Request-Id is unique and unguessable, and a sane caller id is kept', async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 3; i++) {

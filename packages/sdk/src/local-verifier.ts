@@ -21,6 +21,7 @@ interface EngineLimitState {
   limit: number;
   remaining: number;
   reset: number;
+  resetAfterMs?: number;
   /** Window length in ms, once the engine reports it (then `RateLimit-Policy` carries `w=`). */
   duration?: number;
 }
@@ -49,8 +50,19 @@ export type EngineResult =
       retryAfterMs: number | null;
     };
 
-const limitInfo = ({ name, limit, remaining, reset, duration }: EngineLimitState): RateLimitInfo =>
-  duration === undefined ? { name, limit, remaining, reset } : { name, limit, remaining, reset, duration };
+const limitInfo = ({
+  name,
+  limit,
+  remaining,
+  reset,
+  resetAfterMs,
+  duration,
+}: EngineLimitState): RateLimitInfo => {
+  const info: RateLimitInfo = { name, limit, remaining, reset };
+  if (resetAfterMs !== undefined) info.resetAfterMs = resetAfterMs;
+  if (duration !== undefined) info.duration = duration;
+  return info;
+};
 
 /** The engine's result as the middleware's `Verification`: the identity only for a valid key (a denial reveals nothing). */
 export function fromEngineResult(result: EngineResult): Verification {

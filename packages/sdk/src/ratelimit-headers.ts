@@ -70,7 +70,8 @@ export function rateLimitHeaders(
     const window = l.duration === undefined ? '' : `;w=${sfInteger(Math.ceil(l.duration / 1000))}`;
     const separator = policy === '' ? '' : ', ';
     policy += `${separator}${name};q=${sfInteger(l.limit)}${window}`;
-    state += `${separator}${name};r=${sfInteger(l.remaining)};t=${sfInteger(secondsUntil(l.reset, now))}`;
+    const t = l.resetAfterMs === undefined ? secondsUntil(l.reset, now) : Math.ceil(l.resetAfterMs / 1000);
+    state += `${separator}${name};r=${sfInteger(l.remaining)};t=${sfInteger(t)}`;
   }
   return { 'ratelimit-policy': policy, ratelimit: state };
 }

@@ -21,8 +21,16 @@ export interface RateLimitInfo {
   name: string;
   limit: number;
   remaining: number;
-  /** Epoch ms when the limit is fully available again. */
+  /**
+   * Epoch ms: with nothing remaining, when one unit fits again (for the limit that denied a
+   * request, when that request fits again); otherwise when the limit is whole again.
+   */
   reset: number;
+  /**
+   * `reset` as ms after the verification, by the verifier's clock: `RateLimit`'s `t=` is
+   * built from it when given, so it agrees with `Retry-After` whatever the local clock says.
+   */
+  resetAfterMs?: number;
   /** Window length in ms, when the verifier knows it (adds `w=` to `RateLimit-Policy`). */
   duration?: number;
 }

@@ -55,8 +55,10 @@ export const VerifyRateLimit = Type.Object({
   name: Type.String(),
   limit: Type.Integer(),
   remaining: Type.Integer(),
-  /** Epoch ms when the limit is fully available again. */
+  /** Epoch ms: with nothing remaining, when one unit fits again (the limit that denied: when this request does); otherwise when the limit is whole again. */
   reset: Timestamp,
+  /** `reset` as ms after this verification, by the server's clock (immune to clock skew between hosts). */
+  resetAfterMs: Type.Integer({ minimum: 0 }),
   /** The limit's window in ms (`w=` of the RateLimit-Policy header, in seconds). */
   duration: Type.Integer(),
 });

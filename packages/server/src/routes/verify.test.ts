@@ -51,7 +51,16 @@ describe('POST /v1/keys/verify', () => {
       permissions: ['chargers:*'],
       roles: [],
       credits: { remaining: 3 },
-      ratelimits: [{ name: 'rpm', limit: 10, remaining: 9, reset: expect.any(Number), duration: 60_000 }],
+      ratelimits: [
+        {
+          name: 'rpm',
+          limit: 10,
+          remaining: 9,
+          reset: expect.any(Number),
+          resetAfterMs: 120_000,
+          duration: 60_000,
+        },
+      ],
       expiresAt: created.expiresAt,
       environment: 'live',
       retryAfterMs: null,

@@ -52,11 +52,12 @@ function toResponse(result: VerifyResult, identity: VerifiedIdentity): VerifyKey
     permissions: identity.permissions,
     roles: identity.roles,
     credits: result.credits,
-    ratelimits: result.ratelimits.map(({ name, limit, remaining, reset, duration }) => ({
+    ratelimits: result.ratelimits.map(({ name, limit, remaining, reset, resetAfterMs, duration }) => ({
       name,
       limit,
       remaining,
       reset,
+      resetAfterMs,
       duration,
     })),
     expiresAt: identity.expiresAt,

@@ -88,6 +88,8 @@ export function createEngine(options: EngineOptions): Engine {
   let closed = false;
 
   const onMessage = (message: InvalidationMessage): void => {
+    // Admin credentials share the bus but not this cache.
+    if (message.type === 'root_key') return;
     cache.invalidate(message);
     // Waiting callers keep their (older) answer; new callers start a fresh lookup.
     inflight.clear();

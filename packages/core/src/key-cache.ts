@@ -164,6 +164,9 @@ export function createKeyCache<V extends CacheableKey>(options: KeyCacheOptions 
         case 'consumer':
           removeAll(byConsumer, message.consumerId);
           break;
+        case 'root_key':
+          // Admin credentials are not in this cache (the server's root-key cache listens for these).
+          break;
         case 'workspace':
           removeAll(byWorkspace, message.workspaceId);
           break;

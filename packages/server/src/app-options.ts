@@ -1,4 +1,11 @@
-import { createDigester, type Digester, type Engine, KeywardError, type Store } from '@keyward/core';
+import {
+  type CacheBus,
+  createDigester,
+  type Digester,
+  type Engine,
+  KeywardError,
+  type Store,
+} from '@keyward/core';
 import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
@@ -42,6 +49,12 @@ export interface AppOptions {
   monitoring?: NonNullable<ServiceDeps['monitoring']>;
   /** The webhook outbox; default none: `/v1/webhooks` is not served and key changes queue no events. */
   webhooks?: WebhookOutbox;
+  /**
+   * The cache bus the engine uses (give the same one): root-key rolls and revokes are
+   * published on it and every node's root-key cache listens. Default none: this process
+   * forgets its own entries only (enough for one process).
+   */
+  bus?: CacheBus;
 }
 
 export interface ResolvedAppOptions {
@@ -59,6 +72,7 @@ export interface ResolvedAppOptions {
   readonly docs: boolean;
   readonly monitoring: NonNullable<ServiceDeps['monitoring']> | null;
   readonly webhooks: WebhookOutbox | null;
+  readonly bus: CacheBus | null;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -80,6 +94,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     docs = true,
     monitoring = null,
     webhooks = null,
+    bus = null,
   } = options;
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
@@ -125,5 +140,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     docs,
     monitoring,
     webhooks,
+    bus,
   });
 }

@@ -130,6 +130,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxEntries: 10_000,
     staleMs: resolved.staleWhileErrorMs,
   });
+  // Root-key rolls and revokes on any node reach this one's cache through the engine's bus.
+  const { bus } = resolved;
+  if (bus !== null) {
+    const unsubscribe = bus.subscribe((message) => cache.invalidate(message));
+    app.addHook('onClose', async () => unsubscribe());
+  }
+  const forgetRootKey = async (rootKeyId: string): Promise<void> => {
+    cache.forget(rootKeyId);
+    if (bus === null) return;
+    try {
+      await bus.publish({ type: 'root_key', rootKeyId });
+    } catch (error) {
+      // The change is stored; other nodes drop the old secret when their entry expires.
+      app.log.warn(
+        { err: error, rootKeyId },
+        'root-key invalidation not published: other nodes catch up on expiry',
+      );
+    }
+  };
   const throttle = createFailureThrottle(resolved.throttle);
   app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
 
@@ -138,7 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     engine,
     digester,
     now,
-    forgetRootKey: (id: string) => cache.forget(id),
+    forgetRootKey,
     ...(resolved.monitoring === null ? {} : { monitoring: resolved.monitoring }),
     ...(resolved.webhooks === null ? {} : { webhooks: resolved.webhooks }),
   };

@@ -56,6 +56,8 @@ export interface Config {
   readonly ratelimitFailMode: 'open' | 'closed';
   /** KEYWARD_CACHE_TTL_MS: verification cache lifetime (and the most a key can be stale), default 30000. */
   readonly cacheTtlMs: number;
+  /** KEYWARD_ROOT_KEY_CACHE_TTL_MS: root-key lookup cache lifetime (the staleness bound if an invalidation is lost), default 5000. */
+  readonly rootKeyCacheTtlMs: number;
   /**
    * KEYWARD_STALE_MS: while the database FAILS, a cached key keeps verifying until its entry
    * is this much past its TTL (uncached keys are refused); default 300000 (5 min), 0 = never.
@@ -198,6 +200,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const cacheTtlMs = take('KEYWARD_CACHE_TTL_MS', 30_000, (raw) =>
     integer('KEYWARD_CACHE_TTL_MS', raw, 0, 86_400_000),
   );
+  const rootKeyCacheTtlMs = take('KEYWARD_ROOT_KEY_CACHE_TTL_MS', 5_000, (raw) =>
+    integer('KEYWARD_ROOT_KEY_CACHE_TTL_MS', raw, 0, 86_400_000),
+  );
 
   const staleWhileErrorMs = take('KEYWARD_STALE_MS', 300_000, (raw) =>
     integer('KEYWARD_STALE_MS', raw, 0, 86_400_000),
@@ -247,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy,
     ratelimitFailMode,
     cacheTtlMs,
+    rootKeyCacheTtlMs,
     staleWhileErrorMs,
     storeTimeoutMs,
     redisTimeoutMs,

@@ -91,6 +91,24 @@ describe('root key cache', () => {
     expect(cache.get('c', 301)).toBeNull();
   });
 
+  it('applies cache-bus messages: a root key, a workspace, everything; ignores API-key messages', () => {
+    const cache = createRootKeyCache({ ttlMs: 100, maxEntries: 10 });
+    const other = { ...rootKey, id: 'rk_2', workspaceId: 'ws2', digest: 'e' };
+    cache.set('d', rootKey, 0);
+    cache.set('e', other, 0);
+    cache.invalidate({ type: 'key', keyId: 'rk_1', digests: ['d'] });
+    cache.invalidate({ type: 'consumer', consumerId: 'rk_1' });
+    expect(cache.get('d', 1)).toBe(rootKey);
+    cache.invalidate({ type: 'root_key', rootKeyId: 'rk_1' });
+    expect(cache.get('d', 1)).toBeUndefined();
+    expect(cache.get('e', 1)).toBe(other);
+    cache.invalidate({ type: 'workspace', workspaceId: 'ws2' });
+    expect(cache.get('e', 1)).toBeUndefined();
+    cache.set('d', rootKey, 2);
+    cache.invalidate({ type: 'all' });
+    expect(cache.get('d', 3)).toBeUndefined();
+  });
+
   it('caches nothing with a TTL of 0', () => {
     const cache = createRootKeyCache({ ttlMs: 0, maxEntries: 2 });
     cache.set('d', rootKey, 0);

@@ -136,6 +136,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
       readiness,
       staleWhileErrorMs: config.staleWhileErrorMs,
+      rootKeyCacheTtlMs: config.rootKeyCacheTtlMs,
+      ...(bus ? { bus } : {}),
       monitoring: operations.monitoring,
       webhooks: operations.webhooks,
     });

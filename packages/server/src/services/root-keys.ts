@@ -86,7 +86,7 @@ export async function rollRootKey(deps: ServiceDeps, actor: Actor, id: string): 
   const next = { digest: deps.engine.digest(plaintext), hint: keyHint(plaintext) };
   const rolled = await deps.store.rootKeys.roll(actor.workspaceId, id, next, deps.now());
   if (rolled === null) throw notFound();
-  deps.forgetRootKey(id);
+  await deps.forgetRootKey(id);
   const view = rootKeyView(rolled);
   await recordAudit(deps, actor, {
     action: 'root_key.roll',
@@ -104,7 +104,7 @@ export async function revokeRootKey(deps: ServiceDeps, actor: Actor, id: string)
   if (before.revokedAt !== null) return rootKeyView(before);
   const revoked = await deps.store.rootKeys.revoke(actor.workspaceId, id, deps.now());
   if (revoked === null) throw notFound();
-  deps.forgetRootKey(id);
+  await deps.forgetRootKey(id);
   const view = rootKeyView(revoked);
   await recordAudit(deps, actor, {
     action: 'root_key.revoke',

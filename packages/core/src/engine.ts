@@ -200,7 +200,11 @@ export function createEngine(options: EngineOptions): Engine {
     const cost = request.credits === undefined ? 1 : creditCost(request.credits);
     const now = clock();
 
-    if (!isValidKey(key) && !(isPlausibleForeignKey(key) && (imported.known() ?? (await imported.load())))) {
+    if (
+      !isValidKey(key) &&
+      (request.keywardFormatOnly === true ||
+        !(isPlausibleForeignKey(key) && (imported.known() ?? (await imported.load()))))
+    ) {
       return deny('NOT_FOUND', null, request, now);
     }
     const keyDigest = digest(key);

@@ -54,8 +54,10 @@ const invalid = () => new KeywardError('UNAUTHORIZED', 'the root key is invalid,
  * The `onRequest` hook guarding admin routes: authenticates the Bearer root key, then
  * checks the route's `config.permission`. It runs before the body is read, so an
  * unauthenticated caller learns nothing about validation. Clients presenting invalid
- * keys repeatedly are throttled (429) before any digest or lookup; the stored digest is
- * compared in constant time.
+ * keys repeatedly are throttled: from a blocked address, malformed strings are answered 429
+ * before any digest, well-formed root keys are still looked up (valid ones pass: the
+ * address may be shared) and invalid ones answered 429. The stored digest is compared in
+ * constant time.
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
   const { store, engine, cache, throttle, now } = deps;
@@ -87,26 +89,27 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const token = bearerToken(request);
     if (token === null)
       throw new KeywardError('UNAUTHORIZED', 'a root key is required: Authorization: Bearer <root key>');
+    // A blocked address may be shared (NAT, a proxy without trust-proxy): a valid root key
+    // still passes; anything else from it is answered 429 (see failure-throttle.ts).
     const wait = throttle.blocked(request.ip, now());
-    if (wait > 0) {
+    const refuse = (): FastifyReply | never => {
+      if (wait === 0) {
+        throttle.fail(request.ip, now());
+        throw invalid();
+      }
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       const failure = toHttpFailure(
         new KeywardError('TOO_MANY_REQUESTS', 'too many invalid root keys; retry later'),
       );
       return sendProblem(reply, failure);
-    }
+    };
     const parsed = token === '' ? null : parseKey(token);
-    if (parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) {
-      throttle.fail(request.ip, now());
-      throw invalid();
-    }
+    if (parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) return refuse();
     const digest = engine.digest(token);
     const rootKey = await lookup(digest);
-    if (rootKey === null || !safeEqualHex(rootKey.digest, digest) || rootKey.revokedAt !== null) {
-      throttle.fail(request.ip, now());
-      throw invalid();
-    }
-    throttle.succeed(request.ip);
+    if (rootKey === null || !safeEqualHex(rootKey.digest, digest) || rootKey.revokedAt !== null)
+      return refuse();
+    if (wait === 0) throttle.succeed(request.ip);
     if (!rootKeyAllows(rootKey.permissions, required)) {
       throw new KeywardError('FORBIDDEN', `this root key lacks the permission "${required}"`);
     }

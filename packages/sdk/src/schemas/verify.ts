@@ -46,6 +46,11 @@ export const VerifyKeyBody = Type.Object(
     tags: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), { maxItems: LIMITS.tags }),
     ),
+    /**
+     * Look up keyward-format keys only: anything else (an imported key of another format)
+     * answers NOT_FOUND. The middleware sets it for clients its brute-force throttle blocks.
+     */
+    keywardFormatOnly: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

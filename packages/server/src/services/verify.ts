@@ -37,6 +37,7 @@ function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   if (body.credits !== undefined) request.credits = body.credits;
   if (body.ip !== undefined) request.ip = body.ip;
   if (body.tags !== undefined) request.tags = body.tags;
+  if (body.keywardFormatOnly === true) request.keywardFormatOnly = true;
   return request;
 }
 

@@ -33,9 +33,14 @@ export const AlertStatus = Type.Union(
 export const AlertView = Type.Object({
   id: Id,
   detector: DetectorName,
-  /** What the alert is about: a key, a consumer (shared credits) or a client address (brute force). */
+  /** What the alert is about: a key, a consumer (shared credits), a client address (brute force) or the workspace (guesses without an address). */
   subject: Type.Object({
-    type: Type.Union([Type.Literal('key'), Type.Literal('consumer'), Type.Literal('ip')]),
+    type: Type.Union([
+      Type.Literal('key'),
+      Type.Literal('consumer'),
+      Type.Literal('ip'),
+      Type.Literal('workspace'),
+    ]),
     id: Type.String(),
   }),
   severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),

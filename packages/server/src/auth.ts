@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { type Engine, KeywardError, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
 import type { FailureThrottle } from '@keyward/sdk';
 import type { RootPermission } from '@keyward/sdk/schemas';
@@ -13,6 +14,11 @@ export interface Principal {
   rootKeyId: string;
   workspaceId: string;
   permissions: readonly string[];
+  /**
+   * HMAC of the presented root key (never stored, never logged): binds stored idempotent
+   * replies to the credential that made them, so the database alone cannot open them.
+   */
+  replaySecret: Buffer;
 }
 
 declare module 'fastify' {
@@ -117,6 +123,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
       rootKeyId: rootKey.id,
       workspaceId: rootKey.workspaceId,
       permissions: rootKey.permissions,
+      replaySecret: createHmac('sha256', token).update('keyward idempotent reply').digest(),
     };
     return undefined;
   };

@@ -106,13 +106,17 @@ export type KeyPatch = Patch<
 >;
 
 export interface KeyStore {
-  /** Inserts the key; `CONFLICT` if its digest exists (current or previous digest of any key). */
+  /** Inserts the key; `CONFLICT` if its digest exists in its workspace (current or previous digest of a key there). */
   create(key: KeyRecord): Promise<void>;
   /** Inserts many keys in one transaction: all or none. */
   createMany(keys: readonly KeyRecord[]): Promise<void>;
   get(workspaceId: string, id: string): Promise<KeyRecord | null>;
-  /** Global lookup used by verification (no workspace: the digest identifies the key). */
-  findByDigest(digest: string): Promise<KeyLookup | null>;
+  /**
+   * Lookup used by verification, across workspaces: every key whose current or previous
+   * digest this is, oldest first; empty when none. Digests are unique per workspace only,
+   * so two workspaces holding the same secret (an imported legacy key) both match.
+   */
+  findByDigest(digest: string): Promise<KeyLookup[]>;
   list(workspaceId: string, query: KeyListQuery): Promise<Page<KeyRecord>>;
   update(workspaceId: string, id: string, patch: KeyPatch, now: number): Promise<KeyRecord | null>;
   /** Sets revokedAt (idempotent: an already revoked key keeps its first revokedAt). */

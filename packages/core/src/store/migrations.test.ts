@@ -36,9 +36,14 @@ const TABLES = [
 ];
 
 /** Every migration, in the order they apply. */
-const APPLIED = ['0001_initial', '0002_usage', '0003_audit_chain', '0004_monitoring', '0005_webhooks'].map(
-  (name) => ({ name }),
-);
+const APPLIED = [
+  '0001_initial',
+  '0002_usage',
+  '0003_audit_chain',
+  '0004_monitoring',
+  '0005_webhooks',
+  '0006_workspace_digests',
+].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {
   it('run twice without error and keep the data', async () => {

@@ -6,6 +6,7 @@ import { usage } from './migration-0002-usage.js';
 import { auditChain } from './migration-0003-audit-chain.js';
 import { monitoring } from './migration-0004-monitoring.js';
 import { webhooks } from './migration-0005-webhooks.js';
+import { workspaceDigests } from './migration-0006-workspace-digests.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -24,6 +25,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0003_audit_chain': auditChain(types, dialect),
     '0004_monitoring': monitoring(types),
     '0005_webhooks': webhooks(types),
+    '0006_workspace_digests': workspaceDigests(types, dialect),
   };
 };
 

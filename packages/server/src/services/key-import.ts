@@ -48,9 +48,9 @@ function digestOf(
 /**
  * Brings keys from another system, by plaintext or by SHA-256 digest, so that a provider
  * can migrate without re-issuing: its customers' keys verify unchanged. All or nothing:
- * every entry is checked first (a duplicate within the batch or of a stored key is a
- * `CONFLICT` naming the index), then consumers named by unknown external ids are created
- * and all keys are inserted in one transaction.
+ * every entry is checked first (a duplicate within the batch or of a key of this workspace
+ * is a `CONFLICT` naming the index; another workspace's keys never count), then consumers
+ * named by unknown external ids are created and all keys are inserted in one transaction.
  */
 export async function importKeys(
   deps: ServiceDeps,
@@ -72,8 +72,11 @@ export async function importKeys(
     const owner = await resolveOwner(deps, actor, entry, at);
     checked.push({ entry, at, secretField: field, digest, hint, settings, owner });
   }
+  // Only this workspace's keys conflict: digests are unique per workspace, and whether another
+  // workspace holds a string must not change the answer (issue 10: an oracle otherwise).
   for (const item of checked) {
-    if ((await deps.store.keys.findByDigest(item.digest)) !== null) {
+    const found = await deps.store.keys.findByDigest(item.digest);
+    if (found.some((lookup) => lookup.key.workspaceId === actor.workspaceId)) {
       throw new KeywardError('CONFLICT', `${item.secretField} is a key that already exists`, {
         field: item.secretField,
       });

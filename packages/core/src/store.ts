@@ -274,6 +274,17 @@ export interface CreditLedger {
   read?(owner: CreditOwner): Promise<CreditBalance | null>;
 }
 
+/**
+ * Leak reports already processed (GitHub secret scanning, `POST /v1/keys/report-leak`),
+ * found by a digest of what was reported, so that a replay acts once. Kept for good.
+ */
+export interface LeakReportStore {
+  /** The answer given when the report was processed; null when it never was. */
+  get(source: string, digest: string): Promise<string | null>;
+  /** Records a processed report; false (and nothing changed) when it was recorded before. */
+  put(source: string, digest: string, feedback: string, now: number): Promise<boolean>;
+}
+
 export interface Store {
   workspaces: WorkspaceStore;
   apis: ApiStore;
@@ -283,6 +294,7 @@ export interface Store {
   rootKeys: RootKeyStore;
   audit: AuditStore;
   idempotency: IdempotencyStore;
+  leakReports: LeakReportStore;
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;

@@ -14,6 +14,8 @@ export const DETECTORS = [
   'credits_low',
   'key_expiring',
   'key_unused',
+  /** Not a detector run on a schedule: raised when a key is reported leaked (secret scanning). */
+  'key_leaked',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 

@@ -21,6 +21,7 @@ const TABLES = [
   'key_digests',
   'key_usage',
   'keys',
+  'leak_reports',
   'monitoring_policies',
   'roles',
   'root_keys',
@@ -43,6 +44,7 @@ const APPLIED = [
   '0004_monitoring',
   '0005_webhooks',
   '0006_workspace_digests',
+  '0007_leak_reports',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

@@ -8,6 +8,7 @@ import {
 } from '@keyward/core';
 import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
+import { createGithubKeySource, type GithubKeySource } from './secret-scanning/github-keys.js';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
 
 /** Options of `buildApp`. Defaults apply by destructuring; the resolved object is frozen. */
@@ -50,6 +51,11 @@ export interface AppOptions {
   /** The webhook outbox; default none: `/v1/webhooks` is not served and key changes queue no events. */
   webhooks?: WebhookOutbox;
   /**
+   * Where GitHub's secret-scanning signing keys come from (`createGithubKeySource`); default
+   * GitHub's list (`KEYWARD_GITHUB_SCANNING_KEYS_URL` at start-up), fetched on first use.
+   */
+  githubKeys?: GithubKeySource;
+  /**
    * The cache bus the engine uses (give the same one): root-key rolls and revokes are
    * published on it and every node's root-key cache listens. Default none: this process
    * forgets its own entries only (enough for one process).
@@ -73,6 +79,7 @@ export interface ResolvedAppOptions {
   readonly monitoring: NonNullable<ServiceDeps['monitoring']> | null;
   readonly webhooks: WebhookOutbox | null;
   readonly bus: CacheBus | null;
+  readonly githubKeys: GithubKeySource;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -96,6 +103,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     webhooks = null,
     bus = null,
   } = options;
+  const githubKeys = options.githubKeys ?? createGithubKeySource({ now });
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
     throw new KeywardError('VALIDATION', 'AppOptions.pepper must be the pepper the engine was created with', {
@@ -141,5 +149,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     monitoring,
     webhooks,
     bus,
+    githubKeys,
   });
 }

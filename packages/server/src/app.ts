@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyActionRoutes } from './routes/key-actions.js';
 import { keyVerifyRoutes } from './routes/key-verify.js';
 import { keyRoutes } from './routes/keys.js';
+import { githubScanningRoutes, reportLeakRoutes } from './routes/leak-reports.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
@@ -97,9 +98,14 @@ function configureHttp(app: FastifyInstance): void {
       'request',
     );
   });
-  // Every admin route must name the root-key permission it requires: an unguarded route fails start-up.
+  // Every admin route must name the root-key permission it requires, or say it is public on
+  // purpose: an unguarded route fails start-up.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && route.config?.permission === undefined) {
+    if (
+      route.url.startsWith('/v1/') &&
+      route.config?.permission === undefined &&
+      route.config?.public !== true
+    ) {
       throw new Error(`admin route ${route.method} ${route.url} declares no config.permission`);
     }
   });
@@ -171,6 +177,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(keyVerifyRoutes(ctx));
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));
+  await app.register(reportLeakRoutes(ctx));
+  await app.register(githubScanningRoutes(ctx, resolved.githubKeys));
   await app.register(auditRoutes(ctx));
   if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
   if (resolved.webhooks !== null) await app.register(webhookRoutes(ctx));

@@ -24,10 +24,13 @@ const send = (route: CatalogRoute, rootKey: string | null, headers?: Record<stri
 describe('root-key authentication', () => {
   it('the catalog covers every admin route the OpenAPI document lists', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+    const documented = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>)
       .filter(([path]) => path.startsWith('/v1/'))
       .flatMap(([path, ops]) =>
-        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+        Object.entries(ops)
+          // Public on purpose (the GitHub secret-scanning endpoint: signed by GitHub).
+          .filter(([, op]) => (op.security?.length ?? 0) > 0)
+          .map(([m]) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
       );
     expect(new Set(routes.map((r) => `${r.method} ${r.pattern}`))).toEqual(new Set(documented));
   });

@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The root-key permission an admin route requires; routes without it are public. */
     permission?: RootPermission;
+    /** Marks a `/v1/` route public on purpose (authenticated otherwise, e.g. by a signature). */
+    public?: true;
   }
 }
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { inspect } from 'node:util';
+import { GITHUB_SCANNING_KEYS_URL } from './secret-scanning/github-keys-url.js';
 
 /**
  * A value that must never reach a log line: `JSON.stringify`, `console.log` and pino
@@ -85,6 +86,11 @@ export interface Config {
   readonly webhookAddresses: 'public' | 'loopback' | 'private';
   /** KEYWARD_WEBHOOK_TIMEOUT_MS: deadline of one webhook delivery, default 10000. */
   readonly webhookTimeoutMs: number;
+  /**
+   * KEYWARD_GITHUB_SCANNING_KEYS_URL: GitHub's secret-scanning public key list (what signs
+   * `POST /v1/secret-scanning/github`), default https://api.github.com/meta/public_keys/secret_scanning.
+   */
+  readonly githubScanningKeysUrl: string;
 }
 
 /** Thrown by `loadConfig`; `problems` holds one line per bad variable, none of them echoing a secret. */
@@ -237,6 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     integer('KEYWARD_WEBHOOK_TIMEOUT_MS', raw, 100, 120_000),
   );
 
+  const githubScanningKeysUrl = take('KEYWARD_GITHUB_SCANNING_KEYS_URL', GITHUB_SCANNING_KEYS_URL, (raw) => {
+    const parsed = urlWithScheme('KEYWARD_GITHUB_SCANNING_KEYS_URL', raw, ['https:', 'http:']);
+    return parsed.ok ? ok(raw) : parsed;
+  });
+
   if (problems.length > 0) throw new ConfigError(problems);
   const database: DatabaseConfig = databaseUrl
     ? Object.freeze({ kind: 'postgres', url: databaseUrl })
@@ -261,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     monitorKeyStateIntervalMs,
     webhookAddresses,
     webhookTimeoutMs,
+    githubScanningKeysUrl,
   });
 }
 

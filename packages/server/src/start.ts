@@ -8,6 +8,7 @@ import { withGuardedRootKeyLookup } from './database-faults.js';
 import { createAppLogger } from './logging.js';
 import { countLimiterErrors, createMetrics, instrumentEngine, registerMetrics } from './metrics.js';
 import { usageRoutes } from './routes/usage.js';
+import { createGithubKeySource } from './secret-scanning/github-keys.js';
 import { openDatabase, openRedis } from './start-dependencies.js';
 import { createOperations } from './start-operations.js';
 
@@ -137,6 +138,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       readiness,
       staleWhileErrorMs: config.staleWhileErrorMs,
       rootKeyCacheTtlMs: config.rootKeyCacheTtlMs,
+      githubKeys: createGithubKeySource({ url: config.githubScanningKeysUrl }),
       ...(bus ? { bus } : {}),
       monitoring: operations.monitoring,
       webhooks: operations.webhooks,

@@ -15,6 +15,7 @@ import {
 import type BetterSqlite3 from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
+import type { AppOptions } from '../app-options.js';
 import { createMonitor, type Monitor } from '../monitoring/monitor.js';
 import { issueRootKey } from '../root-keys.js';
 import { createTestClock, type TestClock, type TestWorkspace } from './admin-app.js';
@@ -35,6 +36,8 @@ export interface OpsTestApp {
   clock: TestClock;
   /** The SQLite handle, for tampering with rows. */
   database: BetterSqlite3.Database;
+  /** Every row of every table, for "nothing changed" assertions. */
+  dump(): Record<string, unknown[]>;
   a: TestWorkspace;
   b: TestWorkspace;
   rootKey(permissions: string[], workspace?: TestWorkspace): Promise<string>;
@@ -46,7 +49,9 @@ export interface OpsTestApp {
  * recorder, monitor and dispatcher, driven by hand) on a SQLite file, with two
  * workspaces holding `*` root keys.
  */
-export async function createOpsTestApp(): Promise<OpsTestApp> {
+export async function createOpsTestApp(
+  options: { app?: Partial<Omit<AppOptions, 'store' | 'engine'>> } = {},
+): Promise<OpsTestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-ops-app-'));
   const database = openSqliteDatabase(join(dir, 'keyward.db'));
   await migrateSqlite(database);
@@ -71,6 +76,7 @@ export async function createOpsTestApp(): Promise<OpsTestApp> {
     docs: false,
     monitoring: { alerts: monitoring.alerts, policies: monitoring.policies },
     webhooks: outbox,
+    ...options.app,
   });
   const monitor = createMonitor({ store, engine, monitoring, webhooks: outbox, now: clock.now });
 
@@ -97,6 +103,20 @@ export async function createOpsTestApp(): Promise<OpsTestApp> {
     monitor,
     clock,
     database,
+    dump() {
+      const tables = database
+        .prepare(
+          "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
+        )
+        .all() as Array<{ name: string }>;
+      const rows = (name: string) =>
+        database
+          .prepare(`select * from "${name}"`)
+          .all()
+          .map((row) => JSON.stringify(row))
+          .sort();
+      return Object.fromEntries(tables.map(({ name }) => [name, rows(name)]));
+    },
     a,
     b,
     async rootKey(permissions, ws = a) {

@@ -76,8 +76,10 @@ describe('gateway: a blocked address', () => {
   it('still serves every valid keyward key; guesses and foreign-format strings get 429 before any lookup', async () => {
     const { key } = await fixture.issue();
     const imported = 'legacy-weak-key-0001';
+    const template = await fixture.store.keys.get(fixture.workspaceId, (await fixture.issue()).id);
+    if (template === null) throw new Error('the fixture key is missing');
     await fixture.store.keys.create({
-      ...(await fixture.store.keys.get(fixture.workspaceId, (await fixture.issue()).id))!,
+      ...template,
       id: 'key_importedLegacy000001',
       digest: fixture.engine.digest(imported),
       hint: '…0001',

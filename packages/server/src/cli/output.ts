@@ -8,6 +8,8 @@ export interface CliIo {
   /** Writes one line to stderr. */
   err(text: string): void;
   fetch: typeof globalThis.fetch;
+  /** Reads all of stdin (where secrets are passed, never on the command line); default: none. */
+  readStdin?: () => Promise<string>;
 }
 
 /** Compact JSON on one line, for scripts (`jq` pretty-prints). */

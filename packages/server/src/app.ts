@@ -2,7 +2,7 @@ import { KeywardError } from '@keyward/core';
 import { createFailureThrottle } from '@keyward/sdk';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppOptions, type ResolvedAppOptions, resolveAppOptions } from './app-options.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type RouteEntry } from './auth.js';
 import { createSerializerCompiler } from './http/serializer.js';
 import { createValidatorCompiler } from './http/validator.js';
 import { toHttpFailure } from './http-errors.js';
@@ -99,8 +99,13 @@ function configureHttp(app: FastifyInstance): void {
     );
   });
   // Every admin route must name the root-key permission it requires, or say it is public on
-  // purpose: an unguarded route fails start-up.
+  // purpose: an unguarded route fails start-up. Every route is listed in `app.keywardRoutes`.
+  const routes: RouteEntry[] = [];
+  app.decorate('keywardRoutes', routes);
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, permission: route.config?.permission });
+    }
     if (
       route.url.startsWith('/v1/') &&
       route.config?.permission === undefined &&

@@ -9,6 +9,14 @@ import type { RootKeyCache } from './root-key-cache.js';
 import { ROOT_KEY_PREFIX } from './root-keys.js';
 import { rootKeyAllows } from './root-permissions.js';
 
+/** One route of the app, with what guards it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  /** The root-key permission it requires; undefined for a public route. */
+  permission: RootPermission | undefined;
+}
+
 /** The authenticated caller of an admin route. */
 export interface Principal {
   rootKeyId: string;
@@ -25,6 +33,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the root-key hook on every route that declares `config.permission`. */
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** Every route of the app, as registered (the route table security tests are generated from). */
+    readonly keywardRoutes: readonly RouteEntry[];
   }
   interface FastifyContextConfig {
     /** The root-key permission an admin route requires; routes without it are public. */

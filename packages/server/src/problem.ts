@@ -1,6 +1,7 @@
 import { type Problem, problemType } from '@keyward/sdk/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpFailure } from './http-errors.js';
+import { loggablePath } from './logging.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -10,12 +11,8 @@ export const wwwAuthenticate = (request: FastifyRequest): string =>
     ? 'Bearer realm="keyward"'
     : 'Bearer realm="keyward", error="invalid_token"';
 
-/** The path of the request without its query string (a query could hold anything). */
-const instanceOf = (request: FastifyRequest): string => {
-  const url = request.url;
-  const q = url.indexOf('?');
-  return (q === -1 ? url : url.slice(0, q)).slice(0, 512);
-};
+/** The path of the request without its query string, and without a key pasted into it (errors travel into logs). */
+const instanceOf = (request: FastifyRequest): string => loggablePath(request.url);
 
 /** RFC 9457 body of a failure. */
 export function problemBody(

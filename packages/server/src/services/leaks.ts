@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isPlausibleForeignKey, isValidKey, type KeyRecord, type RootKey } from '@keyward/core';
 import { DEFAULT_MONITORING_POLICY, type MonitoringPolicy } from '@keyward/core/monitoring';
+import { redactSecrets } from '@keyward/sdk';
 import { alertView } from '../ops-views.js';
 import { ROOT_KEY_PREFIX } from '../root-keys.js';
 import { rootKeyView } from '../views.js';
@@ -76,7 +77,13 @@ export async function actOnLeaks(
 ): Promise<LeakVerdict[]> {
   const imported = reporter.scope === undefined ? false : await deps.store.keys.hasImported();
   const verdicts: LeakVerdict[] = [];
-  for (const match of matches) {
+  for (const reported of matches) {
+    // Where it was found is stored (reason, alert, audit, webhook): never a credential it carries.
+    const match: LeakMatch = {
+      token: reported.token,
+      url: reported.url === null ? null : redactSecrets(reported.url),
+      source: reported.source === null ? null : redactSecrets(reported.source),
+    };
     const verdict: LeakVerdict = { tokenHash: sha256Hex(match.token), found: false, keys: [] };
     verdicts.push(verdict);
     // Format and checksum first: junk costs no digest and no lookup. Foreign-format imported

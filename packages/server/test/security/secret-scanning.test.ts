@@ -315,3 +315,28 @@ describe('POST /v1/keys/report-leak', () => {
     expect(bad.json().errors[0].field).toBe('body.keys');
   });
 });
+
+describe('docs/secret-scanning.md', () => {
+  it('publishes regular expressions that match keyward keys, and describes the checksum truly', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { crc32, keyPattern, BASE62_ALPHABET } = await import('@keyward/core');
+    const doc = await readFile(new URL('../../../../docs/secret-scanning.md', import.meta.url), 'utf8');
+    const published = [...doc.matchAll(/\| `(\\b[^`]+)` \|/g)].map((m) => new RegExp(m[1] as string));
+    expect(published).toHaveLength(3);
+    const [api, root, any] = published as [RegExp, RegExp, RegExp];
+    for (let i = 0; i < 50; i++) {
+      const key = generateKey('amp_live');
+      const rootKey = generateKey('kwroot');
+      expect(api.test(` ${key} `) && any.test(key) && keyPattern('amp_live').test(key)).toBe(true);
+      expect(root.test(`"${rootKey}"`) && !api.test(rootKey)).toBe(true);
+      // The last 6 characters: CRC-32 of the rest, 6 base-62 digits, most significant first.
+      let value = crc32(key.slice(0, -6));
+      let digits = '';
+      for (let d = 0; d < 6; d++) {
+        digits = BASE62_ALPHABET[value % 62] + digits;
+        value = Math.floor(value / 62);
+      }
+      expect(key.slice(-6)).toBe(digits);
+    }
+  });
+});

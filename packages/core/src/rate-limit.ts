@@ -166,13 +166,16 @@ function decideSliding(
  * decision will read) at each time exactly as that decision will (same doubles).
  */
 function bucketWait(limit: number, d: number, base: Bucket, units: number, now: number): number {
-  const fits = (at: number) =>
-    Math.min(limit, base.tokens + ((Math.max(at, base.updatedAt) - base.updatedAt) * limit) / d) >= units;
   let t = Math.max(base.updatedAt + Math.ceil(((units - base.tokens) * d) / limit), now + 1);
-  while (!fits(t)) t += 1;
-  while (t - 1 > now && fits(t - 1)) t -= 1;
+  // Top-level helper, no closure: this runs on every verification with a token bucket.
+  while (!bucketFits(limit, d, base, units, t)) t += 1;
+  while (t - 1 > now && bucketFits(limit, d, base, units, t - 1)) t -= 1;
   return t;
 }
+
+/** "units fit at `at`": the bucket `base`, re-read at `at` as step 1 reads it. */
+const bucketFits = (limit: number, d: number, base: Bucket, units: number, at: number): boolean =>
+  Math.min(limit, base.tokens + ((Math.max(at, base.updatedAt) - base.updatedAt) * limit) / d) >= units;
 
 function decideBucket(
   config: RateLimitConfig,

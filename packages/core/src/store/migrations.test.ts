@@ -44,7 +44,7 @@ const APPLIED = [
   '0004_monitoring',
   '0005_webhooks',
   '0006_workspace_digests',
-  '0007_leak_reports',
+  '0008_leak_reports',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

@@ -7,7 +7,7 @@ import { auditChain } from './migration-0003-audit-chain.js';
 import { monitoring } from './migration-0004-monitoring.js';
 import { webhooks } from './migration-0005-webhooks.js';
 import { workspaceDigests } from './migration-0006-workspace-digests.js';
-import { leakReports } from './migration-0007-leak-reports.js';
+import { leakReports } from './migration-0008-leak-reports.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -27,7 +27,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0004_monitoring': monitoring(types),
     '0005_webhooks': webhooks(types),
     '0006_workspace_digests': workspaceDigests(types, dialect),
-    '0007_leak_reports': leakReports(types),
+    '0008_leak_reports': leakReports(types),
   };
 };
 

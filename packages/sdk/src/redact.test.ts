@@ -47,6 +47,14 @@ describe('redactSecrets', () => {
     expect(redactSecrets('secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toBe(`secret ${REDACTED}`);
   });
 
+  it('removes long opaque runs (session and portal tokens), keeps ids and UUIDs', () => {
+    const token = 'q3Zr8w-_Kp0XvL2mN9bT4yHc7uJd1sAe6fGiOk5lRnQ';
+    expect(token).toHaveLength(43);
+    expect(redactSecrets(`portal link ${token} redeemed`)).toBe(`portal link ${REDACTED} redeemed`);
+    const kept = 'key_0Ot9Xq3mWk1Zc8Rb2Ld4Fh 3f1c2a9e-8b7d-4c6e-9a5f-0b1c2d3e4f5a';
+    expect(redactSecrets(kept)).toBe(kept);
+  });
+
   it('keeps a JSON line valid JSON', () => {
     const line = JSON.stringify({ msg: `x ${KEY}`, url: `/a?key=${KEY}&b="q"`, headers: { cookie: 'a"b' } });
     expect(() => JSON.parse(redactSecrets(line))).not.toThrow();

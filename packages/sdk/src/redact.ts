@@ -11,7 +11,9 @@
  * - values of credential headers in JSON (`"authorization"`, `"cookie"`, `"set-cookie"`,
  *   `"x-api-key"`, ...), whatever their format (session cookies, portal tokens);
  * - values of URL query parameters whose name speaks of a credential (`access_token`,
- *   `api_key`, `session`, `sig`, `code`, ...).
+ *   `api_key`, `session`, `sig`, `code`, ...);
+ * - any opaque run of 40 or more URL-safe characters (session and portal tokens are 43
+ *   base64url characters; digests go too, ids and UUIDs stay).
  *
  * Over-redaction is accepted: a log line losing an innocent value costs little.
  */
@@ -21,6 +23,7 @@ export const REDACTED = '[redacted]';
 /** keyward key format (prefix, `_`, 30 random + 6 checksum base62; longer runs too), anywhere in a text. */
 const KEY_SHAPED = /[a-z][a-z0-9_]{1,15}_[0-9A-Za-z]{36,}/g;
 const WEBHOOK_SECRET = /whsec_[A-Za-z0-9+/=_-]{8,}/g;
+const OPAQUE_RUN = /[A-Za-z0-9_-]{40,}/g;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest|ApiKey)(\s+|%20|\+)[A-Za-z0-9\-._~+/%]+=*/gi;
 
 /** Header names whose values are credentials, in whatever format. */
@@ -65,7 +68,8 @@ export function redactSecrets(text: string): string {
     .replace(CREDENTIAL_PARAM, `$1${REDACTED}`)
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
     .replace(KEY_SHAPED, REDACTED)
-    .replace(WEBHOOK_SECRET, REDACTED);
+    .replace(WEBHOOK_SECRET, REDACTED)
+    .replace(OPAQUE_RUN, REDACTED);
 }
 
 /**

@@ -16,12 +16,13 @@ const ALL_TESTS = [
 ];
 
 /**
- * System tests: they spawn processes (keyward servers and CLIs, throwaway PostgreSQL and
+ * System tests: they spawn processes (or drive a browser) (keyward servers and CLIs, throwaway PostgreSQL and
  * Redis servers, crash children) and take most of the run's time. `npm test` runs them
  * with the rest; `npm run test:unit` (the `unit` project) leaves them out.
  */
 const SYSTEM_TESTS = [
-  'packages/*/test/**/*.test.ts',
+  'packages/*/test/*.test.ts',
+  'packages/*/test/e2e/**/*.test.ts',
   'packages/server/src/cli.process.test.ts',
   'packages/server/src/cli/first-start.process.test.ts',
   'packages/server/src/cli/commands/usage.test.ts',

@@ -46,6 +46,7 @@ describe('the verify result and its wire answer', () => {
       limit: 10,
       remaining: 0,
       reset: 1_800_000_060_000,
+      resetAfterMs: 60_000,
       duration: 60_000,
       scope: 'key' as const,
     },

@@ -11,8 +11,13 @@ export interface RateLimitState {
   name: string;
   limit: number;
   remaining: number;
-  /** Epoch ms when the limit is fully available again (or the window resets). */
+  /**
+   * Epoch ms: with nothing remaining, when one unit fits again (for the limit that denied a
+   * request, when that request fits again); otherwise when the limit is whole again.
+   */
   reset: number;
+  /** `reset` as ms after the verification, by the verifier's own clock (what `RateLimit`'s `t=` counts). */
+  resetAfterMs: number;
   /** The limit's window in ms (its configured `duration`): `w=` of the RateLimit-Policy header. */
   duration: number;
   /** Owner of the limit: the key alone, or every key of its consumer. */

@@ -95,10 +95,19 @@ describe('answerFor', () => {
         limit: 1000,
         remaining: 900,
         reset: NOW + 3_600_000,
+        resetAfterMs: 3_600_000,
         duration: 86_400_000,
         scope: 'consumer',
       },
-      { name: 'per-minute', limit: 10, remaining: 0, reset: NOW + 42_500, duration: 60_000, scope: 'key' },
+      {
+        name: 'per-minute',
+        limit: 10,
+        remaining: 0,
+        reset: NOW + 42_500,
+        resetAfterMs: 42_500,
+        duration: 60_000,
+        scope: 'key',
+      },
     ];
     const a = refused(answerFor(denied('RATE_LIMITED', { ratelimits, retryAfterMs: 1500 }), ctx));
     expect(a.status).toBe(429);
@@ -109,7 +118,15 @@ describe('answerFor', () => {
 
   it('derives Retry-After from the exhausted limits when the verifier gave none, never below 1', () => {
     const ratelimits: RateLimitState[] = [
-      { name: 'm', limit: 1, remaining: 0, reset: NOW + 7_200, duration: 10_000, scope: 'key' },
+      {
+        name: 'm',
+        limit: 1,
+        remaining: 0,
+        reset: NOW + 7_200,
+        resetAfterMs: 7_200,
+        duration: 10_000,
+        scope: 'key',
+      },
     ];
     expect(refused(answerFor(denied('RATE_LIMITED', { ratelimits }), ctx)).headers['retry-after']).toBe('8');
     expect(refused(answerFor(denied('RATE_LIMITED', { retryAfterMs: 0 }), ctx)).headers['retry-after']).toBe(
@@ -145,7 +162,15 @@ describe('answerFor', () => {
 
   it('lets a valid key through with the RateLimit fields for the response', () => {
     const ratelimits: RateLimitState[] = [
-      { name: 'per-minute', limit: 10, remaining: 9, reset: NOW + 60_000, duration: 60_000, scope: 'key' },
+      {
+        name: 'per-minute',
+        limit: 10,
+        remaining: 9,
+        reset: NOW + 60_000,
+        resetAfterMs: 60_000,
+        duration: 60_000,
+        scope: 'key',
+      },
     ];
     const a = answerFor({ kind: 'verified', verification: valid(ratelimits) }, ctx);
     expect(a).toEqual({

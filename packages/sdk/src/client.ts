@@ -34,6 +34,8 @@ import type {
   MonitoringPolicyView,
   PageQuery,
   ReadinessResponse,
+  ReportLeakBody,
+  ReportLeakResponse,
   RolePage,
   RoleView,
   RollKeyBody,
@@ -87,6 +89,8 @@ export interface KeywardClient {
     roll(id: string, body?: RollKeyBody): Promise<IssuedKey>;
     /** Imports keys from another system: all or none. */
     import(body: ImportKeysBody): Promise<ImportKeysResponse>;
+    /** Reports keys found exposed: each is acted on by the workspace's `leakedKeys` policy. */
+    reportLeak(body: ReportLeakBody): Promise<ReportLeakResponse>;
     attachRoles(id: string, body: AttachRolesBody): Promise<KeyView>;
     detachRole(id: string, role: string): Promise<KeyView>;
   };
@@ -181,6 +185,7 @@ export function createClient(options: ClientOptions): KeywardClient {
       revoke: (id) => call<KeyView>('POST', `/v1/keys/${segment(id)}/revoke`),
       roll: (id, body = {}) => call<IssuedKey>('POST', `/v1/keys/${segment(id)}/roll`, { body }),
       import: (body) => call<ImportKeysResponse>('POST', '/v1/keys/import', { body }),
+      reportLeak: (body) => call<ReportLeakResponse>('POST', '/v1/keys/report-leak', { body }),
       attachRoles: (id, body) => call<KeyView>('POST', `/v1/keys/${segment(id)}/roles`, { body }),
       detachRole: (id, role) => call<KeyView>('DELETE', `/v1/keys/${segment(id)}/roles/${segment(role)}`),
     },

@@ -1,10 +1,14 @@
 /**
  * Brute-force throttling at the middleware: a client that presents `maxFailures` invalid
- * keys (malformed or unknown) within `windowMs` is blocked for `blockMs`, and answered 429
- * before its next key costs a digest, a lookup or a network call. Only invalid keys count
- * and a refused request never reaches verification, so one client's failures never spend
- * another key's limits or credits. A valid key clears the client's count (not an active
- * block), so a user who mistyped once is not punished later.
+ * keys (malformed or unknown) within `windowMs` is blocked for `blockMs`. While blocked,
+ * malformed strings and keys of a foreign format (imported keys, which may be weak) are
+ * answered 429 before they cost a digest, a lookup or a network call; keyward-format keys
+ * are still verified, so a valid key always passes (an address can be shared by many
+ * clients: NAT, a proxy without trust-proxy) and an unknown one is answered 429. Guessing
+ * a keyward key (~178 random bits) is hopeless at any rate, so this makes brute force no
+ * cheaper. Only invalid keys count, so one client's failures never spend another key's
+ * limits or credits. A valid key clears the client's count (not an active block), so a
+ * user who mistyped once is not punished later.
  *
  * The one throttle of keyward: the middleware, the gateway and the server's root-key and
  * verify routes all use it. It lives in the SDK because remote mode must not load the engine.
@@ -22,7 +26,7 @@ export interface FailureThrottleOptions {
 }
 
 export interface FailureThrottle {
-  /** Ms left of the client's block; 0 when it is not blocked. Call before any digest or lookup. */
+  /** Ms left of the client's block; 0 when it is not blocked. Call before any digest or lookup: a blocked client gets keyward-format keys looked up only. */
   blocked(ip: string, now: number): number;
   /** Records an invalid key (malformed or unknown) from the client. */
   fail(ip: string, now: number): void;

@@ -5,6 +5,7 @@ import {
   type FailureThrottle,
   type FailureThrottleOptions,
 } from './failure-throttle.js';
+import { redactSecrets } from './redact.js';
 import type { Verifier, VerifyParams } from './verification.js';
 
 /** Options shared by the Express, Fastify and Hono middleware; `Req` is the framework's request. */
@@ -118,11 +119,14 @@ export function createGuard<Req>(
     const ip = getClientIp === undefined ? reader.ip(req) : getClientIp(req);
     // Without an address there is nothing to count failures against.
     const client = throttle !== null && ip !== undefined ? ip : null;
-    if (client !== null) {
-      const wait = throttle?.blocked(client, now()) ?? 0;
-      if (wait > 0) return answer({ kind: 'throttled', retryAfterMs: wait });
-    }
+    // A blocked address may be shared (NAT, a proxy without trust-proxy): its valid keys still
+    // pass. Only keyward-format keys are looked up for it (~178 random bits: guessing stays
+    // hopeless at any rate); malformed strings, foreign-format (possibly weak imported) keys and
+    // unknown keys are answered 429.
+    const wait = client === null ? 0 : (throttle?.blocked(client, now()) ?? 0);
+    const throttled = () => answer({ kind: 'throttled', retryAfterMs: wait });
     if (credential.kind === 'malformed') {
+      if (wait > 0) return throttled();
       if (client !== null) throttle?.fail(client, now());
       return answer(credential);
     }
@@ -130,7 +134,9 @@ export function createGuard<Req>(
       const request: VerifyParams = { ...params };
       if (ip !== undefined) request.ip = ip;
       if (tags !== undefined) request.tags = tags(req);
+      if (wait > 0) request.keywardFormatOnly = true;
       const verification = await verifier.verify(credential.token, request);
+      if (wait > 0 && verification.code === 'NOT_FOUND') return throttled();
       if (client !== null) {
         // Only unknown keys count: a revoked or expired key is a stale client, not a guess.
         if (verification.code === 'NOT_FOUND') throttle?.fail(client, now());
@@ -144,9 +150,14 @@ export function createGuard<Req>(
   };
 }
 
-/** The default `onError`: the message only (keyward errors never hold a secret; stacks stay out of logs). */
+/**
+ * The default `onError`: the message only, stacks stay out of logs; redacted, since a
+ * message may quote what it failed on (a URL, a header).
+ */
 export const logVerificationError = (error: unknown): void => {
   console.error(
-    `keyward: key verification failed: ${error instanceof Error ? error.message : String(error)}`,
+    redactSecrets(
+      `keyward: key verification failed: ${error instanceof Error ? error.message : String(error)}`,
+    ),
   );
 };

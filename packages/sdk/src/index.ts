@@ -23,5 +23,6 @@ export * from './failure-throttle.js';
 export * from './gateway-identity.js';
 export { createGuard, type KeywardOptions, logVerificationError, type RequestReader } from './guard.js';
 export * from './ratelimit-headers.js';
+export * from './redact.js';
 export * from './remote-verifier.js';
 export type * from './verification.js';

@@ -1,7 +1,14 @@
 import type { RateLimitState } from './verification.js';
 
 /** What the headers say of one limit. */
-export type HeaderLimit = Pick<RateLimitState, 'name' | 'limit' | 'remaining' | 'reset' | 'duration'>;
+/**
+ * What the headers need of one limit. `resetAfterMs` (the verifier's own "ms until reset")
+ * makes `t=` agree with `Retry-After` whatever this host's clock says; without it `t=` is
+ * counted from `reset` and `now`.
+ */
+export type HeaderLimit = Pick<RateLimitState, 'name' | 'limit' | 'remaining' | 'reset' | 'duration'> & {
+  resetAfterMs?: number;
+};
 
 /**
  * `RateLimit-Policy` and `RateLimit` per draft-ietf-httpapi-ratelimit-headers (-08 and
@@ -75,7 +82,8 @@ export function rateLimitHeaders(
     const window = `;w=${sfInteger(Math.ceil(l.duration / 1000))}`;
     const separator = policy === '' ? '' : ', ';
     policy += `${separator}${name};q=${sfInteger(l.limit)}${window}`;
-    state += `${separator}${name};r=${sfInteger(l.remaining)};t=${sfInteger(secondsUntil(l.reset, now))}`;
+    const t = l.resetAfterMs === undefined ? secondsUntil(l.reset, now) : Math.ceil(l.resetAfterMs / 1000);
+    state += `${separator}${name};r=${sfInteger(l.remaining)};t=${sfInteger(t)}`;
   }
   return { 'ratelimit-policy': policy, ratelimit: state };
 }

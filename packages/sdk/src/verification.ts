@@ -34,6 +34,8 @@ export interface VerifyParams {
   ip?: string;
   /** Labels recorded with the usage event. */
   tags?: readonly string[];
+  /** Look up keyward-format keys only (foreign-format imported keys answer NOT_FOUND): for throttled clients. */
+  keywardFormatOnly?: boolean;
 }
 
 /**

@@ -1,8 +1,16 @@
-import { createDigester, type Digester, type Engine, KeywardError, type Store } from '@keyward/core';
+import {
+  type CacheBus,
+  createDigester,
+  type Digester,
+  type Engine,
+  KeywardError,
+  type Store,
+} from '@keyward/core';
 import type { UsageEventStore } from '@keyward/core/usage';
 import type { FailureThrottleOptions } from '@keyward/sdk';
 import type { Logger } from 'pino';
 import type { KeywardMetrics } from './metrics.js';
+import { createGithubKeySource, type GithubKeySource } from './secret-scanning/github-keys.js';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
 import {
   type ResolvedSessionOptions,
@@ -55,6 +63,17 @@ export interface AppOptions {
   usage?: UsageEventStore;
   /** The Prometheus registry (`createMetrics`); default none: `/metrics` is not served. */
   metrics?: KeywardMetrics;
+  /**
+   * Where GitHub's secret-scanning signing keys come from (`createGithubKeySource`); default
+   * GitHub's list (`KEYWARD_GITHUB_SCANNING_KEYS_URL` at start-up), fetched on first use.
+   */
+  githubKeys?: GithubKeySource;
+  /**
+   * The cache bus the engine uses (give the same one): root-key rolls and revokes are
+   * published on it and every node's root-key cache listens. Default none: this process
+   * forgets its own entries only (enough for one process).
+   */
+  bus?: CacheBus;
 }
 
 export interface ResolvedAppOptions {
@@ -75,6 +94,8 @@ export interface ResolvedAppOptions {
   readonly sessions: ResolvedSessionOptions | null;
   readonly usage: UsageEventStore | null;
   readonly metrics: KeywardMetrics | null;
+  readonly bus: CacheBus | null;
+  readonly githubKeys: GithubKeySource;
 }
 
 const PROBE = 'keyward pepper probe';
@@ -99,7 +120,9 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     sessions,
     usage = null,
     metrics = null,
+    bus = null,
   } = options;
+  const githubKeys = options.githubKeys ?? createGithubKeySource({ now });
   const digester = createDigester(pepper === undefined ? {} : { pepper });
   if (digester.digest(PROBE) !== engine.digest(PROBE)) {
     throw new KeywardError('VALIDATION', 'AppOptions.pepper must be the pepper the engine was created with', {
@@ -147,5 +170,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     sessions: sessions === undefined ? null : resolveSessionOptions(sessions),
     usage,
     metrics,
+    bus,
+    githubKeys,
   });
 }

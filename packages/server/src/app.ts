@@ -2,7 +2,7 @@ import { KeywardError } from '@keyward/core';
 import { createFailureThrottle } from '@keyward/sdk';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppOptions, type ResolvedAppOptions, resolveAppOptions } from './app-options.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type RouteEntry } from './auth.js';
 import { createSerializerCompiler } from './http/serializer.js';
 import { createValidatorCompiler } from './http/validator.js';
 import { toHttpFailure } from './http-errors.js';
@@ -20,6 +20,7 @@ import { keyActionRoutes } from './routes/key-actions.js';
 import { keyImportRoutes } from './routes/key-import.js';
 import { keyVerifyRoutes } from './routes/key-verify.js';
 import { keyRoutes } from './routes/keys.js';
+import { githubScanningRoutes, reportLeakRoutes } from './routes/leak-reports.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
@@ -102,9 +103,19 @@ function configureHttp(app: FastifyInstance): void {
       'request',
     );
   });
-  // Every admin route must name the root-key permission it requires: an unguarded route fails start-up.
+  // Every admin route must name the root-key permission it requires, or say it is public on
+  // purpose: an unguarded route fails start-up. Every route is listed in `app.keywardRoutes`.
+  const routes: RouteEntry[] = [];
+  app.decorate('keywardRoutes', routes);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && route.config?.permission === undefined) {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, permission: route.config?.permission });
+    }
+    if (
+      route.url.startsWith('/v1/') &&
+      route.config?.permission === undefined &&
+      route.config?.public !== true
+    ) {
       throw new Error(`admin route ${route.method} ${route.url} declares no config.permission`);
     }
   });
@@ -137,13 +148,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxEntries: 10_000,
     staleMs: resolved.staleWhileErrorMs,
   });
+  // Root-key rolls and revokes on any node reach this one's cache through the engine's bus.
+  const { bus } = resolved;
+  if (bus !== null) {
+    const unsubscribe = bus.subscribe((message) => cache.invalidate(message));
+    app.addHook('onClose', async () => unsubscribe());
+  }
+  const forgetRootKey = async (rootKeyId: string): Promise<void> => {
+    cache.forget(rootKeyId);
+    if (bus === null) return;
+    try {
+      await bus.publish({ type: 'root_key', rootKeyId });
+    } catch (error) {
+      // The change is stored; other nodes drop the old secret when their entry expires.
+      app.log.warn(
+        { err: error, rootKeyId },
+        'root-key invalidation not published: other nodes catch up on expiry',
+      );
+    }
+  };
   const throttle = createFailureThrottle(resolved.throttle);
   const deps: ServiceDeps = {
     store,
     engine,
     digester,
     now,
-    forgetRootKey: (id: string) => cache.forget(id),
+    forgetRootKey,
     ...(resolved.monitoring === null ? {} : { monitoring: resolved.monitoring }),
     ...(resolved.webhooks === null ? {} : { webhooks: resolved.webhooks }),
   };
@@ -161,6 +191,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(keyVerifyRoutes(ctx));
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));
+  await app.register(reportLeakRoutes(ctx));
+  await app.register(githubScanningRoutes(ctx, resolved.githubKeys));
   await app.register(auditRoutes(ctx));
   if (resolved.monitoring !== null) await app.register(alertRoutes(ctx));
   if (resolved.webhooks !== null) {

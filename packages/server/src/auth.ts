@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { type Engine, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
 import type { RootPermission } from '@keyward/protocol';
 import { authorizationLines, type FailureThrottle, hasQueryToken, parseAuthorization } from '@keyward/sdk';
@@ -8,11 +9,24 @@ import type { RootKeyCache } from './root-key-cache.js';
 import { ROOT_KEY_PREFIX } from './root-keys.js';
 import { rootKeyAllows } from './root-permissions.js';
 
+/** One route of the app, with what guards it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  /** The root-key permission it requires; undefined for a public route. */
+  permission: RootPermission | undefined;
+}
+
 /** The authenticated caller of an admin route. */
 export interface Principal {
   rootKeyId: string;
   workspaceId: string;
   permissions: readonly string[];
+  /**
+   * HMAC of the presented root key (never stored, never logged): binds stored idempotent
+   * replies to the credential that made them, so the database alone cannot open them.
+   */
+  replaySecret: Buffer;
 }
 
 declare module 'fastify' {
@@ -20,9 +34,15 @@ declare module 'fastify' {
     /** Set by the root-key hook on every route that declares `config.permission`. */
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every route of the app, as registered (the route table security tests are generated from). */
+    readonly keywardRoutes: readonly RouteEntry[];
+  }
   interface FastifyContextConfig {
     /** The root-key permission an admin route requires; routes without it are public. */
     permission?: RootPermission;
+    /** Marks a `/v1/` route public on purpose (authenticated otherwise, e.g. by a signature). */
+    public?: true;
   }
 }
 
@@ -46,7 +66,9 @@ const THROTTLED = failure('TOO_MANY_FAILURES', 'too many invalid root keys from 
  * unauthenticated caller learns nothing about validation. The header is parsed by the
  * SDK's RFC 6750 parser and refused with the answers every keyward face gives (400 for a
  * key in the URL or two headers, 401 `invalid_token`, 429 `TOO_MANY_FAILURES`). Clients
- * presenting invalid keys repeatedly are throttled before any digest or lookup; the stored
+ * presenting invalid keys repeatedly are throttled: from a blocked address, malformed
+ * strings are answered 429 before any digest, well-formed root keys are still looked up
+ * (valid ones pass: the address may be shared) and invalid ones answered 429. The stored
  * digest is compared in constant time.
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
@@ -81,24 +103,25 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const credential = parseAuthorization(authorizationLines(request.raw.rawHeaders));
     if (credential.kind === 'duplicate') return sendProblem(reply, DUPLICATE, { error: 'invalid_request' });
     if (credential.kind === 'missing') return sendProblem(reply, MISSING);
+    // A blocked address may be shared (NAT, a proxy without trust-proxy): a valid root key
+    // still passes; anything else from it is answered 429 (see failure-throttle.ts).
     const wait = throttle.blocked(request.ip, now());
-    if (wait > 0) {
+    const refuse = (): FastifyReply => {
+      if (wait === 0) {
+        throttle.fail(request.ip, now());
+        return sendProblem(reply, INVALID, { error: 'invalid_token' });
+      }
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       return sendProblem(reply, THROTTLED);
-    }
+    };
     const token = credential.kind === 'ok' ? credential.token : null;
     const parsed = token === null ? null : parseKey(token);
-    if (token === null || parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) {
-      throttle.fail(request.ip, now());
-      return sendProblem(reply, INVALID, { error: 'invalid_token' });
-    }
+    if (token === null || parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) return refuse();
     const digest = engine.digest(token);
     const rootKey = await lookup(digest);
-    if (rootKey === null || !safeEqualHex(rootKey.digest, digest) || rootKey.revokedAt !== null) {
-      throttle.fail(request.ip, now());
-      return sendProblem(reply, INVALID, { error: 'invalid_token' });
-    }
-    throttle.succeed(request.ip);
+    if (rootKey === null || !safeEqualHex(rootKey.digest, digest) || rootKey.revokedAt !== null)
+      return refuse();
+    if (wait === 0) throttle.succeed(request.ip);
     if (!rootKeyAllows(rootKey.permissions, required)) {
       const lacking = failure('INSUFFICIENT_PERMISSIONS', `this root key lacks the permission "${required}"`);
       return sendProblem(reply, lacking, { error: 'insufficient_scope', scope: required });
@@ -107,6 +130,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
       rootKeyId: rootKey.id,
       workspaceId: rootKey.workspaceId,
       permissions: rootKey.permissions,
+      replaySecret: createHmac('sha256', token).update('keyward idempotent reply').digest(),
     };
     return undefined;
   };

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { inspect } from 'node:util';
+import { GITHUB_SCANNING_KEYS_URL } from './secret-scanning/github-keys-url.js';
 
 /**
  * A value that must never reach a log line: `JSON.stringify`, `console.log` and pino
@@ -60,6 +61,8 @@ export interface Config {
   readonly ratelimitFailMode: 'open' | 'closed';
   /** KEYWARD_CACHE_TTL_MS: verification cache lifetime (and the most a key can be stale), default 30000. */
   readonly cacheTtlMs: number;
+  /** KEYWARD_ROOT_KEY_CACHE_TTL_MS: root-key lookup cache lifetime (the staleness bound if an invalidation is lost), default 5000. */
+  readonly rootKeyCacheTtlMs: number;
   /**
    * KEYWARD_STALE_MS: while the database FAILS, a cached key keeps verifying until its entry
    * is this much past its TTL (uncached keys are refused); default 300000 (5 min), 0 = never.
@@ -97,6 +100,11 @@ export interface Config {
   readonly sessionIdleMinutes: number;
   /** KEYWARD_SESSION_MAX_HOURS: a dashboard session ends this long after sign-in, default 12. */
   readonly sessionMaxHours: number;
+  /**
+   * KEYWARD_GITHUB_SCANNING_KEYS_URL: GitHub's secret-scanning public key list (what signs
+   * `POST /v1/secret-scanning/github`), default https://api.github.com/meta/public_keys/secret_scanning.
+   */
+  readonly githubScanningKeysUrl: string;
 }
 
 /** Thrown by `loadConfig`; `problems` holds one line per bad variable, none of them echoing a secret. */
@@ -217,6 +225,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const cacheTtlMs = take('KEYWARD_CACHE_TTL_MS', 30_000, (raw) =>
     integer('KEYWARD_CACHE_TTL_MS', raw, 0, 86_400_000),
   );
+  const rootKeyCacheTtlMs = take('KEYWARD_ROOT_KEY_CACHE_TTL_MS', 5_000, (raw) =>
+    integer('KEYWARD_ROOT_KEY_CACHE_TTL_MS', raw, 0, 86_400_000),
+  );
 
   const staleWhileErrorMs = take('KEYWARD_STALE_MS', 300_000, (raw) =>
     integer('KEYWARD_STALE_MS', raw, 0, 86_400_000),
@@ -263,6 +274,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const sessionMaxHours = take('KEYWARD_SESSION_MAX_HOURS', 12, (raw) =>
     integer('KEYWARD_SESSION_MAX_HOURS', raw, 1, 720),
   );
+  const githubScanningKeysUrl = take('KEYWARD_GITHUB_SCANNING_KEYS_URL', GITHUB_SCANNING_KEYS_URL, (raw) => {
+    const parsed = urlWithScheme('KEYWARD_GITHUB_SCANNING_KEYS_URL', raw, ['https:', 'http:']);
+    return parsed.ok ? ok(raw) : parsed;
+  });
 
   if (problems.length > 0) throw new ConfigError(problems);
   const database: DatabaseConfig = databaseUrl
@@ -280,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy,
     ratelimitFailMode,
     cacheTtlMs,
+    rootKeyCacheTtlMs,
     staleWhileErrorMs,
     storeTimeoutMs,
     redisTimeoutMs,
@@ -291,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     publicUrl,
     sessionIdleMinutes,
     sessionMaxHours,
+    githubScanningKeysUrl,
   });
 }
 

@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { redactedPath, redactSecrets } from '@keyward/sdk';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 /**
  * Paths pino censors wherever they appear, in case anything ever logs a request, a body or
- * a reply object. keyward's own request log line (see `app.ts`) is built from safe fields
- * only; this is the second line of defence.
+ * a reply object. keyward's own request log lines (see `app.ts`, the gateway) are built from
+ * safe fields only; this is the second line of defence, and `redactSecrets` over every
+ * written line the third.
  */
 export const REDACT_PATHS: readonly string[] = Object.freeze([
   'req.headers.authorization',
   'req.headers["idempotency-key"]',
   'req.headers.cookie',
+  'req.headers["set-cookie"]',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  'headers.cookie',
+  'headers["set-cookie"]',
   'headers.authorization',
   'headers["idempotency-key"]',
   'req.body',
@@ -48,7 +55,9 @@ const prettyMessage = (log: Record<string, unknown>, messageKey: string): string
 /**
  * keyward's logger: pino with secret paths redacted, as JSON lines or (on a terminal)
  * readable lines through pino-pretty, in-process and synchronous (no worker thread, so
- * nothing is lost on exit). Redaction happens before either format.
+ * nothing is lost on exit). Redaction happens before either format, and every line is
+ * passed through `redactSecrets` as it is written (keys, root keys, webhook secrets,
+ * credential headers and query parameters, wherever they hide: messages, error texts, URLs).
  *
  * @example const app = await buildApp({ store, engine, logger: createAppLogger({ level: 'debug' }) });
  */
@@ -58,6 +67,7 @@ export function createAppLogger(options: AppLoggerOptions = {}): Logger {
     level,
     base: { service: 'keyward' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    hooks: { streamWrite: redactSecrets },
   };
   if (format === 'pretty') {
     const stream = pretty({
@@ -74,24 +84,17 @@ export function createAppLogger(options: AppLoggerOptions = {}): Logger {
   return destination === undefined ? pino(config) : pino(config, destination);
 }
 
-/** Long opaque runs (keys, digests, tokens) are cut from logged paths; ids (≤ 30 characters) stay readable. */
-const OPAQUE_RUN = /[A-Za-z0-9_\-.~%+=]{32,}/g;
-
 /**
  * A request path fit for a log line: no query string (it could hold a key someone put
  * there) and no long opaque segment (a key pasted into a path).
  *
  * @example loggablePath('/v1/keys/amp_live_3kTq…?key=x') // '/v1/keys/[redacted]'
  */
-export function loggablePath(url: string): string {
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  return path.slice(0, 512).replace(OPAQUE_RUN, '[redacted]');
-}
+export const loggablePath = redactedPath;
 
 /** Request ids we accept from `X-Request-Id`: short and plain, never something key-shaped. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const KEY_SHAPED = /[a-z][a-z0-9_]{1,15}_[0-9A-Za-z]{30,}/;
+const KEY_SHAPED = /[a-z][a-z0-9_]{1,15}_[0-9A-Za-z]{30,}|whsec_/;
 
 /**
  * The id of a request: the caller's `X-Request-Id` when it is sane (so that ids carry

@@ -176,6 +176,7 @@ describe('metric sources', () => {
       limit: 1,
       remaining: 1,
       reset: 0,
+      resetAfterMs: 0,
       retryAfterMs: 0,
       degraded: true,
     };

@@ -33,6 +33,7 @@ export const policyView = (policy: MonitoringPolicy): MonitoringPolicyView => ({
   keyExpiring: { ...policy.keyExpiring },
   keyUnused: { ...policy.keyUnused },
   quarantine: [...policy.quarantine],
+  leakedKeys: { ...policy.leakedKeys },
 });
 
 export const webhookView = (endpoint: WebhookEndpoint): WebhookView => ({

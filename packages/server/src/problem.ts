@@ -1,7 +1,8 @@
-import { type BearerError, PROBLEM_HEADERS, type Problem, pathOf, problemDetails } from '@keyward/protocol';
+import { type BearerError, PROBLEM_HEADERS, type Problem, problemDetails } from '@keyward/protocol';
 import { challengeFor } from '@keyward/sdk';
 import type { FastifyReply } from 'fastify';
 import type { HttpFailure } from './http-errors.js';
+import { loggablePath } from './logging.js';
 
 /** The protection space of the admin and verify API's Bearer challenges. */
 const REALM = 'keyward';
@@ -43,7 +44,8 @@ export function sendProblem(
     code: failure.code,
     detail: failure.detail,
     errors: failure.errors,
-    instance: pathOf(request.url),
+    // The path without its query, and without a key pasted into it (error bodies travel into logs).
+    instance: loggablePath(request.url),
     requestId: request.id,
     error,
     checks,

@@ -1,4 +1,4 @@
-import type { RootKey } from '@keyward/core';
+import type { InvalidationMessage, RootKey } from '@keyward/core';
 
 export interface RootKeyCacheOptions {
   /** Entry lifetime in ms, for hits and misses alike; 0 disables the cache. */
@@ -12,8 +12,9 @@ export interface RootKeyCacheOptions {
 /**
  * A short-lived cache of root-key lookups by digest, so that an admin client does not cost
  * a database read per request. Misses are cached too (a flood of wrong root keys costs one
- * read per distinct key per TTL). A roll or revoke on this node forgets the key at once;
- * on other nodes the TTL bounds how long the old secret keeps working.
+ * read per distinct key per TTL). A roll or revoke forgets the key on this node at once and
+ * on the others when the cache bus delivers it (`invalidate`); the TTL bounds how long the
+ * old secret keeps working only if that message is lost.
  */
 export interface RootKeyCache {
   /** The cached lookup: a root key, null for a cached miss, undefined when unknown or stale. */
@@ -23,6 +24,8 @@ export interface RootKeyCache {
   set(digest: string, value: RootKey | null, now: number): void;
   /** Forgets every entry of a root key (after a roll or revoke). */
   forget(rootKeyId: string): void;
+  /** Applies a cache-bus message: `root_key` forgets that key, `workspace` its keys, `all` everything; others are not about root keys. */
+  invalidate(message: InvalidationMessage): void;
 }
 
 export function createRootKeyCache(options: RootKeyCacheOptions): RootKeyCache {
@@ -53,6 +56,14 @@ export function createRootKeyCache(options: RootKeyCacheOptions): RootKeyCache {
     },
     forget(rootKeyId) {
       for (const [digest, entry] of entries) if (entry.value?.id === rootKeyId) entries.delete(digest);
+    },
+    invalidate(message) {
+      if (message.type === 'root_key') this.forget(message.rootKeyId);
+      else if (message.type === 'all') entries.clear();
+      else if (message.type === 'workspace') {
+        for (const [digest, entry] of entries)
+          if (entry.value?.workspaceId === message.workspaceId) entries.delete(digest);
+      }
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   type RootKey,
   type Store,
 } from '@keyward/core';
-import { checkRootPermissions } from './root-permissions.js';
+import { checkRootPermissions, parsePermission } from './root-permissions.js';
 import { rootKeyView } from './views.js';
 
 /** Prefix of every root key: secret scanners can tell admin credentials from API keys. */
@@ -16,8 +16,10 @@ export const ROOT_KEY_PREFIX = 'kwroot';
 export interface IssueRootKeyInput {
   workspaceId: string;
   name?: string | null;
-  /** From `ROOT_PERMISSIONS` (`*`, `keys:write`, ...). */
+  /** From `ROOT_PERMISSIONS` (`*`, `keys:write`, ...) or per-API (`api.<apiId>.keys:write`). */
   permissions: readonly string[];
+  /** Where the permissions came from, for error fields; default `permissions`. */
+  field?: string;
 }
 
 export interface IssueRootKeyDeps {
@@ -33,7 +35,8 @@ export interface IssueRootKeyDeps {
 /**
  * Creates a root key for a workspace and returns its plaintext, which is shown once and
  * never stored (only its digest and hint are). Appends a `root_key.create` audit event.
- * Throws `NOT_FOUND` for an unknown workspace and `VALIDATION` for unknown permissions.
+ * Throws `NOT_FOUND` for an unknown workspace and `VALIDATION` for unknown permissions or
+ * a per-API permission naming an API of another workspace.
  *
  * @example
  * const { plaintext } = await issueRootKey({ store, engine }, { workspaceId, permissions: ['*'] });
@@ -43,9 +46,18 @@ export async function issueRootKey(
   input: IssueRootKeyInput,
 ): Promise<{ rootKey: RootKey; plaintext: string }> {
   const { store, engine, now = Date.now, actor = { id: 'cli', ip: null, requestId: null } } = deps;
-  const permissions = checkRootPermissions(input.permissions, 'permissions');
+  const field = input.field ?? 'permissions';
+  const permissions = checkRootPermissions(input.permissions, field);
   if ((await store.workspaces.get(input.workspaceId)) === null) {
     throw new KeywardError('NOT_FOUND', 'workspace not found', { field: 'workspaceId' });
+  }
+  for (const [i, value] of permissions.entries()) {
+    const { apiId } = parsePermission(value);
+    if (apiId !== null && (await store.apis.get(input.workspaceId, apiId)) === null) {
+      throw new KeywardError('VALIDATION', `${field}[${i}] names an API that is not in this workspace`, {
+        field: `${field}[${i}]`,
+      });
+    }
   }
   const plaintext = generateKey(ROOT_KEY_PREFIX);
   const at = now();

@@ -5,6 +5,7 @@ import { type AppOptions, buildApp } from './app.js';
 import { type Config, describeUrl } from './config.js';
 import { withGuardedRootKeyLookup } from './database-faults.js';
 import { createAppLogger } from './logging.js';
+import { createGithubKeySource } from './secret-scanning/github-keys.js';
 import { createServerEngine } from './start-engine.js';
 import { createOperations, type Operations } from './start-operations.js';
 import { createClosers, openResources, type Resources } from './start-resources.js';
@@ -121,6 +122,9 @@ function appOptions(
     trustProxy: trustProxyOf(config),
     readiness: resources.readiness,
     staleWhileErrorMs: config.staleWhileErrorMs,
+    rootKeyCacheTtlMs: config.rootKeyCacheTtlMs,
+    githubKeys: createGithubKeySource({ url: config.githubScanningKeysUrl }),
+    ...(resources.bus ? { bus: resources.bus } : {}),
     monitoring: operations.monitoring,
     webhooks: operations.webhooks,
     usage: resources.database.usage,
@@ -148,7 +152,7 @@ async function startGatewayBeside(
     logger: logger.child({ component: 'gateway' }),
     trustProxy: trustProxyOf(config),
   });
-  logger.info({ url: gateway.url, file }, `keyward gateway listening on ${gateway.url}`);
+  // startGateway says where it listens.
   return gateway;
 }
 

@@ -14,8 +14,10 @@ export interface LimitResult {
   admitted: boolean;
   limit: number;
   remaining: number;
-  /** Epoch ms when the window resets / the bucket is full again. */
+  /** Epoch ms: with nothing remaining, when one unit fits again (a check that denied: when its cost does); else when the limit is whole again. */
   reset: number;
+  /** `reset - now` by the store's own clock (the Redis clock may differ from the caller's). */
+  resetAfterMs: number;
   /** When denied: ms until this limit could admit the same cost again. */
   retryAfterMs: number;
   /** True when the counters were unavailable and the limit failed open: admitted without counting. */

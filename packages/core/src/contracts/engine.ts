@@ -23,6 +23,12 @@ export interface VerifyOptions {
   ip?: string;
   /** Free-form labels recorded with the usage event (e.g. the route). */
   tags?: readonly string[];
+  /**
+   * Look up keyward-format keys only: a string that fails the format or checksum answers
+   * NOT_FOUND without a lookup even when imported (foreign-format) keys exist. For callers
+   * verifying on behalf of a throttled client: imported keys can be weak, keyward keys cannot.
+   */
+  keywardFormatOnly?: boolean;
 }
 
 export interface EngineOptions {

@@ -118,13 +118,17 @@ export type KeyPatch = Patch<
 >;
 
 export interface KeyStore {
-  /** Inserts the key; `CONFLICT` if its digest exists (current or previous digest of any key). */
+  /** Inserts the key; `CONFLICT` if its digest exists in its workspace (current or previous digest of a key there). */
   create(key: KeyRecord): Promise<void>;
   /** Inserts many keys in one transaction: all or none. */
   createMany(keys: readonly KeyRecord[]): Promise<void>;
   get(workspaceId: string, id: string): Promise<KeyRecord | null>;
-  /** Global lookup used by verification (no workspace: the digest identifies the key). */
-  findByDigest(digest: string): Promise<KeyLookup | null>;
+  /**
+   * Lookup used by verification, across workspaces: every key whose current or previous
+   * digest this is, oldest first; empty when none. Digests are unique per workspace only,
+   * so two workspaces holding the same secret (an imported legacy key) both match.
+   */
+  findByDigest(digest: string): Promise<KeyLookup[]>;
   list(workspaceId: string, query: KeyListQuery): Promise<Page<KeyRecord>>;
   update(workspaceId: string, id: string, patch: KeyPatch, now: number): Promise<KeyRecord | null>;
   /** Sets revokedAt (idempotent: an already revoked key keeps its first revokedAt). */
@@ -282,6 +286,17 @@ export interface CreditLedger {
   read?(owner: CreditOwner): Promise<CreditBalance | null>;
 }
 
+/**
+ * Leak reports already processed (GitHub secret scanning, `POST /v1/keys/report-leak`),
+ * found by a digest of what was reported, so that a replay acts once. Kept for good.
+ */
+export interface LeakReportStore {
+  /** The answer given when the report was processed; null when it never was. */
+  get(source: string, digest: string): Promise<string | null>;
+  /** Records a processed report; false (and nothing changed) when it was recorded before. */
+  put(source: string, digest: string, feedback: string, now: number): Promise<boolean>;
+}
+
 export interface Store {
   workspaces: WorkspaceStore;
   apis: ApiStore;
@@ -291,6 +306,7 @@ export interface Store {
   rootKeys: RootKeyStore;
   audit: AuditStore;
   idempotency: IdempotencyStore;
+  leakReports: LeakReportStore;
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;

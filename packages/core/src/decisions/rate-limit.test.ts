@@ -36,12 +36,15 @@ describe('sliding window', () => {
       sliding(3, 1024),
       [0, 1, 2, 3].map((i) => ({ at: T + i, cost: 1 })),
     );
+    // With units left, reset is when the limit is whole again (the charges weigh on the next
+    // window too); with none left, when one unit fits again: 3 · (1 - 342/1024) + 1 <= 3.
     expect(results.map((r) => [r.admitted, r.remaining, r.reset])).toEqual([
-      [true, 2, T + 1024],
-      [true, 1, T + 1024],
-      [true, 0, T + 1024],
-      [false, 0, T + 1024],
+      [true, 2, T + 2048],
+      [true, 1, T + 2048],
+      [true, 0, T + 1366],
+      [false, 0, T + 1366],
     ]);
+    expect(results[3]?.retryAfterMs).toBe(1366 - 3);
   });
 
   it('weights the previous window by the part still overlapping', () => {
@@ -51,7 +54,8 @@ describe('sliding window', () => {
     // Next window, 1/8 elapsed: estimate = 8 * 7/8 = 7, so exactly one more unit fits.
     expect(decide(config, state, 1, T + 1024 + 127).admitted).toBe(false);
     const at128 = decide(config, state, 1, T + 1024 + 128);
-    expect(at128).toMatchObject({ admitted: true, remaining: 0, reset: T + 2048 });
+    // Nothing left: the next unit fits when 8 · (1 - e/1024) + 1 <= 7, at e = 256.
+    expect(at128).toMatchObject({ admitted: true, remaining: 0, reset: T + 1024 + 256 });
     expect(decide(config, at128.state, 1, T + 1024 + 128).admitted).toBe(false);
     // Two windows later everything is forgotten.
     expect(decide(config, state, 8, T + 2048).admitted).toBe(true);
@@ -70,7 +74,7 @@ describe('sliding window', () => {
     const config = sliding(2, 1024);
     const first = decide(config, null, 2, T + 1024);
     const behind = decide(config, first.state, 1, T + 1000);
-    expect(behind).toMatchObject({ admitted: false, reset: T + 2048 });
+    expect(behind).toMatchObject({ admitted: false, reset: T + 2560, retryAfterMs: 2560 - 1000 });
   });
 
   it('starts over when the duration changes', () => {
@@ -88,13 +92,15 @@ describe('token bucket', () => {
   it('refills continuously and reports when it is full', () => {
     const config = bucket(10, 1000);
     const drained = decide(config, null, 10, 5000);
-    expect(drained).toMatchObject({ admitted: true, remaining: 0, reset: 6000 });
+    // Empty: reset is the next token (a tenth of the duration), not the full bucket.
+    expect(drained).toMatchObject({ admitted: true, remaining: 0, reset: 5100 });
     expect(decide(config, drained.state, 1, 5099)).toMatchObject({ admitted: false, retryAfterMs: 1 });
     expect(decide(config, drained.state, 1, 5100)).toMatchObject({
       admitted: true,
       remaining: 0,
-      reset: 6100,
+      reset: 5200,
     });
+    expect(decide(config, drained.state, 0, 5550)).toMatchObject({ remaining: 5, reset: 6000 });
     expect(decide(config, drained.state, 0, 5550)).toMatchObject({ admitted: true, remaining: 5 });
     expect(decide(config, drained.state, 10, 9000)).toMatchObject({ admitted: true, remaining: 0 });
     expect(stateExpiresAt(config, drained.state)).toBe(6000);
@@ -156,8 +162,24 @@ describe('decideAll', () => {
     expect(second.admitted).toBe(false);
     expect(second.writes.size).toBe(0);
     expect(second.results).toEqual([
-      { counter: 'a', admitted: true, limit: 5, remaining: 4, reset: 1000, retryAfterMs: 0 },
-      { counter: 'b', admitted: false, limit: 1, remaining: 0, reset: 1000, retryAfterMs: 1999 },
+      {
+        counter: 'a',
+        admitted: true,
+        limit: 5,
+        remaining: 4,
+        reset: 2000,
+        resetAfterMs: 1999,
+        retryAfterMs: 0,
+      },
+      {
+        counter: 'b',
+        admitted: false,
+        limit: 1,
+        remaining: 0,
+        reset: 1 + 1999,
+        resetAfterMs: 1999,
+        retryAfterMs: 1999,
+      },
     ]);
   });
 
@@ -268,6 +290,28 @@ describe('rate-limit properties', () => {
       );
     });
 
+    it(`${algorithm}: reset tells the truth (issue 10): the next unit when none is left, else a whole limit`, () => {
+      fc.assert(
+        fc.property(configArb(algorithm), startArb, stepsArb, (config, start, steps) => {
+          let state: CounterState | null = null;
+          for (const { at, cost } of timed(start, steps)) {
+            const d = decide(config, state, cost, at);
+            if (d.remaining === 0) {
+              // Exactly when one more unit is admitted: not a millisecond earlier.
+              expect(decide(config, d.state, 1, d.reset).admitted).toBe(true);
+              if (d.reset - 1 > at) expect(decide(config, d.state, 1, d.reset - 1).admitted).toBe(false);
+            } else {
+              expect(decide(config, d.state, 0, d.reset).remaining).toBe(config.limit);
+              if (d.reset - 1 > at)
+                expect(decide(config, d.state, 0, d.reset - 1).remaining).toBeLessThan(config.limit);
+            }
+            state = d.state;
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+
     it(`${algorithm}: a state past stateExpiresAt behaves like no state`, () => {
       fc.assert(
         fc.property(configArb(algorithm), startArb, stepsArb, fc.nat(5000), (config, start, steps, extra) => {
@@ -310,8 +354,48 @@ describe('rate-limit properties', () => {
         expect(d.admitted).toBe(each.every(Boolean));
         expect(d.results.map((r) => r.counter)).toEqual(checks.map((c) => c.counter));
         if (!d.admitted) expect(d.writes.size).toBe(0);
+        for (const r of d.results) {
+          expect(r.resetAfterMs).toBe(Math.max(0, r.reset - (now + 1)));
+          // A check that denied resets when its cost fits again: what Retry-After says.
+          if (!r.admitted) expect(r.reset).toBe(now + 1 + r.retryAfterMs);
+        }
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('a denied batch of distinct counters is admitted at its latest retry, not a millisecond before', () => {
+    const checkArb = fc.record({
+      config: fc.oneof(configArb('sliding_window'), configArb('token_bucket')),
+      cost: fc.integer({ min: 1, max: 4 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(checkArb, { minLength: 1, maxLength: 3 }),
+        startArb,
+        stepsArb,
+        (raw, start, steps) => {
+          const checks = raw
+            .filter((c) => c.cost <= c.config.limit)
+            .map((c, i) => ({ counter: `c${i}`, config: c.config, cost: c.cost }));
+          const states = new Map<string, CounterState>();
+          for (const { at, cost } of timed(start, steps)) {
+            const d = decideAll(
+              checks.map((c) => ({ ...c, cost })),
+              states,
+              at,
+            );
+            for (const [counter, state] of d.writes) states.set(counter, state);
+          }
+          const now = start + steps.reduce((sum, s) => sum + s.dt, 0) + 1;
+          const d = decideAll(checks, states, now);
+          if (d.admitted) return;
+          const retry = Math.max(...d.results.map((r) => r.retryAfterMs));
+          expect(decideAll(checks, states, now + retry).admitted).toBe(true);
+          expect(decideAll(checks, states, now + retry - 1).admitted).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

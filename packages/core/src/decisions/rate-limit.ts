@@ -17,25 +17,40 @@ import type { RateLimitConfig } from '../contracts/model.js';
  *   2. start = w * d; elapsed = max(0, now - start);
  *      estimate = prev * (1 - elapsed / d) + curr.
  *   3. admitted = (c == 0) or (estimate + c <= L); when admitted, curr = curr + c.
- *   4. remaining = max(0, floor(L - estimate - (admitted ? c : 0))); reset = (w + 1) * d.
- *   5. retryAfterMs = 0 when admitted; 2 * d when c > L (never admissible: a sentinel);
- *      otherwise, with r = L - c: t = start + ceil(d * (1 - (r - curr) / prev)) if curr <= r,
- *      else t = start + d + ceil(d * (1 - r / curr)); t = max(t, now + 1). Float correction
- *      (each loop runs at most a step or two): while c does not fit at t, t = t + 1; then
- *      while t - 1 > now and c fits at t - 1, t = t - 1, where "c fits at x" means the state
- *      after step 3, re-read at x by steps 1-2, gives estimate + c <= L. retryAfterMs = t - now.
+ *   4. remaining = max(0, floor(L - estimate - (admitted ? c : 0))).
+ *   5. wait(u) (units u <= L, from the state after step 3; it does not fit at now): with
+ *      r = L - u: t = start + ceil(d * (1 - (r - curr) / prev)) if curr <= r, else
+ *      t = start + d + ceil(d * (1 - r / curr)); t = max(t, now + 1) (and now + 1 if t is not
+ *      a number). Float correction (each loop runs at most a step or two): while u does not
+ *      fit at t, t = t + 1; then while t - 1 > now and u fits at t - 1, t = t - 1, where "u
+ *      fits at x" means the state after step 3, re-read at x by steps 1-2, gives
+ *      estimate + u <= L. wait(u) = t.
+ *   6. retryAfterMs = 0 when admitted; 2 * d when c > L (never admissible: a sentinel);
+ *      otherwise wait(c) - now.
+ *   7. reset: when remaining = 0, the earliest time one more unit fits: wait(1), or
+ *      now + 2 * d when L = 0 (never). Otherwise when the limit is whole again: (w + 2) * d
+ *      if curr > 0, else (w + 1) * d if prev > 0, else now (curr, prev after step 3).
  *
  * token_bucket (state `{ algorithm, tokens, updatedAt }`; capacity L, refill L / d per ms)
  *   1. Absent or other-algorithm state: tokens = L, updatedAt = now. Otherwise
  *      at = max(now, state.updatedAt); tokens = min(L, state.tokens + (at - state.updatedAt) * L / d);
  *      updatedAt = at.
  *   2. admitted = (c == 0) or (tokens >= c); when admitted, tokens = tokens - c.
- *   3. remaining = max(0, floor(tokens)); reset = updatedAt if tokens >= L, else
- *      updatedAt + ceil((L - tokens) * d / L) (the bucket is full again).
- *   4. retryAfterMs = 0 when admitted; 2 * d when c > L; otherwise
- *      t = max(updatedAt + ceil((c - tokens) * d / L), now + 1); then, with "c fits at x"
- *      meaning min(L, tokens + (x - updatedAt) * L / d) >= c: while c does not fit at t,
- *      t = t + 1; while t - 1 > now and c fits at t - 1, t = t - 1. retryAfterMs = t - now.
+ *   3. remaining = max(0, floor(tokens)).
+ *   4. wait(u) (u <= L units that do not fit now), from the base B = the state after step 2
+ *      when admitted (or when no bucket state was given), else the given state: t =
+ *      max(B.updatedAt + ceil((u - B.tokens) * d / L), now + 1); then, with "u fits at x"
+ *      meaning min(L, B.tokens + (max(x, B.updatedAt) - B.updatedAt) * L / d) >= u: while u
+ *      does not fit at t, t = t + 1; while t - 1 > now and u fits at t - 1, t = t - 1. (Fits
+ *      reads B as step 1 will at x, so the next decision agrees to the millisecond.)
+ *   5. retryAfterMs = 0 when admitted; 2 * d when c > L; otherwise wait(c) - now.
+ *   6. reset: when remaining = 0, wait(1) (now + 2 * d when L = 0); otherwise when the bucket
+ *      is full again: updatedAt if tokens >= L, else wait(L).
+ *
+ * So `reset` never lies about the next admission: while nothing is left it is the moment a
+ * unit fits again (the `Retry-After` of a cost-1 request), and `decideAll` gives a limit
+ * that denied the moment its cost fits again. A `RateLimit` header built from it agrees
+ * with `Retry-After`.
  *
  * Tokens are fractional: an adapter stores them at full precision (`%.17g`).
  */
@@ -63,10 +78,10 @@ export type CounterState =
 
 export interface RateLimitDecision {
   admitted: boolean;
-  /** The state after this decision (unchanged counts when denied). */
+  /** The state to store after this decision; when denied, the one given (a token bucket's, as given; a window's, rolled to now). */
   state: CounterState;
   remaining: number;
-  /** Epoch ms: end of the current window / when the bucket is full. */
+  /** Epoch ms: with nothing remaining, when one unit fits again; otherwise when the limit is whole again. */
   reset: number;
   /** 0 when admitted; when denied, ms until the same cost would be admitted (2 × duration if it never can). */
   retryAfterMs: number;
@@ -98,6 +113,21 @@ const estimateOf = (s: Sliding, now: number): number => {
   return s.prev * (1 - elapsed / s.duration) + s.curr;
 };
 
+/** Step 5 of sliding_window: the earliest time `units` fit, from a state rolled at `now`. */
+function slidingWait(limit: number, d: number, s: Sliding, units: number, now: number): number {
+  const start = s.window * d;
+  const r = limit - units;
+  let t =
+    s.curr <= r
+      ? start + Math.ceil(d * (1 - (r - s.curr) / s.prev))
+      : start + d + Math.ceil(d * (1 - r / s.curr));
+  const fits = (at: number) => estimateOf(rollWindow(d, s, at), at) + units <= limit;
+  t = Number.isNaN(t) ? now + 1 : Math.max(t, now + 1);
+  while (!fits(t)) t += 1;
+  while (t - 1 > now && fits(t - 1)) t -= 1;
+  return t;
+}
+
 function decideSliding(
   config: RateLimitConfig,
   state: CounterState | null,
@@ -110,21 +140,42 @@ function decideSliding(
   const admitted = cost === 0 || estimate + cost <= limit;
   const next = admitted && cost > 0 ? sliding(d, s.window, s.prev, s.curr + cost) : s;
   const remaining = Math.max(0, Math.floor(limit - estimate - (admitted ? cost : 0)));
-  const start = s.window * d;
-  const reset = start + d;
+  const reset =
+    remaining === 0
+      ? limit === 0
+        ? now + 2 * d
+        : slidingWait(limit, d, next, 1, now)
+      : next.curr > 0
+        ? (next.window + 2) * d
+        : next.prev > 0
+          ? (next.window + 1) * d
+          : now;
   if (admitted) return { admitted, state: next, remaining, reset, retryAfterMs: 0 };
   if (cost > limit) return { admitted, state: next, remaining, reset, retryAfterMs: 2 * d };
-  const r = limit - cost;
-  let t =
-    s.curr <= r
-      ? start + Math.ceil(d * (1 - (r - s.curr) / s.prev))
-      : reset + Math.ceil(d * (1 - r / s.curr));
-  const fits = (at: number) => estimateOf(rollWindow(d, next, at), at) + cost <= limit;
-  t = Math.max(t, now + 1);
-  while (!fits(t)) t += 1;
-  while (t - 1 > now && fits(t - 1)) t -= 1;
-  return { admitted, state: next, remaining, reset, retryAfterMs: t - now };
+  return {
+    admitted,
+    state: next,
+    remaining,
+    reset,
+    retryAfterMs: slidingWait(limit, d, next, cost, now) - now,
+  };
 }
+
+/**
+ * Step 4 of token_bucket: the earliest time `units` fit, re-reading `base` (the state the next
+ * decision will read) at each time exactly as that decision will (same doubles).
+ */
+function bucketWait(limit: number, d: number, base: Bucket, units: number, now: number): number {
+  let t = Math.max(base.updatedAt + Math.ceil(((units - base.tokens) * d) / limit), now + 1);
+  // Top-level helper, no closure: this runs on every verification with a token bucket.
+  while (!bucketFits(limit, d, base, units, t)) t += 1;
+  while (t - 1 > now && bucketFits(limit, d, base, units, t - 1)) t -= 1;
+  return t;
+}
+
+/** "units fit at `at`": the bucket `base`, re-read at `at` as step 1 reads it. */
+const bucketFits = (limit: number, d: number, base: Bucket, units: number, at: number): boolean =>
+  Math.min(limit, base.tokens + ((Math.max(at, base.updatedAt) - base.updatedAt) * limit) / d) >= units;
 
 function decideBucket(
   config: RateLimitConfig,
@@ -142,15 +193,27 @@ function decideBucket(
   const admitted = cost === 0 || tokens >= cost;
   if (admitted) tokens -= cost;
   const next: Bucket = { algorithm: 'token_bucket', tokens, updatedAt };
+  // What the next decision reads: this one's state if it charged, else the stored one.
+  const base = admitted || state?.algorithm !== 'token_bucket' ? next : state;
   const remaining = Math.max(0, Math.floor(tokens));
-  const reset = tokens >= limit ? updatedAt : updatedAt + Math.ceil(((limit - tokens) * d) / limit);
+  const reset =
+    remaining === 0
+      ? limit === 0
+        ? now + 2 * d
+        : bucketWait(limit, d, base, 1, now)
+      : tokens >= limit
+        ? updatedAt
+        : bucketWait(limit, d, base, limit, now);
   if (admitted) return { admitted, state: next, remaining, reset, retryAfterMs: 0 };
-  if (cost > limit) return { admitted, state: next, remaining, reset, retryAfterMs: 2 * d };
-  const fits = (at: number) => Math.min(limit, tokens + ((at - updatedAt) * limit) / d) >= cost;
-  let t = Math.max(updatedAt + Math.ceil(((cost - tokens) * d) / limit), now + 1);
-  while (!fits(t)) t += 1;
-  while (t - 1 > now && fits(t - 1)) t -= 1;
-  return { admitted, state: next, remaining, reset, retryAfterMs: t - now };
+  // Denied: the state is the one given, as it stays stored.
+  if (cost > limit) return { admitted, state: base, remaining, reset, retryAfterMs: 2 * d };
+  return {
+    admitted,
+    state: base,
+    remaining,
+    reset,
+    retryAfterMs: bucketWait(limit, d, base, cost, now) - now,
+  };
 }
 
 /**
@@ -224,8 +287,9 @@ export interface StoredStates {
  * 1. Decide each check in order; a counter named twice sees the state left by its earlier check.
  * 2. If every check admitted: results are those decisions; `writes` holds every counter charged.
  * 3. Otherwise nothing is charged: each result keeps its own `admitted` and `retryAfterMs`
- *    (0 for checks that alone would have admitted), while `remaining` and `reset` come from
- *    a cost-0 decision on the original state. `writes` is empty.
+ *    (0 for checks that alone would have admitted); `remaining` comes from a cost-0 decision
+ *    on the original state, and so does `reset`, except for a check that denied: its reset
+ *    is `now + retryAfterMs`, when its cost fits again. `writes` is empty.
  *
  * @example
  * const { admitted, results, writes } = decideAll(checks, new Map(stored), now);
@@ -254,7 +318,8 @@ export function decideAll(checks: readonly LimitCheck[], states: StoredStates, n
       admitted: d.admitted,
       limit: check.config.limit,
       remaining: shown.remaining,
-      reset: shown.reset,
+      reset: d.admitted ? shown.reset : now + d.retryAfterMs,
+      resetAfterMs: d.admitted ? Math.max(0, shown.reset - now) : d.retryAfterMs,
       retryAfterMs: d.retryAfterMs,
     };
   }

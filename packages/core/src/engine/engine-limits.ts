@@ -115,6 +115,7 @@ function rateLimitOutcome(
       limit: result.limit,
       remaining: result.remaining,
       reset: result.reset,
+      resetAfterMs: result.resetAfterMs,
       duration: limit.check.config.duration,
       scope: limit.scope,
     });

@@ -47,7 +47,8 @@ describe('verifyKey: rate limits', () => {
           limit: 2,
           remaining: 1,
           scope: 'key',
-          reset: T0 + 60_000 - (T0 % 60_000),
+          // One unit left: reset is when the limit is whole again, the end of the next window.
+          reset: T0 + 120_000 - (T0 % 60_000),
           duration: 60_000,
         },
         { name: 'daily', limit: 1000, remaining: 999, scope: 'consumer', duration: 86_400_000 },
@@ -69,6 +70,8 @@ describe('verifyKey: rate limits', () => {
       ],
     });
     expect(denied.valid === false && denied.retryAfterMs).toBeGreaterThan(0);
+    // The limit that denied resets when the request would be admitted again.
+    expect(denied.ratelimits[0]?.reset).toBe(T0 + (denied.valid === false ? (denied.retryAfterMs ?? 0) : 0));
   });
 
   it('applies only the named limits, with their costs; unknown names are ignored', async () => {

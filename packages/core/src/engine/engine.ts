@@ -3,6 +3,7 @@ import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
 import type { KeyRecord } from '../contracts/model.js';
+import type { KeyLookup } from '../contracts/store.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
 import {
   evaluatePermissionQuery,
@@ -24,6 +25,20 @@ const NO_OPTIONS: VerifyOptions = Object.freeze({});
 const NO_TAGS: readonly string[] = Object.freeze([]);
 /** Distinct permission queries kept parsed (callers use a handful, one per route). */
 const QUERY_CACHE_SIZE = 1000;
+
+/** Among keys sharing a digest (oldest first), the first in the request's workspace and API, else null. */
+function pickInScope(
+  first: ResolvedKey,
+  others: readonly ResolvedKey[],
+  request: VerifyOptions,
+): ResolvedKey | null {
+  for (const candidate of [first, ...others]) {
+    if (request.workspaceId !== undefined && candidate.workspaceId !== request.workspaceId) continue;
+    if (request.apiId !== undefined && candidate.key.apiId !== request.apiId) continue;
+    return candidate;
+  }
+  return null;
+}
 
 /** Why a found key is refused before any check of the request, or null. The clock never un-revokes a key. */
 function stateDenial(key: KeyRecord, graceUntil: number | null, now: number): DenialCode | null {
@@ -92,6 +107,8 @@ export function createEngine(options: EngineOptions): Engine {
   let closed = false;
 
   const onMessage = (message: InvalidationMessage): void => {
+    // Admin credentials share the bus but not this cache.
+    if (message.type === 'root_key') return;
     cache.invalidate(message);
     // Waiting callers keep their (older) answer; new callers start a fresh lookup.
     inflight.clear();
@@ -112,17 +129,25 @@ export function createEngine(options: EngineOptions): Engine {
     return query;
   };
 
+  /**
+   * The cache entry of a digest: its oldest key, with the keys of other workspaces that hold
+   * the same digest (digests are unique per workspace only) as `others`.
+   */
+  const resolveAll = async (found: KeyLookup[]): Promise<ResolvedKey | null> => {
+    if (found.length === 0) return null;
+    const now = clock();
+    const [first, ...others] = await Promise.all(found.map((lookup) => resolveKey(store, lookup, now)));
+    if (first === undefined) return null;
+    return others.length === 0 ? first : { ...first, others };
+  };
+
   /** Concurrent misses for one digest share one store lookup. */
   const lookup = (keyDigest: string): Promise<ResolvedKey | null> => {
     const pending = inflight.get(keyDigest);
     if (pending !== undefined) return pending;
     const generation = cache.generation;
     const loaded = storeGuard
-      .run(() =>
-        store.keys
-          .findByDigest(keyDigest)
-          .then((found) => (found === null ? null : resolveKey(store, found, clock()))),
-      )
+      .run(() => store.keys.findByDigest(keyDigest).then(resolveAll))
       .then((view) => {
         cache.set(keyDigest, view, clock(), generation);
         return view;
@@ -202,7 +227,11 @@ export function createEngine(options: EngineOptions): Engine {
     const cost = request.credits === undefined ? 1 : creditCost(request.credits);
     const now = clock();
 
-    if (!isValidKey(key) && !(isPlausibleForeignKey(key) && (imported.known() ?? (await imported.load())))) {
+    if (
+      !isValidKey(key) &&
+      (request.keywardFormatOnly === true ||
+        !(isPlausibleForeignKey(key) && (imported.known() ?? (await imported.load()))))
+    ) {
       return deny('NOT_FOUND', null, request, now);
     }
     const keyDigest = digest(key);
@@ -211,6 +240,8 @@ export function createEngine(options: EngineOptions): Engine {
       stats.cacheMisses++;
       view = await lookupOrStale(keyDigest);
     } else stats.cacheHits++;
+    // Several workspaces hold this digest: the key of the caller's scope, else the oldest.
+    if (view?.others !== undefined) view = pickInScope(view, view.others, request);
     // Another API's (or workspace's) key answers exactly like an unknown one.
     if (
       view === null ||

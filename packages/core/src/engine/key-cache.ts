@@ -6,7 +6,13 @@ export interface CacheableKey {
   readonly keyId: string;
   readonly workspaceId: string;
   readonly consumerId: string | null;
+  /** Other keys found by the same digest (in other workspaces); an invalidation of any drops the entry. */
+  readonly others?: readonly CacheableKey[];
 }
+
+/** The keys an entry holds: itself and the others found by its digest. */
+const keysOf = (value: CacheableKey): readonly CacheableKey[] =>
+  value.others === undefined ? [value] : [value, ...value.others];
 
 /**
  * Verification cache keyed by digest. A positive entry holds a resolved key view; a
@@ -100,9 +106,11 @@ export function createKeyCache<V extends CacheableKey>(options: KeyCacheOptions 
     entries.delete(digest);
     const value = entry.value;
     if (value === null) return;
-    removeFrom(byKey, value.keyId, digest);
-    removeFrom(byWorkspace, value.workspaceId, digest);
-    if (value.consumerId !== null) removeFrom(byConsumer, value.consumerId, digest);
+    for (const held of keysOf(value)) {
+      removeFrom(byKey, held.keyId, digest);
+      removeFrom(byWorkspace, held.workspaceId, digest);
+      if (held.consumerId !== null) removeFrom(byConsumer, held.consumerId, digest);
+    }
   };
 
   const removeAll = (index: Map<string, Set<string>>, id: string): void => {
@@ -143,9 +151,11 @@ export function createKeyCache<V extends CacheableKey>(options: KeyCacheOptions 
       remove(digest);
       entries.set(digest, { value, expiresAt: now + ttlMs, seq: ++seq });
       if (value !== null) {
-        addTo(byKey, value.keyId, digest);
-        addTo(byWorkspace, value.workspaceId, digest);
-        if (value.consumerId !== null) addTo(byConsumer, value.consumerId, digest);
+        for (const held of keysOf(value)) {
+          addTo(byKey, held.keyId, digest);
+          addTo(byWorkspace, held.workspaceId, digest);
+          if (held.consumerId !== null) addTo(byConsumer, held.consumerId, digest);
+        }
       }
       while (entries.size > maxEntries) {
         const oldest = entries.keys().next();
@@ -163,6 +173,9 @@ export function createKeyCache<V extends CacheableKey>(options: KeyCacheOptions 
           break;
         case 'consumer':
           removeAll(byConsumer, message.consumerId);
+          break;
+        case 'root_key':
+          // Admin credentials are not in this cache (the server's root-key cache listens for these).
           break;
         case 'workspace':
           removeAll(byWorkspace, message.workspaceId);

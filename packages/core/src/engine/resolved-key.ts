@@ -28,6 +28,8 @@ export interface CreditCharge {
  * of its limits and the credit owners it spends from.
  */
 export interface ResolvedKey extends CacheableKey {
+  /** Other keys with the same digest, in other workspaces (rare: a shared imported secret); oldest first. */
+  readonly others?: readonly ResolvedKey[];
   key: KeyRecord;
   /** Non-null when the digest is a rolled-away one, valid until then. */
   graceUntil: number | null;

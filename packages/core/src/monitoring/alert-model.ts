@@ -14,6 +14,8 @@ export const DETECTORS = [
   'credits_low',
   'key_expiring',
   'key_unused',
+  /** Not a detector run on a schedule: raised when a key is reported leaked (secret scanning). */
+  'key_leaked',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
@@ -23,11 +25,15 @@ export type QuarantineDetector = (typeof QUARANTINE_DETECTORS)[number];
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
-/** What an alert is about: a key, a consumer (its shared credits) or a client address (brute force). */
+/**
+ * What an alert is about: a key, a consumer (its shared credits), a client address (brute
+ * force), or the workspace itself (brute force through the verify API without an address).
+ */
 export type AlertSubject =
   | { type: 'key'; id: string }
   | { type: 'consumer'; id: string }
-  | { type: 'ip'; id: string };
+  | { type: 'ip'; id: string }
+  | { type: 'workspace'; id: string };
 
 /** One thing a detector found wrong, with the numbers that show it. */
 export interface Finding {

@@ -43,6 +43,12 @@ export interface AlertStore {
   acknowledge(workspaceId: string, id: string, by: string, now: number): Promise<Alert | null>;
   /** Records that the policy quarantined the alert's key. */
   markQuarantined(workspaceId: string, id: string, now: number): Promise<void>;
+  /**
+   * Raises one finding outside a detection run (a leak report): refreshes the active alert
+   * of its detector and subject (`raised: false`), or raises a new one (`raised: true`).
+   * Never resolves anything.
+   */
+  raise(workspaceId: string, finding: Finding, now: number): Promise<{ alert: Alert; raised: boolean }>;
 }
 
 const activeKey = (workspaceId: string, detector: string, subject: AlertSubject): string =>
@@ -80,7 +86,70 @@ export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertSt
     return rows[0] === undefined ? null : alertFromRow(rows[0]);
   };
 
+  const refresh = async (key: string, finding: Finding, now: number): Promise<Alert | null> => {
+    const { rows } = await run(
+      db
+        .updateTable('alerts')
+        .set((eb) => ({
+          severity: finding.severity,
+          summary: finding.summary,
+          evidence: JSON.stringify(finding.evidence),
+          occurrences: eb('occurrences', '+', 1),
+          updated_at: now,
+        }))
+        .where('active_key', '=', key)
+        .returningAll(),
+    );
+    return rows[0] === undefined ? null : alertFromRow(rows[0]);
+  };
+
+  const insert = async (
+    workspaceId: string,
+    key: string,
+    finding: Finding,
+    now: number,
+  ): Promise<Alert | null> => {
+    const row: AlertRow = {
+      id: newId('alert'),
+      workspace_id: workspaceId,
+      detector: finding.detector,
+      subject_type: finding.subject.type,
+      subject_id: finding.subject.id,
+      severity: finding.severity,
+      summary: finding.summary,
+      evidence: JSON.stringify(finding.evidence),
+      status: 'open',
+      active_key: key,
+      occurrences: 1,
+      quarantined_at: null,
+      created_at: now,
+      updated_at: now,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+    };
+    // Another node may have raised it a moment ago: then nothing is inserted and it is not ours to announce.
+    const { rows } = await run(
+      db
+        .insertInto('alerts')
+        .values(row)
+        .onConflict((oc) => oc.column('active_key').doNothing())
+        .returningAll(),
+    );
+    return rows[0] === undefined ? null : alertFromRow(rows[0]);
+  };
+
   return {
+    async raise(workspaceId, finding, now) {
+      const key = activeKey(workspaceId, finding.detector, finding.subject);
+      const raised = await insert(workspaceId, key, finding, now);
+      if (raised !== null) return { alert: raised, raised: true };
+      const refreshed = await refresh(key, finding, now);
+      // Resolved between the two statements: raise it afresh.
+      if (refreshed === null) return this.raise(workspaceId, finding, now);
+      return { alert: refreshed, raised: false };
+    },
+
     async sync(workspaceId, detectors, findings, now) {
       const result: AlertSync = { raised: [], refreshed: [], resolved: [] };
       if (detectors.length === 0) return result;

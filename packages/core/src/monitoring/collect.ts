@@ -90,7 +90,7 @@ export async function detectTraffic(
   if (bruteForce.enabled) {
     const window = { from: now - bruteForce.windowMs, to: now };
     const rows = await signals.invalidByIp(workspaceId, window.from, window.to, bruteForce.minInvalid);
-    findings.push(...detectBruteForce(rows, bruteForce, window));
+    findings.push(...detectBruteForce(rows, bruteForce, { ...window, workspaceId }));
   }
   return { detectors: TRAFFIC_DETECTORS, findings };
 }

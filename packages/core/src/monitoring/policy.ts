@@ -70,6 +70,18 @@ export interface KeyUnusedConfig {
   days: number;
 }
 
+/** What a key reported leaked (secret scanning, `POST /v1/keys/report-leak`) suffers; every choice also raises a `key_leaked` alert. */
+export const LEAK_ACTIONS = ['disable', 'revoke', 'alert'] as const;
+export type LeakAction = (typeof LEAK_ACTIONS)[number];
+
+export interface LeakedKeysConfig {
+  /**
+   * `disable` (default: reversible, `disabledReason: "leaked: <where>"`), `revoke` (for good)
+   * or `alert` (the key keeps working).
+   */
+  action: LeakAction;
+}
+
 /** A workspace's monitoring settings (`PUT /v1/workspace/policy`). */
 export interface MonitoringPolicy {
   trafficSpike: TrafficSpikeConfig;
@@ -85,6 +97,8 @@ export interface MonitoringPolicy {
    * {"enabled":true}`) undoes it. Default none.
    */
   quarantine: QuarantineDetector[];
+  /** What happens to a key reported leaked. Default `disable`. */
+  leakedKeys: LeakedKeysConfig;
 }
 
 export const DEFAULT_MONITORING_POLICY: Readonly<MonitoringPolicy> = Object.freeze({
@@ -103,17 +117,18 @@ export const DEFAULT_MONITORING_POLICY: Readonly<MonitoringPolicy> = Object.free
   keyExpiring: { enabled: true, withinDays: 7 },
   keyUnused: { enabled: true, days: 90 },
   quarantine: [],
+  leakedKeys: { action: 'disable' as LeakAction },
 });
 
 /** A policy as sent: any section, any field, may be left out (defaults fill them in). */
 export type MonitoringPolicyInput = {
-  [K in Exclude<keyof MonitoringPolicy, 'quarantine'>]?: Partial<MonitoringPolicy[K]>;
-} & { quarantine?: readonly string[] };
+  [K in Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys'>]?: Partial<MonitoringPolicy[K]>;
+} & { quarantine?: readonly string[]; leakedKeys?: { action?: string } };
 
 type Bounds = Record<string, [min: number, max: number, integer: boolean]>;
 
 /** Accepted ranges of every numeric field. */
-const BOUNDS: Record<Exclude<keyof MonitoringPolicy, 'quarantine'>, Bounds> = {
+const BOUNDS: Record<Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys'>, Bounds> = {
   trafficSpike: {
     windowMs: [MINUTE, HOUR, true],
     baselineHours: [1, 24 * 14, true],
@@ -140,7 +155,7 @@ const invalid = (field: string, why: string) => new KeywardError('VALIDATION', `
  * naming the field (`<prefix>.trafficSpike.sigma`) when a value is out of range.
  */
 export function resolvePolicy(input: MonitoringPolicyInput = {}, prefix = 'policy'): MonitoringPolicy {
-  const sections = Object.keys(BOUNDS) as Array<Exclude<keyof MonitoringPolicy, 'quarantine'>>;
+  const sections = Object.keys(BOUNDS) as Array<Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys'>>;
   const out: Record<string, unknown> = {};
   for (const section of sections) {
     const given = (input[section] ?? {}) as Record<string, unknown>;
@@ -169,6 +184,11 @@ export function resolvePolicy(input: MonitoringPolicyInput = {}, prefix = 'polic
     }
   });
   out.quarantine = quarantine;
+  const action = input.leakedKeys?.action ?? DEFAULT_MONITORING_POLICY.leakedKeys.action;
+  if (!(LEAK_ACTIONS as readonly string[]).includes(action)) {
+    throw invalid(`${prefix}.leakedKeys.action`, `must be one of ${LEAK_ACTIONS.join(', ')}`);
+  }
+  out.leakedKeys = { action };
   const policy = out as unknown as MonitoringPolicy;
   if (policy.trafficSpike.windowMs % MINUTE !== 0) {
     throw invalid(`${prefix}.trafficSpike.windowMs`, 'must be whole minutes');

@@ -25,7 +25,7 @@ export interface UsageSignals {
   ): Promise<Map<string, Map<number, number>>>;
   /** Verifications per (key, address) in [from, to), any outcome; optionally only for some keys. */
   keyIps(workspaceId: string, from: number, to: number, keyIds?: readonly string[]): Promise<KeyIpCount[]>;
-  /** Unknown-key (NOT_FOUND) verifications per address in [from, to), addresses with at least `min`. */
+  /** Unknown-key (NOT_FOUND) verifications per address in [from, to), addresses with at least `min`; those without an address as one row with `ip: null`. */
   invalidByIp(workspaceId: string, from: number, to: number, min: number): Promise<InvalidFromIp[]>;
   /** Last verification of each given key that was ever verified. */
   lastUsed(workspaceId: string, keyIds: readonly string[]): Promise<Map<string, number>>;
@@ -117,13 +117,12 @@ export function createUsageSignals(source: SqlSource): UsageSignals {
           .where('outcome', '=', 'NOT_FOUND')
           .where('time', '>=', from)
           .where('time', '<', to)
-          .where('ip', 'is not', null)
           .groupBy('ip')
           .having(sql`sum("count")`, '>=', min)
           .limit(MAX_PAIRS),
       );
       return rows.map((row) => ({
-        ip: row.ip as string,
+        ip: row.ip ?? null,
         count: Number(row.n),
         firstAt: Number(row.first_at),
         lastAt: Number(row.last_at),

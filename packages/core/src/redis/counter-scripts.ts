@@ -36,8 +36,9 @@ end
  * KEYS: one counter key per check (a key may repeat).
  * ARGV: [now or '' for Redis TIME], then per check: algorithm ('s' | 't'), limit, duration, cost.
  * Returns strings: now, all admitted ('1' | '0'), then per check: admitted, remaining, reset,
- * retryAfterMs, remaining and reset of a cost-0 decision on the stored state, and the
- * window charged ('' when nothing was charged or for a token bucket).
+ * retryAfterMs, remaining and reset of a cost-0 decision on the stored state (for a check
+ * that denied: now + retryAfterMs), and the window charged ('' when nothing was charged or
+ * for a token bucket).
  * Writes only when every check admits: each charged counter gets its new state with a PX
  * expiry 1 s past `stateExpiresAt` (from then on, no state and the stored one decide alike;
  * the extra second lets a node whose clock lags still find the state rather than a fresh counter).
@@ -64,6 +65,18 @@ local function estimate(s, at)
   return s.p * (1 - elapsed / s.d) + s.c
 end
 
+local function slide_wait(limit, d, s, units)
+  local start = s.w * d
+  local r = limit - units
+  local t
+  if s.c <= r then t = start + math.ceil(d * (1 - (r - s.c) / s.p)) else t = start + d + math.ceil(d * (1 - r / s.c)) end
+  local function fits(at) return estimate(roll(d, s, at), at) + units <= limit end
+  if t ~= t then t = now + 1 else t = math.max(t, now + 1) end
+  while not fits(t) do t = t + 1 end
+  while t - 1 > now and fits(t - 1) do t = t - 1 end
+  return t
+end
+
 local function slide(limit, d, st, cost)
   local s = roll(d, st, now)
   local est = estimate(s, now)
@@ -73,18 +86,23 @@ local function slide(limit, d, st, cost)
   local taken = 0
   if admitted then taken = cost end
   local remaining = math.max(0, math.floor(limit - est - taken))
-  local start = s.w * d
-  local reset = start + d
+  local reset
+  if remaining == 0 then
+    if limit == 0 then reset = now + 2 * d else reset = slide_wait(limit, d, nxt, 1) end
+  elseif nxt.c > 0 then reset = (nxt.w + 2) * d
+  elseif nxt.p > 0 then reset = (nxt.w + 1) * d
+  else reset = now end
   if admitted then return true, nxt, remaining, reset, 0 end
   if cost > limit then return false, nxt, remaining, reset, 2 * d end
-  local r = limit - cost
-  local t
-  if s.c <= r then t = start + math.ceil(d * (1 - (r - s.c) / s.p)) else t = reset + math.ceil(d * (1 - r / s.c)) end
-  local function fits(at) return estimate(roll(d, nxt, at), at) + cost <= limit end
-  t = math.max(t, now + 1)
+  return false, nxt, remaining, reset, slide_wait(limit, d, nxt, cost) - now
+end
+
+local function bucket_wait(limit, d, base, units)
+  local function fits(at) return math.min(limit, base.k + ((math.max(at, base.u) - base.u) * limit) / d) >= units end
+  local t = math.max(base.u + math.ceil(((units - base.k) * d) / limit), now + 1)
   while not fits(t) do t = t + 1 end
   while t - 1 > now and fits(t - 1) do t = t - 1 end
-  return false, nxt, remaining, reset, t - now
+  return t
 end
 
 local function bucket(limit, d, st, cost)
@@ -97,16 +115,17 @@ local function bucket(limit, d, st, cost)
   local admitted = cost == 0 or tokens >= cost
   if admitted then tokens = tokens - cost end
   local nxt = { alg = 't', k = tokens, u = updated }
+  local base = nxt
+  if not admitted and st ~= nil and st.alg == 't' then base = st end
   local remaining = math.max(0, math.floor(tokens))
   local reset
-  if tokens >= limit then reset = updated else reset = updated + math.ceil(((limit - tokens) * d) / limit) end
+  if remaining == 0 then
+    if limit == 0 then reset = now + 2 * d else reset = bucket_wait(limit, d, base, 1) end
+  elseif tokens >= limit then reset = updated
+  else reset = bucket_wait(limit, d, base, limit) end
   if admitted then return true, nxt, remaining, reset, 0 end
   if cost > limit then return false, nxt, remaining, reset, 2 * d end
-  local function fits(at) return math.min(limit, tokens + ((at - updated) * limit) / d) >= cost end
-  local t = math.max(updated + math.ceil(((cost - tokens) * d) / limit), now + 1)
-  while not fits(t) do t = t + 1 end
-  while t - 1 > now and fits(t - 1) do t = t - 1 end
-  return false, nxt, remaining, reset, t - now
+  return false, nxt, remaining, reset, bucket_wait(limit, d, base, cost) - now
 end
 
 local function decide(alg, limit, d, st, cost)
@@ -137,6 +156,8 @@ for i = 1, n do
   end
   if not ok then all = false end
   local _, _, remaining0, reset0 = decide(alg, limit, d, original(key), 0)
+  -- A check that denied reports when its cost fits again (decideAll, step 3).
+  if not ok then reset0 = now + retry end
   results[i] = { ok and '1' or '0', fmt(remaining), fmt(reset), fmt(retry), fmt(remaining0), fmt(reset0), window }
 end
 

@@ -27,6 +27,8 @@ export function decodeInvalidation(raw: string): InvalidationMessage | null {
       if (!isId(keyId) || !Array.isArray(digests) || !digests.every(isId)) return null;
       return { type: 'key', keyId, digests: [...digests] };
     }
+    case 'root_key':
+      return isId(value.rootKeyId) ? { type: 'root_key', rootKeyId: value.rootKeyId } : null;
     case 'consumer':
       return isId(value.consumerId) ? { type: 'consumer', consumerId: value.consumerId } : null;
     case 'workspace':

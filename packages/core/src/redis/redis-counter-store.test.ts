@@ -133,7 +133,8 @@ describe.skipIf(!redisUp)('Redis counter store', () => {
     expect(results.flat().filter((r) => r.admitted)).toHaveLength(4);
     for (const [result] of results) {
       expect(result?.reset).toBeGreaterThan(redisNow);
-      expect(result?.reset).toBeLessThanOrEqual(redisNow + 60_000 + 5_000);
+      // At most the end of the next window (a charge weighs on it), by the Redis clock.
+      expect(result?.reset).toBeLessThanOrEqual(redisNow + 120_000 + 5_000);
     }
   });
 

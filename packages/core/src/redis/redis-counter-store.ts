@@ -42,6 +42,8 @@ interface Decided {
   retryAfterMs: number;
   remaining0: number;
   reset0: number;
+  /** The script's clock (the caller's, or Redis TIME). */
+  now: number;
   window: string;
 }
 
@@ -117,6 +119,7 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Coun
         retryAfterMs: Number(reply[at + 3]),
         remaining0: Number(reply[at + 4]),
         reset0: Number(reply[at + 5]),
+        now: Number(reply[0]),
         window: reply[at + 6] ?? '',
       };
     });
@@ -190,6 +193,7 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Coun
           limit: check.config.limit,
           remaining: admitted ? d.remaining : d.remaining0,
           reset: admitted ? d.reset : d.reset0,
+          resetAfterMs: Math.max(0, (admitted ? d.reset : d.reset0) - d.now),
           retryAfterMs: d.retryAfterMs,
         };
       });

@@ -15,6 +15,7 @@ const healthy: LimitResult = {
   limit: 60,
   remaining: 59,
   reset: 60_000,
+  resetAfterMs: 1000,
   retryAfterMs: 0,
 };
 
@@ -81,6 +82,7 @@ describe('createResilientCounterStore', () => {
         limit: 60,
         remaining: 60,
         reset: 65_000,
+        resetAfterMs: 60_000,
         retryAfterMs: 0,
         degraded: true,
       },

@@ -116,6 +116,7 @@ export function createResilientCounterStore(options: ResilientCounterStoreOption
           limit: config.limit,
           remaining: config.limit,
           reset: now + config.duration,
+          resetAfterMs: config.duration,
           retryAfterMs: 0,
           degraded: true,
         }),

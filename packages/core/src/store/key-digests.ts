@@ -12,15 +12,22 @@ export const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
 };
 
 /**
- * `CONFLICT` on `digest` when any of `digests` is a previous digest of some key (current
- * digests are guarded by the unique index on `keys.digest`).
+ * `CONFLICT` on `digest` when any of `digests` is a previous digest of a key of the same
+ * workspace (current digests are guarded by the unique index on `keys(workspace_id, digest)`).
+ * Other workspaces' digests never count: a workspace must learn nothing about them.
  */
-export async function assertDigestsFree(db: Kysely<Database>, digests: readonly string[]): Promise<void> {
+export async function assertDigestsFree(
+  db: Kysely<Database>,
+  workspaceId: string,
+  digests: readonly string[],
+): Promise<void> {
   for (const chunk of chunks(digests)) {
     const taken = await db
       .selectFrom('key_digests')
-      .select('digest')
-      .where('digest', 'in', chunk)
+      .innerJoin('keys', 'keys.id', 'key_digests.key_id')
+      .select('key_digests.digest')
+      .where('keys.workspace_id', '=', workspaceId)
+      .where('key_digests.digest', 'in', chunk)
       .limit(1)
       .executeTakeFirst();
     if (taken !== undefined) {
@@ -35,9 +42,10 @@ export type LookupRow = KeyRow & { grace_until: number | null };
 const PLACEHOLDER = '\u0000keyward-digest\u0000';
 
 /**
- * The verification cache-miss query, built and compiled once: the current digest through
- * the unique index on `keys.digest`, then previous digests through `key_digests`' primary
- * key, in one round trip. Returns a function giving the compiled query for a digest.
+ * The verification cache-miss query, built and compiled once: keys whose current digest it
+ * is (index on `keys.digest`), then keys whose previous digest it is (`key_digests`' primary
+ * key), in one round trip, across workspaces (normally one row; several only when
+ * workspaces hold the same secret). Returns a function giving the compiled query for a digest.
  */
 export function prepareDigestLookup(db: Kysely<Database>): (digest: string) => CompiledQuery<LookupRow> {
   const compiled = db

@@ -37,7 +37,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
       await guardUnique('key', () =>
         db.transaction().execute(async (trx) => {
           await trx.insertInto('keys').values(keyToRow(key, bool)).execute();
-          await assertDigestsFree(trx, [key.digest]);
+          await assertDigestsFree(trx, key.workspaceId, [key.digest]);
         }),
       );
     },
@@ -52,10 +52,11 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
               .values(chunk.map((key) => keyToRow(key, bool)))
               .execute();
           }
-          await assertDigestsFree(
-            trx,
-            keys.map((key) => key.digest),
-          );
+          const byWorkspace = new Map<string, string[]>();
+          for (const key of keys)
+            byWorkspace.set(key.workspaceId, [...(byWorkspace.get(key.workspaceId) ?? []), key.digest]);
+          for (const [workspaceId, digests] of byWorkspace)
+            await assertDigestsFree(trx, workspaceId, digests);
         }),
       );
     },
@@ -64,9 +65,11 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
 
     async findByDigest(digest) {
       const { rows } = await db.executeQuery(lookup(digest));
-      const row = rows[0];
-      if (row === undefined) return null;
-      return { key: keyFromRow(row), graceUntil: toMsOrNull(row.grace_until) };
+      const found = rows.map((row) => ({ key: keyFromRow(row), graceUntil: toMsOrNull(row.grace_until) }));
+      // Oldest first: an unscoped verification picks the first (see the engine).
+      if (found.length > 1)
+        found.sort((a, b) => a.key.createdAt - b.key.createdAt || (a.key.id < b.key.id ? -1 : 1));
+      return found;
     },
 
     async list(workspaceId, query) {
@@ -128,7 +131,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
           if (current.digest === next.digest) {
             throw new KeywardError('CONFLICT', 'a key with this digest already exists', { field: 'digest' });
           }
-          await assertDigestsFree(trx, [next.digest]);
+          await assertDigestsFree(trx, workspaceId, [next.digest]);
           await trx
             .insertInto('key_digests')
             .values({ digest: current.digest, key_id: id, grace_until: next.graceUntil })

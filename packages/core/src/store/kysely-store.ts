@@ -7,6 +7,7 @@ import { createContext, type Dialect } from './context.js';
 import { createCreditLedger } from './credit-ledger.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { createKeyStore } from './keys.js';
+import { createLeakReportStore } from './leak-reports.js';
 import { createRoleStore } from './roles.js';
 import { createRootKeyStore } from './root-keys.js';
 import type { Database } from './schema.js';
@@ -33,6 +34,7 @@ export function createKyselyStore(
     rootKeys: createRootKeyStore(ctx),
     audit: createAuditStore(ctx),
     idempotency: createIdempotencyStore(ctx),
+    leakReports: createLeakReportStore(ctx),
     credits: createCreditLedger(ctx),
     async ping() {
       await sql`select 1`.execute(db);

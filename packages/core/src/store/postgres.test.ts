@@ -51,7 +51,7 @@ describe.runIf(available)('postgres', () => {
       const { ws, api } = await seedTenant(store);
       const k = key(ws.id, api.id, { expiresAt: T0 + 1, revokedAt: T0 + 2 });
       await store.keys.create(k);
-      await expect(store.keys.findByDigest(k.digest)).resolves.toEqual({ key: k, graceUntil: null });
+      await expect(store.keys.findByDigest(k.digest)).resolves.toEqual([{ key: k, graceUntil: null }]);
       await store.credits.set({ kind: 'key', id: k.id }, 3, null, T0);
       await expect(store.credits.spend({ kind: 'key', id: k.id }, 1, T0)).resolves.toEqual({
         ok: true,

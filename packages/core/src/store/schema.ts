@@ -128,6 +128,13 @@ export interface IdempotencyRow {
   created_at: number;
 }
 
+export interface LeakReportRow {
+  source: string;
+  digest: string;
+  feedback: string;
+  created_at: number;
+}
+
 export interface CreditRow {
   owner_kind: string;
   owner_id: string;
@@ -147,5 +154,6 @@ export interface Database {
   audit_events: AuditEventRow;
   audit_chain_heads: AuditChainHeadRow;
   idempotency: IdempotencyRow;
+  leak_reports: LeakReportRow;
   credits: CreditRow;
 }

@@ -26,6 +26,7 @@ const SAMPLES: InvalidationMessage[] = [
   { type: 'key', keyId: 'key_1', digests: ['d1', 'd2'] },
   { type: 'consumer', consumerId: 'con_1' },
   { type: 'workspace', workspaceId: 'ws_1' },
+  { type: 'root_key', rootKeyId: 'rk_1' },
   { type: 'all' },
 ];
 

@@ -157,23 +157,26 @@ export function describeCounterStoreConformance(
 
     it('sliding window: exact at the window edges', async () => {
       const config = sliding(8, 1024);
+      // While units are left, reset is when the limit is whole again: the end of the next
+      // window. Once none is left, when one unit fits again: 8 × (1 - 128/1024) + 1 <= 8.
       for (let i = 0; i < 8; i++) {
         await expect(one(check('w', config), T + i)).resolves.toMatchObject({
           admitted: true,
           remaining: 7 - i,
-          reset: T + 1024,
+          reset: i < 7 ? T + 2048 : T + 1024 + 128,
         });
       }
       await expect(one(check('w', config), T + 10)).resolves.toMatchObject({
         admitted: false,
-        reset: T + 1024,
+        reset: T + 1024 + 128,
         retryAfterMs: 1024 + 128 - 10,
       });
       await expect(one(check('w', config), T + 1023)).resolves.toMatchObject({ admitted: false });
       // Next window, 127/1024 elapsed: estimate 8 × 897/1024 ≈ 7.007, one more does not fit yet.
       await expect(one(check('w', config), T + 1024 + 127)).resolves.toMatchObject({
         admitted: false,
-        reset: T + 2048,
+        reset: T + 1024 + 128,
+        retryAfterMs: 1,
       });
       await expect(one(check('w', config), T + 1024 + 128)).resolves.toMatchObject({
         admitted: true,
@@ -191,10 +194,11 @@ export function describeCounterStoreConformance(
 
     it('token bucket: refills continuously up to capacity', async () => {
       const config = bucket(10, 1000);
+      // Empty: reset is when the next token is in (not the full bucket).
       await expect(one(check('b', config, 10), T)).resolves.toMatchObject({
         admitted: true,
         remaining: 0,
-        reset: T + 1000,
+        reset: T + 100,
       });
       await expect(one(check('b', config), T + 99)).resolves.toMatchObject({
         admitted: false,

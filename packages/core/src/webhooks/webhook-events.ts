@@ -6,6 +6,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'key.revoked',
   'alert.raised',
   'usage.threshold',
+  'key.leaked',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

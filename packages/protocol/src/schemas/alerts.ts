@@ -10,6 +10,7 @@ export const DetectorName = Type.Union(
     Type.Literal('credits_low'),
     Type.Literal('key_expiring'),
     Type.Literal('key_unused'),
+    Type.Literal('key_leaked'),
   ],
   { description: 'The detector that raised the alert' },
 );
@@ -33,9 +34,14 @@ export const AlertStatus = Type.Union(
 export const AlertView = Type.Object({
   id: Id,
   detector: DetectorName,
-  /** What the alert is about: a key, a consumer (shared credits) or a client address (brute force). */
+  /** What the alert is about: a key, a consumer (shared credits), a client address (brute force) or the workspace (guesses without an address). */
   subject: Type.Object({
-    type: Type.Union([Type.Literal('key'), Type.Literal('consumer'), Type.Literal('ip')]),
+    type: Type.Union([
+      Type.Literal('key'),
+      Type.Literal('consumer'),
+      Type.Literal('ip'),
+      Type.Literal('workspace'),
+    ]),
     id: Type.String(),
   }),
   severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
@@ -110,6 +116,10 @@ const CreditsLowSettings = Type.Object(
 );
 const KeyExpiringSettings = Type.Object({ enabled: Type.Boolean(), withinDays: Count }, strict);
 const KeyUnusedSettings = Type.Object({ enabled: Type.Boolean(), days: Count }, strict);
+const LeakedKeysSettings = Type.Object(
+  { action: Type.Union([Type.Literal('disable'), Type.Literal('revoke'), Type.Literal('alert')]) },
+  strict,
+);
 
 /** The workspace's monitoring settings: every detector, its thresholds, and which detectors quarantine keys. */
 export const MonitoringPolicyView = Type.Object({
@@ -122,6 +132,8 @@ export const MonitoringPolicyView = Type.Object({
   keyUnused: KeyUnusedSettings,
   /** New alerts of these detectors disable their key (`disabledReason: "quarantined: …"`); re-enable the key to undo. */
   quarantine: Type.Array(QuarantineDetector),
+  /** What a key reported leaked suffers (secret scanning): disable (default, reversible), revoke, or alert only. */
+  leakedKeys: LeakedKeysSettings,
 });
 export type MonitoringPolicyView = Static<typeof MonitoringPolicyView>;
 
@@ -136,6 +148,7 @@ export const MonitoringPolicyBody = Type.Object(
     keyExpiring: Type.Optional(Type.Partial(KeyExpiringSettings)),
     keyUnused: Type.Optional(Type.Partial(KeyUnusedSettings)),
     quarantine: Type.Optional(Type.Array(QuarantineDetector, { maxItems: 4, uniqueItems: true })),
+    leakedKeys: Type.Optional(Type.Partial(LeakedKeysSettings)),
   },
   strict,
 );

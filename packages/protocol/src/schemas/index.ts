@@ -13,6 +13,7 @@ export * from './consumers.js';
 export * from './health.js';
 export * from './key-import.js';
 export * from './keys.js';
+export * from './leaks.js';
 export * from './limits.js';
 export * from './portal.js';
 export * from './problem.js';

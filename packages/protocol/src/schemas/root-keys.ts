@@ -24,13 +24,30 @@ export const ROOT_PERMISSIONS = [
 ] as const;
 export type RootPermission = (typeof ROOT_PERMISSIONS)[number];
 
-export const RootPermissionSchema = Type.Union(ROOT_PERMISSIONS.map((p) => Type.Literal(p)));
+/**
+ * The workspace-wide permissions that can also be granted for one API only, as
+ * `api.<apiId>.<permission>` (`api.api_3kTq….keys:write`): such a root key manages the keys
+ * of that API and nothing else (a provider's billing service, say).
+ */
+export const API_SCOPED_PERMISSIONS = ['keys:read', 'keys:write', 'keys:verify'] as const;
+export type ApiScopedPermission = (typeof API_SCOPED_PERMISSIONS)[number];
+
+/** `api.<apiId>.keys:read|keys:write|keys:verify`: group 1 is the API id, group 2 the permission. */
+export const API_PERMISSION_PATTERN = `^api\\.([A-Za-z0-9_]{1,64})\\.(${API_SCOPED_PERMISSIONS.join('|')})$`;
+
+export const RootPermissionSchema = Type.Union([
+  ...ROOT_PERMISSIONS.map((p) => Type.Literal(p)),
+  Type.String({ pattern: API_PERMISSION_PATTERN, maxLength: 90 }),
+]);
+
+/** Most permissions one root key holds (every workspace-wide one, plus per-API grants). */
+export const MAX_ROOT_PERMISSIONS = 100;
 
 /** A new root key may only hold permissions its creator holds. */
 export const CreateRootKeyBody = Type.Object(
   {
     name: Type.Optional(Nullable(Name)),
-    permissions: Type.Array(RootPermissionSchema, { minItems: 1, maxItems: ROOT_PERMISSIONS.length }),
+    permissions: Type.Array(RootPermissionSchema, { minItems: 1, maxItems: MAX_ROOT_PERMISSIONS }),
   },
   { additionalProperties: false },
 );

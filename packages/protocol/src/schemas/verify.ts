@@ -46,6 +46,11 @@ export const VerifyKeyBody = Type.Object(
     tags: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tagLength }), { maxItems: LIMITS.tags }),
     ),
+    /**
+     * Look up keyward-format keys only: anything else (an imported key of another format)
+     * answers NOT_FOUND. The middleware sets it for clients its brute-force throttle blocks.
+     */
+    keywardFormatOnly: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -55,8 +60,10 @@ export const VerifyRateLimit = Type.Object({
   name: Type.String(),
   limit: Type.Integer(),
   remaining: Type.Integer(),
-  /** Epoch ms when the limit is fully available again. */
+  /** Epoch ms: with nothing remaining, when one unit fits again (the limit that denied: when this request does); otherwise when the limit is whole again. */
   reset: Timestamp,
+  /** `reset` as ms after this verification, by the server's clock (immune to clock skew between hosts). */
+  resetAfterMs: Type.Integer({ minimum: 0 }),
   /** The limit's window in ms (`w=` of the RateLimit-Policy header, in seconds). */
   duration: Type.Integer(),
   /** Owner of the limit: the key alone, or every key of its consumer. */

@@ -8,6 +8,7 @@ export const WebhookEventType = Type.Union([
   Type.Literal('key.revoked'),
   Type.Literal('alert.raised'),
   Type.Literal('usage.threshold'),
+  Type.Literal('key.leaked'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 

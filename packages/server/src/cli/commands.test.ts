@@ -279,3 +279,26 @@ describe('database commands', () => {
     expect(run.stdout.match(/kwroot_[A-Za-z0-9]+/g)).toHaveLength(1);
   });
 });
+
+describe('keys report-leak', () => {
+  it('reads the keys from stdin, reports them, and never prints one', async () => {
+    const api = (await keyward(['apis', 'create', '--name', 'Leaky', '--prefix', 'leaky', '--json'])).stdout;
+    const apiId = (JSON.parse(api) as ApiView).id;
+    const issued = await json<IssuedKey>(['keys', 'create', '--api', apiId]);
+    const run = await keyward(
+      ['keys', 'report-leak', '--found-at', 'https://paste.example/9', '--source', 'gitleaks'],
+      {},
+      `${issued.key}\nnot-a-key\n`,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`${issued.id}: disabled`);
+    expect(run.stdout).toContain('line 2');
+    expect(run.stdout).not.toContain(issued.key);
+    const key = await json<KeyView>(['keys', 'get', issued.id]);
+    expect(key).toMatchObject({ enabled: false, disabledReason: 'leaked: https://paste.example/9' });
+    expect((await keyward(['keys', 'report-leak'], {}, '\n')).stderr).toBe(
+      'keyward: no key on stdin: pipe the keys in, one per line',
+    );
+  });
+});

@@ -10,7 +10,7 @@ export interface CliIo {
   fetch: typeof globalThis.fetch;
   /** Whether stdout is a terminal (human-readable logs and the banner); default false. */
   terminal?: boolean;
-  /** Reads all of stdin (`keys verify -`); absent: stdin is not readable. */
+  /** Reads all of stdin (`keys verify -`, and where secrets are passed, never on the command line); absent: stdin is not readable. */
   readStdin?: () => Promise<string>;
 }
 

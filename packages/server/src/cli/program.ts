@@ -1,3 +1,4 @@
+import { redactSecrets } from '@keyward/sdk';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config.js';
@@ -55,8 +56,12 @@ export function createProgram(io: CliIo): Command {
   return program;
 }
 
-/** Prints a failure as `keyward: <reason>` lines and returns the exit code. */
-export function reportFailure(io: CliIo, error: unknown): number {
+/** The same io with every stderr line redacted: an error message may quote a URL or a header. */
+const redactedErrors = (io: CliIo): CliIo => ({ ...io, err: (text) => io.err(redactSecrets(text)) });
+
+/** Prints a failure as `keyward: <reason>` lines (redacted) and returns the exit code. */
+export function reportFailure(cliIo: CliIo, error: unknown): number {
+  const io = redactedErrors(cliIo);
   if (error instanceof CommanderError) return error.exitCode; // commander already printed it
   if (error instanceof ConfigError) {
     for (const problem of error.problems) io.err(`keyward: ${problem}`);
@@ -78,7 +83,7 @@ export function reportFailure(io: CliIo, error: unknown): number {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    await createProgram(io).parseAsync([...argv]);
+    await createProgram(redactedErrors(io)).parseAsync([...argv]);
     return 0;
   } catch (error) {
     return reportFailure(io, error);

@@ -7,7 +7,7 @@ import { parseRoutePattern, patternShape } from './route-pattern.js';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const LIMIT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** Reads `routes`: pattern, methods, public flag, permission query, cost, named limits and timeout of each. */
+/** Reads `routes`: pattern, methods, public flag, permission query, cost, named limits, timeout and WebSocket flag of each. */
 export function readRoutes(
   check: ConfigChecker,
   value: unknown,
@@ -18,7 +18,17 @@ export function readRoutes(
   list.forEach((item, i) => {
     const path = ['routes', i];
     const at = (field: string): ConfigPath => [...path, field];
-    const allowed = ['name', 'methods', 'path', 'public', 'permissions', 'cost', 'ratelimits', 'timeoutMs'];
+    const allowed = [
+      'name',
+      'methods',
+      'path',
+      'public',
+      'permissions',
+      'cost',
+      'ratelimits',
+      'timeoutMs',
+      'websocket',
+    ];
     const entry = check.object(item, path, allowed);
     if (!entry) return;
     const before = check.issues.length;
@@ -65,8 +75,12 @@ export function readRoutes(
       entry.timeoutMs === undefined
         ? null
         : (check.integer(entry.timeoutMs, at('timeoutMs'), 1, MAX_MS) ?? null);
+    const websocket = entry.websocket === undefined ? false : check.boolean(entry.websocket, at('websocket'));
+    if (websocket === true && methods !== undefined && methods !== '*' && !methods.includes('GET'))
+      check.fail(at('websocket'), 'a WebSocket handshake is a GET: the route must accept GET');
     if (
       check.issues.length > before ||
+      websocket === undefined ||
       methods === undefined ||
       pattern === undefined ||
       isPublic === undefined
@@ -81,6 +95,7 @@ export function readRoutes(
       cost,
       ratelimits,
       timeoutMs,
+      websocket,
       line: locate(path).line,
     });
     reportShadowed(check, routes, i);

@@ -40,6 +40,7 @@ describe('validateGatewayConfig', () => {
           cost: null,
           ratelimits: null,
           timeoutMs: null,
+          websocket: false,
           line: 5,
         },
       ],
@@ -169,6 +170,16 @@ routes:
   it('rejects an empty file', () => {
     expect(issuesOf(validateGatewayConfig(''))).toEqual(['0:0 : must be a mapping (got nothing)']);
   });
+
+  it('allows WebSocket only on routes that accept GET, and only as a boolean', () => {
+    const file = (route: string) => `upstreams: [{ url: "http://127.0.0.1:1" }]\nroutes:\n  - ${route}\n`;
+    expect(validateGatewayConfig(file('{ path: /a, websocket: true }')).ok).toBe(true);
+    const post = issuesOf(validateGatewayConfig(file('{ path: /a, methods: [POST], websocket: true }')));
+    expect(post).toEqual([expect.stringContaining('routes[0].websocket: a WebSocket handshake is a GET')]);
+    expect(issuesOf(validateGatewayConfig(file('{ path: /a, websocket: "yes" }')))).toEqual([
+      expect.stringContaining('routes[0].websocket'),
+    ]);
+  });
 });
 
 describe('docs/gateway.md', () => {
@@ -179,6 +190,7 @@ describe('docs/gateway.md', () => {
     const result = validateGatewayConfig(example ?? '');
     expect(result.ok ? result.config.routes.map((r) => r.path) : result.issues).toEqual([
       '/v1/stations',
+      '/v1/live',
       '/healthz',
     ]);
   });

@@ -64,6 +64,11 @@ export interface RouteConfig {
   readonly ratelimits: ReadonlyArray<{ readonly name: string; readonly cost?: number }> | null;
   /** Overrides the file's `timeoutMs`. */
   readonly timeoutMs: number | null;
+  /**
+   * WebSocket handshakes are tunnelled (after the same checks as any request). Default
+   * false: an `Upgrade` is ignored and the request is served as plain HTTP, connection closed after.
+   */
+  readonly websocket: boolean;
   /** 1-based line of the route in the file (for log lines). */
   readonly line: number;
 }

@@ -20,6 +20,15 @@ const HOP_BY_HOP = [
   'upgrade',
 ];
 
+const connectionTokens = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '');
+
+/** Headers some frameworks read to serve another method than the request line's. */
+export const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+
 export interface ForwardContext {
   /** Lower-case name of the header that carries the key (removed before forwarding). */
   keyHeader: string;
@@ -35,7 +44,8 @@ export interface ForwardContext {
 
 /**
  * Builds the request headers the upstream receives from the client's: drops the key header,
- * every `x-keyward-*`, and proxy-only fields, then adds the identity and `X-Forwarded-*`.
+ * every `x-keyward-*`, proxy-only fields and method overrides, then adds the identity and
+ * `X-Forwarded-*`.
  * Mutates and returns `headers` (a copy made by the caller).
  */
 export function forwardRequestHeaders(
@@ -46,10 +56,14 @@ export function forwardRequestHeaders(
     if (name.startsWith('x-keyward-')) delete headers[name];
   }
   delete headers[keyHeader];
+  // Fields the client named in Connection are hop-by-hop too (HTTP2-Settings, ...).
+  for (const name of connectionTokens(headers.connection)) delete headers[name];
   for (const name of HOP_BY_HOP) delete headers[name];
   // Node already answered `100 Continue` to the client; undici cannot send `Expect` upstream.
   delete headers.expect;
   delete headers['proxy-authorization'];
+  // The method keyward authorized is the method the upstream serves: no override.
+  for (const name of METHOD_OVERRIDES) delete headers[name];
   if (identity) {
     headers[IDENTITY_HEADERS.keyId] = identity.keyId;
     headers[IDENTITY_HEADERS.workspaceId] = identity.workspaceId;

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('gateway: brute-force throttle', () => {
-  it('answers 429 to an address after too many invalid keys, before any key is verified', async () => {
+  it('answers 429 to an address after too many invalid keys, yet lets its valid keys through', async () => {
     const gw = await startTestGateway(
       fixture,
       `upstreams: [{ url: "${upstream.url}" }]\nroutes: [{ path: /echo/* }]\n`,
@@ -34,14 +34,16 @@ describe('gateway: brute-force throttle', () => {
           (await call(url, { headers: { authorization: `Bearer ${generateKey('amp_live')}` } })).status,
         ).toBe(401);
       }
-      const { key } = await fixture.issue({ credits: { remaining: 5 } });
-      const usageBefore = fixture.usage.length;
-      const blocked = await call(url, { headers: { authorization: `Bearer ${key}` } });
+      const blocked = await call(url, { headers: { authorization: `Bearer ${generateKey('amp_live')}` } });
       expect(blocked.status).toBe(429);
       expect(blocked.headers['retry-after']).toMatch(/^(59|60)$/);
       expect(blocked.json()).toMatchObject({ status: 429, code: 'TOO_MANY_FAILURES' });
-      // The valid key was never verified, so nothing of it was spent.
-      expect(fixture.usage.length).toBe(usageBefore);
+      const malformed = await call(url, { headers: { authorization: 'Bearer not-a-key' } });
+      expect(malformed.status).toBe(429);
+      // The address may be shared: a valid key passes (issue 10), and is spent from as usual.
+      const { key } = await fixture.issue({ credits: { remaining: 5 } });
+      expect((await call(url, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+      expect(fixture.usage.at(-1)).toMatchObject({ code: 'VALID', cost: 1 });
     } finally {
       await gw.close();
     }

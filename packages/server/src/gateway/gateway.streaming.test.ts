@@ -27,8 +27,8 @@ routes:
   - { methods: [POST], path: /upload }
   - { methods: [GET], path: /download }
   - { methods: [GET], path: /sse }
-  - { methods: [GET], path: /ws }
-  - { methods: [GET], path: /not-ws, public: true }
+  - { methods: [GET], path: /ws, websocket: true }
+  - { methods: [GET], path: /not-ws, public: true, websocket: true }
 `,
   );
   ({ key, id: keyId } = await fixture.issue({ permissions: ['stations:read'] }));

@@ -2,7 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import type { Engine, UsageSink } from '@keyward/core';
-import { type Answer, createFailureThrottle, type FailureThrottleOptions, type Verifier } from '@keyward/sdk';
+import {
+  type Answer,
+  createFailureThrottle,
+  type FailureThrottleOptions,
+  redactedPath,
+  redactSecrets,
+  type Verifier,
+} from '@keyward/sdk';
 import { localVerifier } from '@keyward/sdk/local';
 import Fastify, {
   type FastifyBaseLogger,
@@ -12,6 +19,7 @@ import Fastify, {
 } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import { toHttpFailure } from '../http-errors.js';
+import { requestIdOf } from '../logging.js';
 import type { GatewayConfig } from './config.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forward-headers.js';
 import {
@@ -24,7 +32,7 @@ import {
 } from './gateway-problems.js';
 import { createGatewayState, type GatewayState } from './gateway-state.js';
 import type { Upstream } from './upstream-pool.js';
-import { acceptUpgrades, isUpgrade, openTunnel } from './websocket-tunnel.js';
+import { acceptUpgrades, declaresBody, isUpgrade, openTunnel } from './websocket-tunnel.js';
 
 export interface GatewayOptions {
   /** Verifies keys in-process (through the SDK's `localVerifier`, like the middleware's local mode). */
@@ -82,9 +90,16 @@ const codeOf = (error: unknown): string | undefined =>
 const deny = (reply: FastifyReply, answer: Extract<Answer, { allow: false }>) =>
   reply.code(answer.status).headers(answer.headers).send(answer.body);
 
-/** Requests that carry a body (Fastify leaves `request.body` unset without a Content-Type). */
-const hasBody = (raw: IncomingMessage): boolean =>
-  raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
+/** True when the query string names `_method` (which some frameworks honour as the method). */
+const hasMethodOverride = (query: string): boolean =>
+  query.split('&').some((pair) => {
+    const name = pair.split('=', 1)[0] ?? '';
+    try {
+      return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase() === '_method';
+    } catch {
+      return name.toLowerCase().includes('_method');
+    }
+  });
 
 /**
  * Builds keyward's gateway: a Fastify instance that matches each request against the route
@@ -112,6 +127,10 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
 
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // Fastify's own request lines log the raw URL (a key may sit in it): the gateway writes its own.
+    disableRequestLogging: true,
+    // The caller's X-Request-Id when sane, else a random UUID (never a counter that repeats across nodes).
+    genReqId: requestIdOf,
     trustProxy,
     // Malformed percent-encoding in the path, caught by the router (the target is not echoed: it may hold a secret).
     frameworkErrors: (_error, _request, reply) => {
@@ -134,10 +153,25 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   acceptUpgrades(app);
 
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, notFound()));
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.raw.method,
+        path: redactedPath(request.raw.url ?? '/'),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
   // The server's one mapping of thrown errors: fixed texts, never echoed request bytes.
   app.setErrorHandler((error, request, reply) => {
     const { code, status, detail } = toHttpFailure(error);
-    if (status >= 500) request.log.error({ err: error }, 'gateway error');
+    if (status >= 500)
+      request.log.error(
+        { err: { message: redactSecrets(error instanceof Error ? error.message : String(error)) } },
+        'gateway error',
+      );
     return sendProblem(reply, { code, detail });
   });
 
@@ -157,6 +191,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const queryAt = target.indexOf('?');
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const method = raw.method ?? 'GET';
+    if (queryAt !== -1 && hasMethodOverride(target.slice(queryAt + 1)))
+      return sendProblem(reply, badPath('a "_method" query parameter (a method override) is not accepted'));
     const match = current.table.match(method, path);
     if (match.kind === 'bad-path') return sendProblem(reply, badPath(match.reason));
     if (match.kind === 'not-found') return sendProblem(reply, notFound());
@@ -187,7 +223,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const timeoutMs = route.config.timeoutMs ?? current.config.timeoutMs;
     const extraHeaders = answer?.headers ?? {};
     const forward = (headers: IncomingMessage['headers']) => {
-      if (headers['x-request-id'] === undefined) headers['x-request-id'] = String(request.id);
+      headers['x-request-id'] = String(request.id);
       return forwardRequestHeaders(headers, {
         keyHeader: current.config.keyHeader,
         identity: answer?.identity ?? null,
@@ -197,7 +233,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
       });
     };
 
-    if (isUpgrade(raw)) {
+    // Only WebSocket, only where the route allows it; any other Upgrade is served as plain HTTP.
+    if (isUpgrade(raw) && route.config.websocket) {
       const result = await openTunnel(raw, {
         origin: upstream.origin,
         path: `${upstream.basePath}${target}`,
@@ -221,7 +258,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     }
 
     // reply-from sends no body with GET or HEAD (a body there has no defined meaning).
-    if (request.body === undefined && method !== 'GET' && method !== 'HEAD' && hasBody(raw))
+    if (request.body === undefined && method !== 'GET' && method !== 'HEAD' && declaresBody(raw))
       request.body = raw;
     return reply.from(`${upstream.origin}${upstream.basePath}${path}`, {
       timeout: timeoutMs,

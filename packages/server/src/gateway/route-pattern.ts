@@ -73,7 +73,8 @@ export type RequestPath = { ok: true; segments: string[] } | { ok: false; reason
 /**
  * Splits and decodes a request path (without the query). Refuses what could make keyward and
  * the upstream disagree on which route a request is: dot segments (also percent-encoded),
- * encoded slashes or backslashes, raw backslashes, `#`, and malformed percent-encoding.
+ * encoded slashes or backslashes, raw backslashes, `#`, malformed percent-encoding, and
+ * double percent-encoding.
  */
 export function parseRequestPath(rawPath: string): RequestPath {
   if (!rawPath.startsWith('/')) return { ok: false, reason: 'the path must start with "/"' };
@@ -92,6 +93,10 @@ export function parseRequestPath(rawPath: string): RequestPath {
       } catch {
         return { ok: false, reason: 'the path has malformed percent-encoding' };
       }
+      // Still an escape after one decoding: an upstream that decodes again would see
+      // another path (`%252e%252e` → `..`, `st%2561tions` → `stations`) than keyward matched.
+      if (/%[0-9a-f]{2}/i.test(segment))
+        return { ok: false, reason: 'the path must not be percent-encoded twice' };
       segments[i] = segment;
     }
     if (segment === '.' || segment === '..')

@@ -1,13 +1,20 @@
+import { createHash } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * WebSocket (and any other HTTP/1.1 `Upgrade`) pass-through. An upgrade request goes
- * through the gateway's normal Fastify routing, so it is matched, authenticated and
- * answered (401, 403, 429, 404, ...) exactly like any request; once allowed, the gateway
- * replays the handshake to the upstream and, on `101`, splices the two sockets together.
+ * WebSocket pass-through, and nothing else. Node hands every request with an `Upgrade`
+ * header to the `upgrade` event; each goes through the gateway's normal Fastify routing, so
+ * it is matched, authenticated and answered (401, 403, 429, 404, ...) exactly like any
+ * request. Only a well-formed WebSocket handshake (GET, `Upgrade: websocket`, a valid
+ * `Sec-WebSocket-Key`, version 13, no body) on a route with `websocket: true` is tunnelled:
+ * the gateway replays it upstream and splices the sockets only on a `101` that switches to
+ * WebSocket with the right `Sec-WebSocket-Accept`. Any other upgrade (`h2c`, a WebSocket
+ * handshake elsewhere) is served as plain HTTP without the `Upgrade`, and the connection is
+ * closed after the answer: nothing the client sends after its request is ever read, so it
+ * cannot smuggle a second, unauthenticated request through a tunnel (h2c smuggling).
  * Frames are never parsed: subprotocols, extensions and compression are negotiated end to
  * end between client and upstream.
  */
@@ -19,19 +26,74 @@ interface PendingUpgrade {
 
 const pending = new WeakMap<IncomingMessage, PendingUpgrade>();
 
+/** RFC 6455 §1.3: the GUID the accept value is derived with. */
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** Base64 of 16 bytes. */
+const WEBSOCKET_KEY = /^[A-Za-z0-9+/]{22}==$/;
+
+const tokens = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '');
+
+/** Headers that announce a request body. */
+export const declaresBody = (raw: IncomingMessage): boolean =>
+  raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
+
+/** A well-formed RFC 6455 opening handshake, and nothing more. */
+export function isWebSocketHandshake(raw: IncomingMessage): boolean {
+  const upgrade = tokens(raw.headers.upgrade);
+  const key = raw.headers['sec-websocket-key'];
+  return (
+    raw.method === 'GET' &&
+    raw.httpVersion === '1.1' &&
+    upgrade.length === 1 &&
+    upgrade[0] === 'websocket' &&
+    tokens(raw.headers.connection).includes('upgrade') &&
+    typeof key === 'string' &&
+    WEBSOCKET_KEY.test(key) &&
+    raw.headers['sec-websocket-version'] === '13' &&
+    !declaresBody(raw)
+  );
+}
+
+/** The `Sec-WebSocket-Accept` an upstream must answer to `key`. */
+export const websocketAccept = (key: string): string =>
+  createHash('sha1').update(`${key}${WEBSOCKET_GUID}`).digest('base64');
+
+const refuseBody = (response: ServerResponse): void => {
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: 'Bad Request',
+    status: 400,
+    detail: 'Refused: a request asking to switch protocols cannot carry a body here.',
+  });
+  response.writeHead(400, {
+    'content-type': 'application/problem+json',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+};
+
 /** Routes `upgrade` events of the app's server through Fastify (call once, before listen). */
 export function acceptUpgrades(app: FastifyInstance): void {
   app.server.on('upgrade', (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
-    pending.set(raw, { socket, head });
     const response = new ServerResponse(raw);
+    response.shouldKeepAlive = false;
     response.assignSocket(socket as unknown as import('node:net').Socket);
-    // An answer given over HTTP (a denial, a refused upgrade) ends the connection.
+    // One answer per connection: whatever follows the request on this socket is never parsed.
     response.on('finish', () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    if (isWebSocketHandshake(raw)) pending.set(raw, { socket, head });
+    // The parser has let go of this connection, so a body could not be read (nor framed) safely.
+    else if (declaresBody(raw)) return refuseBody(response);
     app.routing(raw, response);
   });
 }
 
-/** True when the request asks to switch protocols (and came through `acceptUpgrades`). */
+/** True when the request is a WebSocket handshake (and came through `acceptUpgrades`). */
 export const isUpgrade = (raw: IncomingMessage): boolean => pending.has(raw);
 
 export type TunnelResult =
@@ -96,6 +158,19 @@ export function openTunnel(raw: IncomingMessage, options: TunnelOptions): Promis
     upstreamRequest.on('upgrade', (response, upstream, upstreamHead) => {
       if (settled || client.socket.destroyed) {
         upstream.destroy();
+        return;
+      }
+      // A 101 that is not this WebSocket handshake's (another protocol, a wrong accept) is
+      // never spliced: the client could then talk raw HTTP to the upstream past every check.
+      const accept = response.headers['sec-websocket-accept'];
+      const key = raw.headers['sec-websocket-key'] as string;
+      if (tokens(response.headers.upgrade).join(',') !== 'websocket' || accept !== websocketAccept(key)) {
+        upstream.destroy();
+        settle({
+          kind: 'failed',
+          timeout: false,
+          error: new Error('the upstream switched protocols without a valid WebSocket answer'),
+        });
         return;
       }
       onSwitch();

@@ -84,7 +84,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     engine,
     digester: createDigester(options.pepper === undefined ? {} : { pepper: options.pepper }),
     now,
-    forgetRootKey: () => {},
+    forgetRootKey: async () => {},
     monitoring,
     ...(webhooks === undefined ? {} : { webhooks }),
   };

@@ -1,6 +1,7 @@
 import { KeywardError } from '@keyward/core';
 import { Problem } from '@keyward/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth.js';
 import type { Actor, ServiceDeps } from '../services/context.js';
 import type { Idempotency, StoredReply } from '../services/idempotency.js';
 
@@ -16,11 +17,17 @@ export const PROBLEM_RESPONSES = Object.freeze({ '4xx': Problem, '5xx': Problem 
 /** OpenAPI security requirement of admin routes. */
 export const ROOT_KEY_SECURITY = [{ rootKey: [] }];
 
-/** The authenticated caller as services see it. */
-export function actorOf(request: FastifyRequest): Actor {
+/** The authenticated root key of an admin route. */
+function principalOf(request: FastifyRequest): Principal {
   const principal = request.principal;
   // The auth hook sets a principal on every route with a permission; reaching here without one is a wiring bug.
   if (principal === null) throw new KeywardError('INTERNAL', 'admin route reached without a principal');
+  return principal;
+}
+
+/** The authenticated caller as services see it. */
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = principalOf(request);
   return {
     workspaceId: principal.workspaceId,
     rootKeyId: principal.rootKeyId,
@@ -47,6 +54,7 @@ export async function idempotentCreate<T>(
       idempotencyKey: typeof header === 'string' ? header : undefined,
       route: `${request.method} ${request.routeOptions.url ?? ''}`,
       body: request.body,
+      replaySecret: principalOf(request).replaySecret,
     },
     run,
   );

@@ -54,7 +54,15 @@ describe('POST /v1/keys/verify', () => {
       roles: [],
       credits: { remaining: 3 },
       ratelimits: [
-        { name: 'rpm', limit: 10, remaining: 9, reset: expect.any(Number), duration: 60_000, scope: 'key' },
+        {
+          name: 'rpm',
+          limit: 10,
+          remaining: 9,
+          reset: expect.any(Number),
+          resetAfterMs: 120_000,
+          duration: 60_000,
+          scope: 'key',
+        },
       ],
       expiresAt: created.expiresAt,
       environment: 'live',

@@ -17,8 +17,8 @@ export interface ServiceDeps {
   digester: Digester;
   /** Clock in epoch ms. */
   now: () => number;
-  /** Drops this node's cached lookups of a root key (after a roll or revoke). */
-  forgetRootKey: (rootKeyId: string) => void;
+  /** Drops every node's cached lookups of a root key (after a roll or revoke), through the cache bus. */
+  forgetRootKey: (rootKeyId: string) => Promise<void>;
   /** Alerts and monitoring policies; absent: `/v1/alerts` and `/v1/workspace/policy` are not served. */
   monitoring?: { alerts: AlertStore; policies: PolicyStore };
   /** Webhook endpoints and outbox; absent: `/v1/webhooks` is not served and no event is queued. */

@@ -33,13 +33,18 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 /**
  * Stored replies hold plaintext keys (a create answers the new key), yet the store must
  * never hold one: the reply is sealed with AES-256-GCM under a key derived from the
- * Idempotency-Key itself (through the digester, so the pepper too when configured). The
- * row is found by a different hash of the Idempotency-Key, so the database alone cannot
- * open it; only a caller repeating the same Idempotency-Key can.
+ * Idempotency-Key (through the digester, so the pepper too when configured) and from the
+ * caller's root key (`replaySecret`, an HMAC of the presented secret, which no database
+ * holds). The row is found by a different hash of the Idempotency-Key. So neither a copy
+ * of the database nor one plus the Idempotency-Key opens it; only the same root key
+ * repeating the same Idempotency-Key can.
  */
-function sealer(deps: ServiceDeps, workspaceId: string, idempotencyKey: string) {
-  const secret = Buffer.from(deps.digester.digest(`idempotency\u0000${idempotencyKey}`), 'hex');
-  const key = Buffer.from(hkdfSync('sha256', secret, workspaceId, 'keyward idempotent reply v1', 32));
+function sealer(deps: ServiceDeps, workspaceId: string, idempotencyKey: string, replaySecret: Buffer) {
+  const secret = Buffer.concat([
+    Buffer.from(deps.digester.digest(`idempotency\u0000${idempotencyKey}`), 'hex'),
+    replaySecret,
+  ]);
+  const key = Buffer.from(hkdfSync('sha256', secret, workspaceId, 'keyward idempotent reply v2', 32));
   return {
     seal(reply: StoredReply): Meta {
       const iv = randomBytes(12);
@@ -47,13 +52,20 @@ function sealer(deps: ServiceDeps, workspaceId: string, idempotencyKey: string) 
       const sealed = Buffer.concat([cipher.update(JSON.stringify(reply.body), 'utf8'), cipher.final()]);
       return { sealed: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64') };
     },
+    /** The reply; `CONFLICT` when another root key (or a reply sealed before v2) stored it. */
     open(body: Meta): unknown {
       const raw = Buffer.from(String(body.sealed), 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return JSON.parse(
-        Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'),
-      );
+      let text: string;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      } catch {
+        throw new KeywardError('CONFLICT', 'this Idempotency-Key was used by another root key', {
+          field: 'headers.idempotency-key',
+        });
+      }
+      return JSON.parse(text);
     },
   };
 }
@@ -68,12 +80,18 @@ export interface Idempotency {
    */
   run(
     workspaceId: string,
-    request: { idempotencyKey: string | undefined; route: string; body: unknown },
+    request: {
+      idempotencyKey: string | undefined;
+      route: string;
+      body: unknown;
+      /** The caller's `Principal.replaySecret`: a reply replays for the root key that made it only. */
+      replaySecret: Buffer;
+    },
     run: () => Promise<StoredReply>,
   ): Promise<IdempotentOutcome>;
 }
 
-/** @example const reply = await idempotency.run(ws, { idempotencyKey, route: 'POST /v1/keys', body }, create) */
+/** @example const reply = await idempotency.run(ws, { idempotencyKey, route: 'POST /v1/keys', body, replaySecret }, create) */
 export function createIdempotency(deps: ServiceDeps): Idempotency {
   // Concurrent requests with the same Idempotency-Key in this process run one after another.
   const inflight = new Map<string, Promise<unknown>>();
@@ -83,9 +101,10 @@ export function createIdempotency(deps: ServiceDeps): Idempotency {
     idempotencyKey: string,
     fingerprint: string,
     lookup: string,
+    replaySecret: Buffer,
     run: () => Promise<StoredReply>,
   ): Promise<IdempotentOutcome> => {
-    const box = sealer(deps, workspaceId, idempotencyKey);
+    const box = sealer(deps, workspaceId, idempotencyKey, replaySecret);
     const stored = await deps.store.idempotency.get(workspaceId, lookup);
     if (stored !== null) {
       if (stored.fingerprint !== fingerprint) {
@@ -115,7 +134,7 @@ export function createIdempotency(deps: ServiceDeps): Idempotency {
       const previous = inflight.get(lock) ?? Promise.resolve();
       const current = previous
         .catch(() => undefined)
-        .then(() => once(workspaceId, idempotencyKey, fingerprint, lookup, run));
+        .then(() => once(workspaceId, idempotencyKey, fingerprint, lookup, request.replaySecret, run));
       inflight.set(lock, current);
       try {
         return await current;

@@ -1,6 +1,7 @@
 import { isPlausibleForeignKey, type KeyRecord, KeywardError, keyHint, newId } from '@keyward/core';
 import type { ImportedKey, ImportKeysBody, ImportKeysResponse } from '@keyward/protocol';
 import { keyView } from '../views.js';
+import { requireApiAccess } from './api-access.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
@@ -47,9 +48,9 @@ function digestOf(
 /**
  * Brings keys from another system, by plaintext or by SHA-256 digest, so that a provider
  * can migrate without re-issuing: its customers' keys verify unchanged. All or nothing:
- * every entry is checked first (a duplicate within the batch or of a stored key is a
- * `CONFLICT` naming the index), then consumers named by unknown external ids are created
- * and all keys are inserted in one transaction.
+ * every entry is checked first (a duplicate within the batch or of a key of this workspace
+ * is a `CONFLICT` naming the index; another workspace's keys never count), then consumers
+ * named by unknown external ids are created and all keys are inserted in one transaction.
  */
 export async function importKeys(
   deps: ServiceDeps,
@@ -57,6 +58,7 @@ export async function importKeys(
   body: ImportKeysBody,
 ): Promise<ImportKeysResponse> {
   const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
+  requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
   const checked: CheckedEntry[] = [];
   const seen = new Map<string, string>();
   for (const [i, entry] of body.keys.entries()) {
@@ -70,8 +72,11 @@ export async function importKeys(
     const owner = await resolveOwner(deps, actor, entry, at);
     checked.push({ entry, at, secretField: field, digest, hint, settings, owner });
   }
+  // Only this workspace's keys conflict: digests are unique per workspace, and whether another
+  // workspace holds a string must not change the answer (issue 10: an oracle otherwise).
   for (const item of checked) {
-    if ((await deps.store.keys.findByDigest(item.digest)) !== null) {
+    const found = await deps.store.keys.findByDigest(item.digest);
+    if (found.some((lookup) => lookup.key.workspaceId === actor.workspaceId)) {
       throw new KeywardError('CONFLICT', `${item.secretField} is a key that already exists`, {
         field: item.secretField,
       });

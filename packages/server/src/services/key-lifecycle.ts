@@ -8,9 +8,14 @@ import { publishEvent } from './webhook-events.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'key not found');
 
-/** Revokes a key for good (idempotent: a revoked key keeps its first revokedAt). */
+/**
+ * Revokes a key for good. Idempotent: revoking a revoked key answers its view and changes
+ * and records nothing (no second audit event, no second `key.revoked`).
+ */
 export async function revokeKey(deps: ServiceDeps, actor: Actor, id: string): Promise<KeyView> {
-  const before = await viewKey(deps, await requireKey(deps, actor, id));
+  const current = await requireKey(deps, actor, id, 'keys:write');
+  const before = await viewKey(deps, current);
+  if (current.revokedAt !== null) return before;
   const revoked = await deps.store.keys.revoke(actor.workspaceId, id, deps.now());
   if (revoked === null) throw notFound();
   await invalidateKey(deps, id);
@@ -37,7 +42,7 @@ export async function rollKey(
   id: string,
   gracePeriodMs: number,
 ): Promise<IssuedKey> {
-  const current = await requireKey(deps, actor, id);
+  const current = await requireKey(deps, actor, id, 'keys:write');
   if (current.revokedAt !== null) throw new KeywardError('CONFLICT', 'a revoked key cannot be rolled');
   const api = await requireApi(deps, actor, current.apiId);
   const before = await viewKey(deps, current);
@@ -65,7 +70,7 @@ export async function rollKey(
 
 /** Deletes a key and its previous digests; its quota balance goes with it. */
 export async function deleteKey(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
-  const before = await viewKey(deps, await requireKey(deps, actor, id));
+  const before = await viewKey(deps, await requireKey(deps, actor, id, 'keys:write'));
   const digests = await deps.store.keys.delete(actor.workspaceId, id);
   if (digests === null) throw notFound();
   await deps.store.credits.set({ kind: 'key', id }, null, null, deps.now());

@@ -13,7 +13,7 @@ async function setRoles(
   roles: (current: string[]) => string[],
   action: string,
 ) {
-  const current = await requireKey(deps, actor, id);
+  const current = await requireKey(deps, actor, id, 'keys:write');
   const before = await viewKey(deps, current);
   const updated = await deps.store.keys.update(
     actor.workspaceId,
@@ -36,7 +36,7 @@ export async function attachRoles(
   id: string,
   names: readonly string[],
 ): Promise<KeyView> {
-  await requireKey(deps, actor, id);
+  await requireKey(deps, actor, id, 'keys:write');
   const roles = await checkRoleNames(deps, actor, names, 'body.roles');
   return setRoles(deps, actor, id, (current) => [...new Set([...current, ...roles])], 'key.roles.attach');
 }
@@ -48,7 +48,7 @@ export async function detachRole(
   id: string,
   name: string,
 ): Promise<KeyView> {
-  const key = await requireKey(deps, actor, id);
+  const key = await requireKey(deps, actor, id, 'keys:write');
   if (!key.roles.includes(name))
     throw new KeywardError('NOT_FOUND', `the key does not hold the role "${name}"`);
   return setRoles(deps, actor, id, (current) => current.filter((r) => r !== name), 'key.roles.detach');

@@ -10,6 +10,7 @@ import {
 } from '@keyward/core';
 import type { CreateKeyBody, IssuedKey, KeyView, ListKeysQuery, UpdateKeyBody } from '@keyward/protocol';
 import { consumerView, keyView } from '../views.js';
+import { keyAccess, requireApiAccess, requireApiNamed } from './api-access.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import { insertConsumer } from './consumers.js';
@@ -20,10 +21,24 @@ import { publishEvent } from './webhook-events.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'key not found');
 
-/** The key of this workspace, or `NOT_FOUND`. */
-export async function requireKey(deps: ServiceDeps, actor: Actor, id: string): Promise<KeyRecord> {
+/**
+ * The key of this workspace, or `NOT_FOUND`; also `NOT_FOUND` when the actor is scoped to
+ * other APIs (it cannot tell such a key from none), `FORBIDDEN` when it may read the key's
+ * API but not `access` it.
+ */
+export async function requireKey(
+  deps: ServiceDeps,
+  actor: Actor,
+  id: string,
+  access: 'keys:read' | 'keys:write',
+): Promise<KeyRecord> {
   const key = await deps.store.keys.get(actor.workspaceId, id);
   if (key === null) throw notFound();
+  const allowed = keyAccess(actor, access, key.apiId);
+  if (allowed === 'hidden') throw notFound();
+  if (allowed === 'forbidden') {
+    throw new KeywardError('FORBIDDEN', `this root key lacks "${access}" for the API of this key`);
+  }
   return key;
 }
 
@@ -59,6 +74,7 @@ export async function ensureConsumer(
  */
 export async function createKey(deps: ServiceDeps, actor: Actor, body: CreateKeyBody): Promise<IssuedKey> {
   const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
+  requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
   const settings = await checkKeySettings(deps, actor, body, 'body');
   const owner = await resolveOwner(deps, actor, body, 'body');
   const consumerId = await ensureConsumer(deps, actor, owner);
@@ -102,7 +118,7 @@ export async function createKey(deps: ServiceDeps, actor: Actor, body: CreateKey
 }
 
 export const getKey = async (deps: ServiceDeps, actor: Actor, id: string): Promise<KeyView> =>
-  viewKey(deps, await requireKey(deps, actor, id));
+  viewKey(deps, await requireKey(deps, actor, id, 'keys:read'));
 
 export async function listKeys(
   deps: ServiceDeps,
@@ -110,6 +126,7 @@ export async function listKeys(
   query: ListKeysQuery,
 ): Promise<Page<KeyView>> {
   const { externalId, state, ...fields } = query;
+  requireApiNamed(actor, 'keys:read', fields.apiId, 'querystring.apiId');
   const rest: KeyListQuery = {
     ...fields,
     ...(state === undefined ? {} : { state: { is: state, at: deps.now() } }),
@@ -136,7 +153,7 @@ export async function updateKey(
   id: string,
   body: UpdateKeyBody,
 ): Promise<KeyView> {
-  const current = await requireKey(deps, actor, id);
+  const current = await requireKey(deps, actor, id, 'keys:write');
   const settings = await checkKeySettings(deps, actor, body, 'body');
   const owner = await resolveOwner(deps, actor, body, 'body');
   const before = await viewKey(deps, current);

@@ -15,6 +15,7 @@ import type {
   PortalPolicyView,
   PortalSessionLink,
 } from '@keyward/protocol';
+import { holdsWorkspaceWide } from './api-access.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
@@ -65,6 +66,14 @@ export async function createPortalLink(
   body: CreatePortalSessionBody,
   origin: string,
 ): Promise<PortalSessionLink> {
+  // A portal session reaches the consumer's keys of every portal-enabled API: only a root key
+  // that may write keys of every API may open one (one scoped to some APIs may not).
+  if (!holdsWorkspaceWide(actor, 'keys:write')) {
+    throw new KeywardError(
+      'FORBIDDEN',
+      'opening a portal session needs "keys:write" for every API of the workspace',
+    );
+  }
   const returnUrl = body.returnUrl === undefined ? null : checkReturnUrl(body.returnUrl, 'body.returnUrl');
   const consumer = await deps.service.store.consumers.getByExternalId(actor.workspaceId, body.externalId);
   if (consumer === null) {

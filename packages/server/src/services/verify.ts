@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { KeywardError, parsePermissionQuery, type VerifyOptions, type VerifyResult } from '@keyward/core';
 import { toVerifyResponse, type VerifyKeyBody, type VerifyKeyResponse } from '@keyward/protocol';
+import { requireApiNamed } from './api-access.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { inPart } from './input-checks.js';
 
@@ -22,6 +23,7 @@ function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   if (body.credits !== undefined) request.credits = body.credits;
   if (body.ip !== undefined) request.ip = body.ip;
   if (body.tags !== undefined) request.tags = body.tags;
+  if (body.keywardFormatOnly === true) request.keywardFormatOnly = true;
   return request;
 }
 
@@ -38,6 +40,7 @@ export async function verifyForWorkspace(
   actor: Actor,
   body: VerifyKeyBody,
 ): Promise<VerifyKeyResponse> {
+  requireApiNamed(actor, 'keys:verify', body.apiId, 'body.apiId');
   if (body.permissions !== undefined) {
     try {
       parsePermissionQuery(body.permissions);

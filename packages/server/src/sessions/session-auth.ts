@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { KeywardError } from '@keyward/core';
 import type { FastifyRequest } from 'fastify';
 import { rootKeyAllows } from '../root-permissions.js';
@@ -28,6 +29,8 @@ export function createSessionAuthenticator(deps: DashboardSessionDeps) {
       rootKeyId: rootKey.id,
       workspaceId: rootKey.workspaceId,
       permissions: rootKey.permissions,
+      // Idempotent replies stay bound to a secret no database holds: here the session's token.
+      replaySecret: createHmac('sha256', token).update('keyward idempotent reply').digest(),
     };
   };
 }

@@ -151,6 +151,13 @@ export function catalog(f: Fixtures): CatalogRoute[] {
     },
     {
       method: 'POST',
+      pattern: '/v1/keys/report-leak',
+      url: '/v1/keys/report-leak',
+      permission: 'keys:write',
+      body: { keys: [{ key: f.key, url: 'https://example.com/leak' }] },
+    },
+    {
+      method: 'POST',
       pattern: '/v1/keys/verify',
       url: '/v1/keys/verify',
       permission: 'keys:verify',

@@ -19,7 +19,7 @@ const keyState = (over: Partial<KeyState> = {}): KeyState => ({
 });
 
 describe('brute force detector', () => {
-  const window = { from: NOW - 600_000, to: NOW };
+  const window = { from: NOW - 600_000, to: NOW, workspaceId: 'ws_1' };
 
   it('raises per address with at least minInvalid unknown keys, the address only in the evidence', () => {
     const rows = [
@@ -34,6 +34,16 @@ describe('brute force detector', () => {
     ]);
     expect(findings[0]?.evidence).toMatchObject({ ip: '203.0.113.66', attempts: 150, minInvalid: 100 });
     for (const finding of findings) expect(finding.summary).not.toContain(finding.subject.id);
+  });
+
+  it('counts unknown keys without an address against the workspace', () => {
+    const rows = [{ ip: null, count: 2000, firstAt: NOW - 500_000, lastAt: NOW - 1000 }];
+    const [finding] = detectBruteForce(rows, policy.bruteForce, window);
+    expect(finding).toMatchObject({
+      subject: { type: 'workspace', id: 'ws_1' },
+      severity: 'critical',
+      evidence: { ip: null, attempts: 2000 },
+    });
   });
 
   it('stays quiet below the threshold', () => {

@@ -22,6 +22,7 @@ const TABLES = [
   'key_digests',
   'key_usage',
   'keys',
+  'leak_reports',
   'monitoring_policies',
   'portal_branding',
   'portal_policies',
@@ -47,8 +48,10 @@ const APPLIED = [
   '0003_audit_chain',
   '0004_monitoring',
   '0005_webhooks',
+  '0006_workspace_digests',
   '0007_sessions',
   '0007b_key_search',
+  '0008_leak_reports',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

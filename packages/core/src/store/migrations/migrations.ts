@@ -6,8 +6,10 @@ import { usage } from './migration-0002-usage.js';
 import { auditChain } from './migration-0003-audit-chain.js';
 import { monitoring } from './migration-0004-monitoring.js';
 import { webhooks } from './migration-0005-webhooks.js';
+import { workspaceDigests } from './migration-0006-workspace-digests.js';
 import { sessions } from './migration-0007-sessions.js';
 import { keySearch } from './migration-0007b-key-search.js';
+import { leakReports } from './migration-0008-leak-reports.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -26,8 +28,10 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0003_audit_chain': auditChain(types, dialect),
     '0004_monitoring': monitoring(types),
     '0005_webhooks': webhooks(types),
+    '0006_workspace_digests': workspaceDigests(types, dialect),
     '0007_sessions': sessions(types),
     '0007b_key_search': keySearch(types),
+    '0008_leak_reports': leakReports(types),
   };
 };
 

@@ -120,4 +120,16 @@ export function describeAdminRecordCases(store: GetStore): void {
       await expect(store().idempotency.get(ws.id, 'k', T0 + IDEMPOTENCY_TTL_MS)).resolves.toEqual(later);
     });
   });
+
+  describe('leak reports', () => {
+    it('keeps the first record of a report for good, per source', async () => {
+      const digest = `d-${Math.random()}`;
+      await expect(store().leakReports.get('github', digest)).resolves.toBeNull();
+      await expect(store().leakReports.put('github', digest, '[1]', T0)).resolves.toBe(true);
+      await expect(store().leakReports.put('github', digest, '[2]', T0 + 1)).resolves.toBe(false);
+      await expect(store().leakReports.get('github', digest)).resolves.toBe('[1]');
+      await expect(store().leakReports.get('report:ws_1', digest)).resolves.toBeNull();
+      await expect(store().leakReports.put('report:ws_1', digest, '[3]', T0)).resolves.toBe(true);
+    });
+  });
 }

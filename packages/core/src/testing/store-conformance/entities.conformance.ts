@@ -62,8 +62,8 @@ export function describeEntityCases(store: GetStore): void {
 
       await expect(store().apis.delete(ws.id, doomed.id)).resolves.toBe(true);
       await expect(store().keys.get(ws.id, gone.id)).resolves.toBeNull();
-      await expect(store().keys.findByDigest('next-digest')).resolves.toBeNull();
-      await expect(store().keys.findByDigest(rolled?.oldDigest ?? '')).resolves.toBeNull();
+      await expect(store().keys.findByDigest('next-digest')).resolves.toEqual([]);
+      await expect(store().keys.findByDigest(rolled?.oldDigest ?? '')).resolves.toEqual([]);
       await expect(store().credits.get({ kind: 'key', id: gone.id }, T0)).resolves.toBeNull();
       await expect(store().keys.get(ws.id, stays.id)).resolves.toEqual(stays);
       await expect(store().credits.get({ kind: 'key', id: stays.id }, T0)).resolves.toBe(7);

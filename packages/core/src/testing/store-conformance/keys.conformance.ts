@@ -30,9 +30,13 @@ export function describeKeyCases(store: GetStore): void {
       await store().keys.create(bare);
       await expect(store().keys.get(ws.id, full.id)).resolves.toEqual(full);
       await expect(store().keys.get(ws.id, bare.id)).resolves.toEqual(bare);
-      await expect(store().keys.findByDigest(full.digest)).resolves.toEqual({ key: full, graceUntil: null });
-      await expect(store().keys.findByDigest(bare.digest)).resolves.toEqual({ key: bare, graceUntil: null });
-      await expect(store().keys.findByDigest(digest())).resolves.toBeNull();
+      await expect(store().keys.findByDigest(full.digest)).resolves.toEqual([
+        { key: full, graceUntil: null },
+      ]);
+      await expect(store().keys.findByDigest(bare.digest)).resolves.toEqual([
+        { key: bare, graceUntil: null },
+      ]);
+      await expect(store().keys.findByDigest(digest())).resolves.toEqual([]);
       await expect(store().keys.get(ws.id, 'key_unknown')).resolves.toBeNull();
     });
 
@@ -47,6 +51,41 @@ export function describeKeyCases(store: GetStore): void {
       const reuse = key(ws.id, api.id, { digest: first.digest });
       await expect(rejection(store().keys.create(reuse))).resolves.toEqual(CONFLICT_DIGEST);
       await expect(store().keys.get(ws.id, reuse.id)).resolves.toBeNull();
+    });
+
+    it('digests are unique per workspace: another workspace may hold the same, current or previous', async () => {
+      const mine = await seedTenant(store());
+      const theirs = await seedTenant(store());
+      const shared = digest();
+      const older = key(theirs.ws.id, theirs.api.id, { digest: shared, createdAt: T0 - 10 });
+      const newer = key(mine.ws.id, mine.api.id, { digest: shared });
+      await store().keys.create(older);
+      await store().keys.create(newer);
+      await expect(store().keys.findByDigest(shared)).resolves.toEqual([
+        { key: older, graceUntil: null },
+        { key: newer, graceUntil: null },
+      ]);
+      // Rolling both leaves the shared digest previous in both workspaces.
+      await store().keys.roll(
+        theirs.ws.id,
+        older.id,
+        { digest: digest(), hint: 'h', graceUntil: T0 + 9 },
+        T0,
+      );
+      await store().keys.roll(mine.ws.id, newer.id, { digest: digest(), hint: 'h', graceUntil: T0 + 7 }, T0);
+      const found = await store().keys.findByDigest(shared);
+      expect(found.map((f) => [f.key.id, f.graceUntil])).toEqual([
+        [older.id, T0 + 9],
+        [newer.id, T0 + 7],
+      ]);
+      // A workspace's own previous digest still conflicts; another workspace's never does.
+      await expect(
+        rejection(store().keys.create(key(mine.ws.id, mine.api.id, { digest: shared }))),
+      ).resolves.toEqual(CONFLICT_DIGEST);
+      const third = await seedTenant(store());
+      await expect(
+        store().keys.createMany([key(third.ws.id, third.api.id, { digest: shared })]),
+      ).resolves.toBeUndefined();
     });
 
     it('updates only the fields given, and bumps updatedAt', async () => {
@@ -70,7 +109,9 @@ export function describeKeyCases(store: GetStore): void {
       };
       const updated = await store().keys.update(ws.id, k.id, patch, T0 + 9);
       expect(updated).toEqual({ ...k, ...patch, updatedAt: T0 + 9 });
-      await expect(store().keys.findByDigest(k.digest)).resolves.toEqual({ key: updated, graceUntil: null });
+      await expect(store().keys.findByDigest(k.digest)).resolves.toEqual([
+        { key: updated, graceUntil: null },
+      ]);
       const renamed = await store().keys.update(ws.id, k.id, { name: 'renamed' }, T0 + 10);
       expect(renamed).toEqual({ ...k, ...patch, name: 'renamed', updatedAt: T0 + 10 });
     });
@@ -99,11 +140,13 @@ export function describeKeyCases(store: GetStore): void {
       );
       const expected = { ...k, digest: second, hint: 'new-hint', updatedAt: T0 + 1 };
       expect(rolled).toEqual({ key: expected, oldDigest: k.digest });
-      await expect(store().keys.findByDigest(second)).resolves.toEqual({ key: expected, graceUntil: null });
-      await expect(store().keys.findByDigest(k.digest)).resolves.toEqual({
-        key: expected,
-        graceUntil: T0 + 500,
-      });
+      await expect(store().keys.findByDigest(second)).resolves.toEqual([{ key: expected, graceUntil: null }]);
+      await expect(store().keys.findByDigest(k.digest)).resolves.toEqual([
+        {
+          key: expected,
+          graceUntil: T0 + 500,
+        },
+      ]);
 
       const third = digest();
       const again = await store().keys.roll(
@@ -113,12 +156,14 @@ export function describeKeyCases(store: GetStore): void {
         T0 + 2,
       );
       expect(again?.oldDigest).toBe(second);
-      await expect(store().keys.findByDigest(second)).resolves.toMatchObject({ graceUntil: T0 + 900 });
-      await expect(store().keys.findByDigest(k.digest)).resolves.toMatchObject({ graceUntil: T0 + 500 });
-      await expect(store().keys.findByDigest(third)).resolves.toMatchObject({
-        key: { hint: 'h3' },
-        graceUntil: null,
-      });
+      await expect(store().keys.findByDigest(second)).resolves.toMatchObject([{ graceUntil: T0 + 900 }]);
+      await expect(store().keys.findByDigest(k.digest)).resolves.toMatchObject([{ graceUntil: T0 + 500 }]);
+      await expect(store().keys.findByDigest(third)).resolves.toMatchObject([
+        {
+          key: { hint: 'h3' },
+          graceUntil: null,
+        },
+      ]);
       expect((await store().keys.digests(k.id)).sort()).toEqual([k.digest, second, third].sort());
       await expect(
         store().keys.roll(ws.id, 'key_unknown', { digest: digest(), hint: 'h', graceUntil: T0 }, T0),
@@ -161,8 +206,8 @@ export function describeKeyCases(store: GetStore): void {
       const digests = await store().keys.delete(ws.id, k.id);
       expect(digests?.sort()).toEqual([k.digest, rolled?.key.digest].sort());
       await expect(store().keys.get(ws.id, k.id)).resolves.toBeNull();
-      await expect(store().keys.findByDigest(k.digest)).resolves.toBeNull();
-      await expect(store().keys.findByDigest(rolled?.key.digest ?? '')).resolves.toBeNull();
+      await expect(store().keys.findByDigest(k.digest)).resolves.toEqual([]);
+      await expect(store().keys.findByDigest(rolled?.key.digest ?? '')).resolves.toEqual([]);
       await expect(store().keys.digests(k.id)).resolves.toEqual([]);
       await expect(store().credits.get({ kind: 'key', id: k.id }, T0)).resolves.toBeNull();
       await expect(store().keys.delete(ws.id, k.id)).resolves.toBeNull();
@@ -173,10 +218,12 @@ export function describeKeyCases(store: GetStore): void {
       const batch = Array.from({ length: 1_200 }, () => key(ws.id, api.id, { imported: true }));
       await store().keys.createMany(batch);
       const probe = batch[1_100];
-      await expect(store().keys.findByDigest(probe?.digest ?? '')).resolves.toEqual({
-        key: probe,
-        graceUntil: null,
-      });
+      await expect(store().keys.findByDigest(probe?.digest ?? '')).resolves.toEqual([
+        {
+          key: probe,
+          graceUntil: null,
+        },
+      ]);
 
       const existing = batch[0];
       const bad = [key(ws.id, api.id), key(ws.id, api.id, { digest: existing?.digest ?? '' })];

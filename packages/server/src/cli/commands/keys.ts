@@ -158,6 +158,40 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     );
 
   keys
+    .command('report-leak')
+    .description(
+      "report keys found exposed, one per line on stdin (never as arguments: they would land in shell history); each is acted on by the workspace's leakedKeys policy",
+    )
+    .option('--found-at <url>', 'where they were found (a URL)')
+    .option('--source <name>', 'which scanner or process found them (e.g. gitleaks)')
+    .action((options: { foundAt?: string; source?: string }, command: Command) =>
+      withServer(io, command, async ({ client, json }) => {
+        if (io.readStdin === undefined) throw new CliError('report-leak reads the keys from stdin');
+        const found = (await io.readStdin())
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter((line) => line !== '');
+        if (found.length === 0) throw new CliError('no key on stdin: pipe the keys in, one per line');
+        const result = await client.keys.reportLeak({
+          keys: found.map((key) => ({
+            key,
+            ...(options.foundAt ? { url: options.foundAt } : {}),
+            ...(options.source ? { source: options.source } : {}),
+          })),
+        });
+        if (json) {
+          printJson(io, result);
+          return;
+        }
+        if (result.replayed) io.out('reported before: nothing done again');
+        result.items.forEach((item, i) => {
+          const what = item.keyId === null ? 'not a key of this workspace' : `${item.keyId}: ${item.action}`;
+          io.out(`line ${i + 1} (sha256 ${item.keyHash.slice(0, 12)}…): ${what}`);
+        });
+      }),
+    );
+
+  keys
     .command('roll')
     .description('issue a new secret for a key; the old one keeps verifying for the grace period')
     .argument('<id>', 'key id (key_...)')

@@ -1,4 +1,8 @@
-import { ROOT_PERMISSIONS, type RootKeyView, type RootPermission } from '@keyward/protocol';
+import {
+  API_PERMISSION_PATTERN,
+  ROOT_PERMISSIONS,
+  type RootKeyView,
+} from '@keyward/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';
@@ -14,8 +18,9 @@ const columns: Column<RootKeyView>[] = [
   { header: 'created', value: (k) => formatTime(k.createdAt) },
 ];
 
-const isRootPermission = (value: string): value is RootPermission =>
-  (ROOT_PERMISSIONS as readonly string[]).includes(value);
+const API_PERMISSION = new RegExp(API_PERMISSION_PATTERN);
+const isRootPermission = (value: string): boolean =>
+  (ROOT_PERMISSIONS as readonly string[]).includes(value) || API_PERMISSION.test(value);
 
 /** `keyward root-keys create|list|revoke`: admin credentials of the workspace. */
 export function registerRootKeyCommands(program: Command, io: CliIo): void {
@@ -24,7 +29,11 @@ export function registerRootKeyCommands(program: Command, io: CliIo): void {
   rootKeys
     .command('create')
     .description('create a root key (printed once); give it only the permissions it needs')
-    .requiredOption('--permission <permission>', `repeatable: ${ROOT_PERMISSIONS.join(', ')}`, collect)
+    .requiredOption(
+      '--permission <permission>',
+      `repeatable: ${ROOT_PERMISSIONS.join(', ')}, or api.<apiId>.keys:read|keys:write|keys:verify for one API`,
+      collect,
+    )
     .option('--name <name>', 'what or who uses it')
     .action((options: { permission: string[]; name?: string }, command: Command) =>
       withServer(io, command, async ({ client, json }) => {
@@ -32,9 +41,8 @@ export function registerRootKeyCommands(program: Command, io: CliIo): void {
         if (unknown.length > 0) {
           throw new CliError(`unknown root key permission ${unknown.map((p) => `"${p}"`).join(', ')}`);
         }
-        const permissions = options.permission.filter(isRootPermission);
         const created = await client.rootKeys.create({
-          permissions,
+          permissions: options.permission,
           ...(options.name ? { name: options.name } : {}),
         });
         if (json) {

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestWorkspace } from '../testing/test-app.js';
-import { call } from '../testing/test-client.js';
+import { createTestApp, type TestApp, type TestWorkspace } from '../../src/testing/test-app.js';
+import { call } from '../../src/testing/test-client.js';
 
 const ORIGIN = 'http://localhost:80';
 const SAME_SITE = { origin: ORIGIN, 'x-keyward-csrf': '1' };

@@ -1,8 +1,4 @@
-import {
-  API_PERMISSION_PATTERN,
-  ROOT_PERMISSIONS,
-  type RootKeyView,
-} from '@keyward/protocol';
+import { API_PERMISSION_PATTERN, ROOT_PERMISSIONS, type RootKeyView } from '@keyward/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addPageOptions, type PageOptions, printPage, withServer } from '../http-command.js';

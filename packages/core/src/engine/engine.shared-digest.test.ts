@@ -40,11 +40,12 @@ describe('a digest held by two workspaces', () => {
   it('answers each scope with its own key, unscoped with the oldest, from one lookup', async () => {
     await expect(h.engine.verifyKey(key, { workspaceId: theirs.workspaceId })).resolves.toMatchObject({
       valid: true,
-      keyId: theirs.id,
-      permissions: ['theirs'],
+      identity: { keyId: theirs.id, workspaceId: theirs.workspaceId, permissions: ['theirs'] },
     });
-    await expect(h.engine.verifyKey(key, { apiId: mine.apiId })).resolves.toMatchObject({ keyId: mine.id });
-    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ keyId: mine.id });
+    await expect(h.engine.verifyKey(key, { apiId: mine.apiId })).resolves.toMatchObject({
+      identity: { keyId: mine.id },
+    });
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ identity: { keyId: mine.id } });
     await expect(
       h.engine.verifyKey(key, { workspaceId: mine.workspaceId, apiId: theirs.apiId }),
     ).resolves.toMatchObject({

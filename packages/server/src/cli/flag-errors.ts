@@ -36,6 +36,8 @@ export const PATTERN_RULES: Readonly<Record<string, string>> = Object.freeze({
   '^[0-9a-fA-F]{64}$': 'must be 64 hex digits',
   '^[A-Za-z0-9._~+/-]+=*$': 'must be a token of letters, digits and . _ ~ + / - (then = padding)',
   '^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$': 'must be a hex colour such as #0a7d4f or #fff',
+  '^api\\.([A-Za-z0-9_]{1,64})\\.(keys:read|keys:write|keys:verify)$':
+    'must be a root permission such as keys:write, or api.<apiId>.keys:read, keys:write or keys:verify',
 });
 
 const TYPE_WORDS: Readonly<Record<string, string>> = Object.freeze({

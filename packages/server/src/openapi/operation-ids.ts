@@ -31,6 +31,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'DELETE /v1/keys/{id}/roles/{name}': 'detachKeyRole',
   'POST /v1/keys/verify': 'verifyKey',
   'POST /v1/keys/import': 'importKeys',
+  'POST /v1/keys/report-leak': 'reportLeakedKeys',
+  'POST /v1/secret-scanning/github': 'receiveGithubSecretScanning',
   'GET /v1/keys/{id}/usage': 'getKeyUsage',
 
   'POST /v1/roles': 'createRole',

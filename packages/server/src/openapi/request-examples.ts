@@ -35,6 +35,23 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze
     ip: '203.0.113.7',
     tags: ['GET /sessions'],
   },
+  reportLeakedKeys: {
+    keys: [
+      {
+        key: 'amp_live_3kTqZ0fX9aB4cD7eF1gH2iJ5kL8mN0pQ6rS9tU2vW',
+        url: 'https://github.com/acme/fleet-app/blob/main/.env',
+        source: 'gitleaks',
+      },
+    ],
+  },
+  receiveGithubSecretScanning: [
+    {
+      token: 'amp_live_3kTqZ0fX9aB4cD7eF1gH2iJ5kL8mN0pQ6rS9tU2vW',
+      type: 'keyward_api_key',
+      url: 'https://github.com/acme/fleet-app/blob/0f3c2a1/.env',
+      source: 'content',
+    },
+  ],
   importKeys: {
     apiId: 'api_2Vb7Qm9Lx4Rt8Kc1Nz6Hd3',
     keys: [

@@ -12,7 +12,7 @@ import type {
 } from '@keyward/protocol';
 import type { PortalCaller } from '../portal/portal-auth.js';
 import { keyView } from '../views.js';
-import type { ServiceDeps } from './context.js';
+import type { Actor, ServiceDeps } from './context.js';
 import { revokeKey, rollKey } from './key-lifecycle.js';
 import { createKey } from './keys.js';
 
@@ -88,6 +88,16 @@ async function lastUsed(
   const found = await deps.usage.keyUsage(workspaceId, ids);
   return new Map(ids.map((id) => [id, found.get(id)?.lastUsedAt ?? null]));
 }
+
+/**
+ * The caller as the key services see it for one operation the portal has allowed: write
+ * access to the one API's keys, nothing else (the portal checked the policy, the API and the
+ * key's owner first; the services still check the API of every key they touch).
+ */
+const actingOn = (caller: PortalCaller, apiId: string): Actor => ({
+  ...caller.actor,
+  permissions: [`api.${apiId}.keys:write`],
+});
 
 /** The caller's own key on an API the portal shows, with that API's policy; `NOT_FOUND` for anything else. */
 async function ownKey(
@@ -189,7 +199,7 @@ export async function createPortalKey(
         `you already hold ${policy.maxKeysPerConsumer} keys for this API: revoke one first`,
       );
     }
-    const issued = await createKey(deps.service, caller.actor, {
+    const issued = await createKey(deps.service, actingOn(caller, policy.apiId), {
       apiId: policy.apiId,
       consumerId: caller.consumer.id,
       ...(body.name === undefined ? {} : { name: body.name }),
@@ -213,7 +223,7 @@ export async function rollPortalKey(
 ): Promise<PortalIssuedKey> {
   const { api } = await ownKey(deps, caller, id);
   if (!api.policy.allowRoll) throw notAllowed('roll');
-  const issued = await rollKey(deps.service, caller.actor, id, gracePeriodMs);
+  const issued = await rollKey(deps.service, actingOn(caller, api.api.id), id, gracePeriodMs);
   const record = await deps.service.store.keys.get(caller.session.workspaceId, id);
   if (record === null) throw notFound();
   const used = await lastUsed(deps, caller.session.workspaceId, [id]);
@@ -227,7 +237,7 @@ export async function revokePortalKey(
 ): Promise<PortalKeyView> {
   const { api } = await ownKey(deps, caller, id);
   if (!api.policy.allowRevoke) throw notAllowed('revoke');
-  await revokeKey(deps.service, caller.actor, id);
+  await revokeKey(deps.service, actingOn(caller, api.api.id), id);
   const record = await deps.service.store.keys.get(caller.session.workspaceId, id);
   if (record === null) throw notFound();
   const used = await lastUsed(deps, caller.session.workspaceId, [id]);

@@ -43,6 +43,8 @@ export const config = defineConfig({
   ...shared,
   test: {
     testTimeout: 30_000,
+    // A test that asserts nothing cannot fail: every test must make at least one assertion.
+    expect: { requireAssertions: true },
     hookTimeout: 30_000,
     pool: 'forks',
     projects: [

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type KeyRecord, newId } from '@keyward/core';
-import { createSqliteStore, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, createStore, openSqliteDatabase } from '@keyward/core/sqlite';
 import { chromiumPath, launchChromium, startUiServer } from '@keyward/server/testing';
 import type { Browser } from 'playwright-core';
 import type { Row } from './harness.js';
@@ -22,7 +22,7 @@ export interface DashboardBenchOptions {
 
 async function seed(dataDir: string, count: number): Promise<void> {
   const database = openSqliteDatabase(join(dataDir, 'keyward.db'));
-  const store = createSqliteStore({ database });
+  const store = createStore(createSqliteHandle({ database }));
   try {
     const [workspace] = await store.workspaces.list();
     if (workspace === undefined) throw new Error('keyward init made no workspace');

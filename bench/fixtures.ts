@@ -12,7 +12,7 @@ import {
   type RateLimitConfig,
   type Store,
 } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 
 /** A fresh SQLite file store in a temp dir with one workspace and one API. */
 export async function benchStore(): Promise<{
@@ -22,9 +22,9 @@ export async function benchStore(): Promise<{
   dir: string;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
-  const database = openSqliteDatabase(join(dir, 'keyward.db'));
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, 'keyward.db')) });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   const now = Date.now();
   const workspaceId = newId('ws');
   const apiId = newId('api');

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEngine, newId } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
-import { createSqliteUsageStore, createUsageRecorder } from '@keyward/core/usage';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createUsageRecorder, createUsageStore } from '@keyward/core/usage';
 import { startGateway } from '@keyward/server';
 import { benchKey } from './fixtures.js';
 
@@ -17,9 +17,9 @@ if (upstream === undefined) throw new Error('usage: gateway-server.ts <upstream-
 
 // The same layout `keyward serve` uses: one SQLite handle shared by the store and the usage store.
 const dir = await mkdtemp(path.join(tmpdir(), 'keyward-bench-gateway-'));
-const database = openSqliteDatabase(path.join(dir, 'keyward.db'));
-await migrateSqlite(database);
-const store = createSqliteStore({ database });
+const sql = createSqliteHandle({ database: openSqliteDatabase(path.join(dir, 'keyward.db')) });
+await migrateSqlite(sql);
+const store = createStore(sql);
 const now = Date.now();
 const ctx = { store, workspaceId: newId('ws'), apiId: newId('api') };
 await store.workspaces.create({ id: ctx.workspaceId, name: 'bench', createdAt: now });
@@ -32,7 +32,7 @@ await store.apis.create({
   updatedAt: now,
 });
 // Usage goes through the real pipeline: buffered, written to SQLite in batches off the request path.
-const usage = createUsageRecorder({ sink: createSqliteUsageStore({ database }) });
+const usage = createUsageRecorder({ sink: createUsageStore({ sql }) });
 // Only the "full" row records usage: the key-auth row measures verification alone.
 const engine = createEngine({
   store,

@@ -3,15 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KeyListQuery, type KeyRecord, newId, type Store } from '@keyward/core';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '@keyward/core/postgres';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import {
-  createThrowawayDatabase,
-  type StoreDatabase as Database,
-  keyListSql,
-  serviceAvailable,
-} from '@keyward/core/testing/servers';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+  createPostgresHandle,
+  createPostgresPool,
+  createStore as createPostgresStore,
+  migratePostgres,
+} from '@keyward/core/postgres';
+import {
+  createSqliteHandle,
+  createStore as createSqliteStore,
+  migrateSqlite,
+  openSqliteDatabase,
+} from '@keyward/core/sqlite';
+import { createThrowawayDatabase, keyListSql, serviceAvailable } from '@keyward/core/testing/servers';
 import type { Row } from './harness.js';
 
 /**
@@ -117,9 +121,9 @@ export async function runKeysPageBench(options: KeysPageBenchOptions = {}): Prom
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'keyward-keys-page-'));
       const database = openSqliteDatabase(join(dir, 'keyward.db'));
-      await migrateSqlite(database);
-      const store = createSqliteStore({ database });
-      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+      const handle = createSqliteHandle({ database });
+      await migrateSqlite(handle);
+      const store = createSqliteStore(handle);
       return {
         name: 'SQLite',
         store,
@@ -127,7 +131,7 @@ export async function runKeysPageBench(options: KeysPageBenchOptions = {}): Prom
           database.exec('analyze');
         },
         explain: async (workspaceId, query) => {
-          const { sql, parameters } = keyListSql(db, 'sqlite', workspaceId, query);
+          const { sql, parameters } = keyListSql(handle, workspaceId, query);
           const plan = database.prepare(`explain query plan ${sql}`).all(...parameters) as Array<{
             detail: string;
           }>;
@@ -145,11 +149,9 @@ export async function runKeysPageBench(options: KeysPageBenchOptions = {}): Prom
       const throwaway = await createThrowawayDatabase();
       const pool = createPostgresPool(throwaway.url);
       pool.on('error', () => {});
-      await migratePostgres(pool);
-      const store = createPostgresStore({ pool });
-      const db = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: { connect: () => pool.connect(), end: async () => {} } }),
-      });
+      const handle = createPostgresHandle({ pool });
+      await migratePostgres(handle);
+      const store = createPostgresStore(handle);
       return {
         name: 'PostgreSQL',
         store,
@@ -158,12 +160,11 @@ export async function runKeysPageBench(options: KeysPageBenchOptions = {}): Prom
           await pool.query('analyze');
         },
         explain: async (workspaceId, query) => {
-          const { sql, parameters } = keyListSql(db, 'postgres', workspaceId, query);
+          const { sql, parameters } = keyListSql(handle, workspaceId, query);
           const plan = await pool.query<{ 'QUERY PLAN': string }>(`explain analyze ${sql}`, [...parameters]);
           return plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n');
         },
         async close() {
-          await db.destroy();
           await store.close();
           await throwaway.drop();
         },

@@ -1,5 +1,10 @@
 import { createEngine, createResilientCounterStore, newId, type Store } from '@keyward/core';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '@keyward/core/postgres';
+import {
+  createPostgresHandle,
+  createPostgresPool,
+  createStore,
+  migratePostgres,
+} from '@keyward/core/postgres';
 import { createRedisCounterStore } from '@keyward/core/redis';
 import {
   createThrowawayDatabase,
@@ -49,11 +54,11 @@ async function seed(store: Store): Promise<{ store: Store; workspaceId: string; 
 /** In-process: a verification that always misses the cache, on SQLite and on PostgreSQL. */
 async function cacheMissRows(durationMs: number): Promise<Row[]> {
   const database = await createThrowawayDatabase();
-  const pool = createPostgresPool(database.url);
+  const sql = createPostgresHandle({ pool: createPostgresPool(database.url) });
   const sqlite = await benchStore();
   try {
-    await migratePostgres(pool);
-    const postgres = await seed(createPostgresStore({ pool }));
+    await migratePostgres(sql);
+    const postgres = await seed(createStore(sql));
     const engines = [
       createEngine({ store: sqlite.store, cacheTtlMs: 0 }),
       createEngine({ store: postgres.store, cacheTtlMs: 0 }),
@@ -80,7 +85,7 @@ async function cacheMissRows(durationMs: number): Promise<Row[]> {
     ];
   } finally {
     await sqlite.store.close();
-    await pool.end().catch(() => {});
+    await sql.close().catch(() => {});
     await database.drop();
   }
 }

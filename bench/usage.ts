@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createEngine, type Engine, type UsageEvent } from '@keyward/core';
-import { createPostgresPool, migratePostgres } from '@keyward/core/postgres';
-import { migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import {
-  createPostgresUsageStore,
-  createSqliteUsageStore,
+  createPostgresHandle,
+  createPostgresPool,
+  migratePostgres,
+  type PostgresHandle,
+} from '@keyward/core/postgres';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import {
   createUsageRecorder,
+  createUsageStore,
   type UsageRecorder,
   type UsageWriter,
 } from '@keyward/core/usage';
@@ -78,15 +82,15 @@ async function ingest(writer: UsageWriter, events: readonly UsageEvent[]) {
 }
 
 async function sqliteIngestion(dir: string, events: number): Promise<Row[]> {
-  const database = openSqliteDatabase(join(dir, 'ingest.db'));
-  await migrateSqlite(database);
-  const store = createSqliteUsageStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, 'ingest.db')) });
+  await migrateSqlite(sql);
+  const store = createUsageStore({ sql });
   const group = 'usage ingestion';
   const note = 'p50/p99 per batch of 1000';
   const distinct = await ingest(store, distinctEvents(events, Date.UTC(2030, 0, 1)));
   const burst = await ingest(store, burstEvents(events, Date.UTC(2030, 0, 2)));
   await store.close();
-  database.close();
+  await sql.close();
   return [
     { group, name: 'SQLite, distinct events', unit: 'events/s', ...distinct, note },
     {
@@ -101,7 +105,7 @@ async function sqliteIngestion(dir: string, events: number): Promise<Row[]> {
 
 /** Runs `use` on a migrated throwaway PostgreSQL database; null (with the reason) when the server is unreachable. */
 async function withPostgres<T>(
-  use: (pool: pg.Pool) => Promise<T>,
+  use: (sql: PostgresHandle) => Promise<T>,
 ): Promise<{ value: T } | { skipped: string }> {
   const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
   try {
@@ -116,11 +120,12 @@ async function withPostgres<T>(
   const pool = createPostgresPool(url.toString());
   // The forced drop below ends connections the pool may still be closing.
   pool.on('error', () => {});
+  const sql = createPostgresHandle({ pool });
   try {
-    await migratePostgres(pool);
-    return { value: await use(pool) };
+    await migratePostgres(sql);
+    return { value: await use(sql) };
   } finally {
-    await pool.end();
+    await sql.close();
     await admin.query(`drop database if exists "${database}" with (force)`);
     await admin.end();
   }
@@ -129,8 +134,8 @@ async function withPostgres<T>(
 async function postgresIngestion(events: number): Promise<Row> {
   const group = 'usage ingestion';
   const name = 'PostgreSQL, distinct events';
-  const result = await withPostgres(async (pool) => {
-    const store = createPostgresUsageStore({ pool });
+  const result = await withPostgres(async (sql) => {
+    const store = createUsageStore({ sql });
     const measured = await ingest(store, distinctEvents(events, Date.UTC(2030, 0, 1)));
     await store.close();
     return measured;
@@ -187,12 +192,12 @@ interface Config {
  * reachable) with the recorder's defaults, and once with larger batches. Between rounds
  * each recorder is flushed, so that no row pays for another's leftover events.
  */
-async function verifyCost(durationMs: number, pool: pg.Pool | null): Promise<Row[]> {
+async function verifyCost(durationMs: number, postgresSql: PostgresHandle | null): Promise<Row[]> {
   const ctx = await benchStore();
-  const usageDb = openSqliteDatabase(join(ctx.dir, 'usage.db'));
-  await migrateSqlite(usageDb);
-  const sqlite = createSqliteUsageStore({ database: usageDb });
-  const postgres = pool === null ? null : createPostgresUsageStore({ pool });
+  const usageSql = createSqliteHandle({ database: openSqliteDatabase(join(ctx.dir, 'usage.db')) });
+  await migrateSqlite(usageSql);
+  const sqlite = createUsageStore({ sql: usageSql });
+  const postgres = postgresSql === null ? null : createUsageStore({ sql: postgresSql });
   const recorded = (name: string, sink: UsageWriter, batchSize?: number): Config => {
     const recorder = createUsageRecorder({ sink, pruneIntervalMs: 0, ...(batchSize ? { batchSize } : {}) });
     return { name, engine: createEngine({ store: ctx.store, usage: recorder }), recorder };
@@ -245,7 +250,7 @@ async function verifyCost(durationMs: number, pool: pg.Pool | null): Promise<Row
   }
   await sqlite.close();
   await postgres?.close();
-  usageDb.close();
+  await usageSql.close();
   await ctx.store.close();
   return rows;
 }
@@ -256,7 +261,7 @@ export async function runUsageBench(options: UsageBenchOptions = {}): Promise<Ro
   const ctx = await benchStore();
   await ctx.store.close();
   const ingestion = [...(await sqliteIngestion(ctx.dir, events)), await postgresIngestion(events)];
-  const withPg = await withPostgres((pool) => verifyCost(durationMs, pool));
+  const withPg = await withPostgres((sql) => verifyCost(durationMs, sql));
   const verify = 'skipped' in withPg ? await verifyCost(durationMs, null) : withPg.value;
   return [...ingestion, ...verify];
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createEngine } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import { localVerifier } from '@keyward/sdk/local';
 import type { FastifyInstance } from 'fastify';
 import { buildChargingApi } from './app.js';
@@ -29,9 +29,9 @@ async function start(): Promise<{ app: FastifyInstance; close: () => Promise<voi
   }
   const dataDir = path.resolve(process.env.KEYWARD_DATA_DIR ?? './data');
   const apiId = process.env.CHARGING_API_ID || undefined;
-  const database = openSqliteDatabase(path.join(dataDir, 'keyward.db'));
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(path.join(dataDir, 'keyward.db')) });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   // Keys are managed by another process (keyward serve) with no shared cache bus here, so a
   // short cache bounds how long a revocation or change takes to reach this API: 2 s.
   const engine = createEngine({ store, cacheTtlMs: 2_000 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, newId, type Store } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import { localVerifier } from '@keyward/sdk/local';
 import { buildApp, issueRootKey } from '@keyward/server';
 import type { FastifyInstance } from 'fastify';
@@ -56,8 +56,9 @@ describe('README walkthrough', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'charging-walkthrough-'));
     const database = openSqliteDatabase(join(dir, 'keyward.db'));
-    await migrateSqlite(database);
-    store = createSqliteStore({ database });
+    const sql = createSqliteHandle({ database });
+    await migrateSqlite(sql);
+    store = createStore(sql);
     keywardEngine = createEngine({ store });
     keyward = await buildApp({ store, engine: keywardEngine });
     chargingEngine = createEngine({ store, cacheTtlMs: 2_000 });
@@ -76,33 +77,49 @@ describe('README walkthrough', () => {
     await store.workspaces.create({ id: workspaceId, name: 'Charging Co', createdAt: Date.now() });
     rootKey = (await issueRootKey({ store, engine: keywardEngine }, { workspaceId, permissions: ['*'] }))
       .plaintext;
+    // The root key opens the admin API of that workspace (and shows it nothing yet).
+    expect(await kw('GET', '/v1/apis')).toEqual({ items: [], nextCursor: null });
   });
 
   it('3. the API, the driver role and two keys', async () => {
-    state.apiId = (await kw('POST', '/v1/apis', { name: 'Charging API', prefix: 'amp_live' })).id;
-    await kw('POST', '/v1/roles', {
+    const api = await kw('POST', '/v1/apis', { name: 'Charging API', prefix: 'amp_live' });
+    expect(api).toMatchObject({ name: 'Charging API', prefix: 'amp_live' });
+    state.apiId = api.id;
+    const role = await kw('POST', '/v1/roles', {
       name: 'driver',
       permissions: ['stations:read', 'sessions:read', 'sessions:write'],
     });
-    state.driverKey = (
-      await kw('POST', '/v1/keys', {
-        apiId: state.apiId,
-        externalId: 'fleet-42',
-        name: 'fleet app',
-        roles: ['driver'],
-        ratelimits: [
-          { name: 'reads', limit: 10, duration: 60000 },
-          { name: 'writes', limit: 3, duration: 60000 },
-        ],
-      })
-    ).key;
+    expect(role).toMatchObject({
+      name: 'driver',
+      permissions: ['stations:read', 'sessions:read', 'sessions:write'],
+    });
+    const driver = await kw('POST', '/v1/keys', {
+      apiId: state.apiId,
+      externalId: 'fleet-42',
+      name: 'fleet app',
+      roles: ['driver'],
+      ratelimits: [
+        { name: 'reads', limit: 10, duration: 60000 },
+        { name: 'writes', limit: 3, duration: 60000 },
+      ],
+    });
+    // The key is shown once, in the API's published format; the unknown external id became a consumer.
+    expect(driver.key).toMatch(new RegExp(api.keyPattern));
+    expect(driver).toMatchObject({ apiId: state.apiId, name: 'fleet app', roles: ['driver'] });
+    expect(driver.consumerId).toMatch(/^con_/);
+    expect(await kw('GET', `/v1/consumers/${driver.consumerId}`)).toMatchObject({ externalId: 'fleet-42' });
+    state.driverKey = driver.key;
     const viewer = await kw('POST', '/v1/keys', {
       apiId: state.apiId,
       externalId: 'map-widget',
       permissions: ['stations:read'],
     });
+    expect(viewer.key).toMatch(new RegExp(api.keyPattern));
+    expect(viewer).toMatchObject({ permissions: ['stations:read'], roles: [] });
     state.viewerKey = viewer.key;
     state.viewerId = viewer.id;
+    const keys = await kw('GET', `/v1/keys?apiId=${state.apiId}`);
+    expect(keys.items.map((k: { id: string }) => k.id).sort()).toEqual([driver.id, viewer.id].sort());
   });
 
   it('4. the charging API starts on the same database', async () => {

@@ -39,8 +39,13 @@ describe('createGuard', () => {
     await fx?.close();
   });
 
-  it('takes a core Engine as the local engine', () => {
+  it('takes a core Engine as the local engine', async () => {
     expectTypeOf<Engine>().toExtend<LocalEngine>();
+    const local: LocalEngine = engine;
+    // And at run time it verifies: an unknown key is refused, not an error.
+    await expect(localVerifier(local).verify('amp_live_not_a_key', {})).resolves.toMatchObject({
+      valid: false,
+    });
   });
 
   it('sends the route options, the client address and the tags with the verification', async () => {

@@ -1,5 +1,6 @@
 import type { CounterStore, Engine, LimitResult, VerifyResult } from '@keyward/core';
-import { KeywardError } from '@keyward/core';
+import { createMemoryCounterStore, createResilientCounterStore, KeywardError } from '@keyward/core';
+import { describeCounterStoreConformance } from '@keyward/core/testing';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLimiterErrors, createMetrics, instrumentEngine } from './metrics.js';
@@ -31,6 +32,21 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
+});
+
+// The counting wrapper start-up puts around the counters keeps the contract, and the kind.
+describeCounterStoreConformance('counted memory store (sync)', async () => {
+  const store = countLimiterErrors(createMemoryCounterStore(), createMetrics({ processMetrics: false }));
+  return { store, cleanup: () => store.close() };
+});
+describeCounterStoreConformance('counted resilient store (async)', async () => {
+  const inner = createResilientCounterStore({
+    inner: createMemoryCounterStore(),
+    failMode: 'open',
+    timeoutMs: 1_000,
+  });
+  const store = countLimiterErrors(inner, createMetrics({ processMetrics: false }));
+  return { store, cleanup: () => store.close() };
 });
 
 describe('/metrics', () => {
@@ -138,6 +154,7 @@ describe('metric sources', () => {
     const failing = new KeywardError('UNAVAILABLE', 'store down');
     const limiterDown = new KeywardError('UNAVAILABLE', 'counters down');
     const broken: CounterStore = {
+      kind: 'async',
       consume: async () => {
         throw limiterDown;
       },
@@ -162,7 +179,9 @@ describe('metric sources', () => {
       engineWith(() => (outcomes[next++] as () => Promise<VerifyResult>)()),
       metrics,
     );
-    for (let i = 0; i < outcomes.length; i++) await expect(engine.verifyKey('k')).rejects.toThrow();
+    await expect(engine.verifyKey('k')).rejects.toBe(failing);
+    await expect(engine.verifyKey('k')).rejects.toMatchObject({ code: 'VALIDATION', message: 'bad query' });
+    await expect(engine.verifyKey('k')).rejects.toBe(limiterDown);
     const body = await metrics.registry.metrics();
     expect(sampleOf(body, 'keyward_store_errors_total{operation="verify"}')).toBe(1);
     expect(sampleOf(body, 'keyward_limiter_errors_total')).toBe(1);
@@ -181,7 +200,7 @@ describe('metric sources', () => {
       degraded: true,
     };
     const counters = countLimiterErrors(
-      { consume: async () => [degraded], reset: async () => {}, close: async () => {} },
+      { kind: 'async', consume: async () => [degraded], reset: async () => {}, close: async () => {} },
       metrics,
     );
     await expect(counters.consume([], 0)).resolves.toEqual([degraded]);

@@ -1,4 +1,10 @@
-import { type CounterStore, type Engine, isKeywardError, type VerifyCode } from '@keyward/core';
+import {
+  type CounterStore,
+  type Engine,
+  isKeywardError,
+  type LimitResult,
+  type VerifyCode,
+} from '@keyward/core';
 import type { UsageRecorder } from '@keyward/core/usage';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
@@ -238,21 +244,41 @@ export function instrumentEngine(engine: Engine, metrics: KeywardMetrics): Engin
   return instrumented;
 }
 
-/** The same counter store, with its failures and degraded (fail-open) answers counted as limiter errors. */
+/**
+ * The same counter store (of the same kind: a `sync` store stays synchronous), with its
+ * failures and degraded (fail-open) answers counted as limiter errors.
+ */
 export function countLimiterErrors(counters: CounterStore, metrics: KeywardMetrics): CounterStore {
   const failed = (error: unknown): never => {
     metrics.limiterErrors.inc();
     if (typeof error === 'object' && error !== null) limiterFailures.add(error);
     throw error;
   };
+  const counted = (results: LimitResult[]): LimitResult[] => {
+    if (results.some((result) => result.degraded === true)) metrics.limiterErrors.inc();
+    return results;
+  };
+  const reset = (counter: string) => counters.reset(counter).catch(failed);
+  const close = () => counters.close();
+  if (counters.kind === 'sync') {
+    return {
+      kind: 'sync',
+      consume(checks, now) {
+        try {
+          return counted(counters.consume(checks, now));
+        } catch (error) {
+          return failed(error);
+        }
+      },
+      reset,
+      close,
+    };
+  }
   return {
-    async consume(checks, now) {
-      const results = await counters.consume(checks, now).catch(failed);
-      if (results.some((result) => result.degraded === true)) metrics.limiterErrors.inc();
-      return results;
-    },
-    reset: (counter) => counters.reset(counter).catch(failed),
-    close: () => counters.close(),
+    kind: 'async',
+    consume: (checks, now) => counters.consume(checks, now).then(counted, failed),
+    reset,
+    close,
   };
 }
 

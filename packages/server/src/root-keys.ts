@@ -72,19 +72,22 @@ export async function issueRootKey(
     createdAt: at,
     updatedAt: at,
   };
-  await store.rootKeys.create(rootKey);
-  await store.audit.append({
-    id: newId('evt'),
-    workspaceId: rootKey.workspaceId,
-    actor: actor.id,
-    action: 'root_key.create',
-    targetType: 'root_key',
-    targetId: rootKey.id,
-    before: null,
-    after: rootKeyView(rootKey),
-    ip: actor.ip,
-    requestId: actor.requestId,
-    createdAt: at,
+  // The root key and its audit event commit together.
+  await store.transaction(async (tx) => {
+    await tx.rootKeys.create(rootKey);
+    await tx.audit.append({
+      id: newId('evt'),
+      workspaceId: rootKey.workspaceId,
+      actor: actor.id,
+      action: 'root_key.create',
+      targetType: 'root_key',
+      targetId: rootKey.id,
+      before: null,
+      after: rootKeyView(rootKey),
+      ip: actor.ip,
+      requestId: actor.requestId,
+      createdAt: at,
+    });
   });
   return { rootKey, plaintext };
 }

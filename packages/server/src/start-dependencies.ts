@@ -4,16 +4,15 @@ import {
   type CounterStore,
   type CreditLedger,
   createResilientCounterStore,
-  isKeywardError,
   type Store,
 } from '@keyward/core';
-import type { MonitoringStores, SqlSource } from '@keyward/core/monitoring';
+import type { MonitoringStores } from '@keyward/core/monitoring';
 import type { SessionStores } from '@keyward/core/sessions';
+import type { SqlHandle } from '@keyward/core/sqlite';
 import type { UsageEventStore } from '@keyward/core/usage';
 import type { WebhookStore } from '@keyward/core/webhooks';
 import type { Logger } from 'pino';
 import { type Config, describeUrl } from './config.js';
-import { guardArea, withUnavailableErrors } from './database-faults.js';
 import { loadOptionalPackage } from './optional-package.js';
 
 /** How long a readiness probe waits for a dependency before calling it down. */
@@ -35,14 +34,19 @@ const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> => {
 };
 
 export interface OpenDatabase {
+  /**
+   * Keys, consumers, roles, root keys, audit, credits; with `store.transaction` for writes
+   * that must land together. Every store here shares the database's one handle: one
+   * Kysely, one SQLite connection or PostgreSQL pool. Closing the store closes the handle.
+   */
   store: Store;
-  /** Usage events and analytics on the same database (shares the handle or pool; closing the store closes it). */
+  /** Usage events and analytics on the same handle. */
   usage: UsageEventStore;
-  /** Alerts, monitoring policies, job runs and usage signals on the same database. */
+  /** Alerts, monitoring policies, job runs and usage signals on the same handle. */
   monitoring: MonitoringStores;
-  /** Webhook endpoints, outbox and delivery log on the same database (secrets sealed with the pepper). */
+  /** Webhook endpoints, outbox and delivery log on the same handle (secrets sealed with the pepper). */
   webhooks: WebhookStore;
-  /** Dashboard and portal sessions, portal links and settings on the same database. */
+  /** Dashboard and portal sessions, portal links and settings on the same handle. */
   sessions: SessionStores;
   /** Where the data lives, without credentials (for log lines and CLI output). */
   description: string;
@@ -56,7 +60,9 @@ export interface OpenDatabase {
 
 /**
  * Opens the configured database: PostgreSQL when KEYWARD_DATABASE_URL is set, else the
- * embedded SQLite file `<dataDir>/keyward.db` (the directory is created if missing).
+ * embedded SQLite file `<dataDir>/keyward.db` (the directory is created if missing). One
+ * handle per database, passed to every store on it; the handle's adapter turns a database
+ * that is down, restarting or locked into `UNAVAILABLE` (503), for every store at once.
  * Drivers load on demand, so a deployment only loads the ones it uses.
  */
 export async function openDatabase(
@@ -64,81 +70,71 @@ export async function openDatabase(
   { logger }: { logger?: Logger } = {},
 ): Promise<OpenDatabase> {
   if (config.database.kind === 'postgres') {
-    const { createPostgresPool, createPostgresStore, migratePostgres } = await loadOptionalPackage(
+    const postgres = await loadOptionalPackage(
       'pg',
       'KEYWARD_DATABASE_URL (PostgreSQL)',
       () => import('@keyward/core/postgres'),
     );
-    const pool = createPostgresPool(config.database.url.reveal(), {
-      onIdleError: (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'),
+    const { createPostgresHandle, createPostgresPool, migratePostgres } = postgres;
+    const sql = createPostgresHandle({
+      pool: createPostgresPool(config.database.url.reveal(), {
+        onIdleError: (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'),
+      }),
     });
-    // A database that is down answers 503 (UNAVAILABLE), not 500.
-    const store = withUnavailableErrors(createPostgresStore({ pool }));
-    const { createPostgresUsageStore } = await import('@keyward/core/usage');
     return {
-      store,
-      usage: createPostgresUsageStore({ pool }),
-      ...(await openSideStores(config, { pool })),
+      ...(await storesOn(postgres.createStore(sql), sql, config)),
       description: describeUrl(config.database.url),
-      migrate: () => migratePostgres(pool),
+      migrate: () => migratePostgres(sql),
       createBus: async () => {
         const { createPostgresCacheBus } = await import('@keyward/core/postgres-bus');
         const bus = createPostgresCacheBus({
-          pool,
+          pool: sql.pool,
           onError: (error) => logger?.warn({ err: error }, 'postgres cache bus: connection trouble'),
         });
         await bus.ready();
         return bus;
       },
-      probe: () => probe(() => store.ping()),
-      // The store took the pool over: closing it ends the pool.
-      close: () => store.close(),
     };
   }
-  const { createSqliteStore, migrateSqlite, openSqliteDatabase } = await loadOptionalPackage(
+  const { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } = await loadOptionalPackage(
     'better-sqlite3',
     'the embedded SQLite database (KEYWARD_DATABASE_URL unset)',
     () => import('@keyward/core/sqlite'),
   );
   await mkdir(config.dataDir, { recursive: true });
-  const database = openSqliteDatabase(config.database.path);
-  const store = withUnavailableErrors(createSqliteStore({ database }));
-  const { createSqliteUsageStore } = await import('@keyward/core/usage');
+  const sql = createSqliteHandle({ database: openSqliteDatabase(config.database.path) });
   return {
-    store,
-    usage: createSqliteUsageStore({ database }),
-    ...(await openSideStores(config, { database })),
+    ...(await storesOn(createStore(sql), sql, config)),
     description: `sqlite ${config.database.path}`,
-    migrate: () => migrateSqlite(database),
+    migrate: () => migrateSqlite(sql),
     createBus: null,
-    probe: () => probe(() => store.ping()),
-    // The store took the handle over: closing it checkpoints and closes the file.
-    close: () => store.close(),
   };
 }
 
-/** Monitoring and webhook stores on the store's handle or pool; database outages answer UNAVAILABLE (503). */
-async function openSideStores(
+/**
+ * The other stores on the database's one handle, beside `store` (made by the dialect's own
+ * module: a deployment loads only its driver); closing closes the handle (SQLite: checkpoints
+ * the file).
+ */
+async function storesOn(
+  store: Store,
+  sql: SqlHandle,
   config: Config,
-  source: SqlSource,
-): Promise<Pick<OpenDatabase, 'monitoring' | 'webhooks' | 'sessions'>> {
+): Promise<
+  Pick<OpenDatabase, 'store' | 'usage' | 'monitoring' | 'webhooks' | 'sessions' | 'probe' | 'close'>
+> {
   const { createMonitoringStores } = await import('@keyward/core/monitoring');
   const { createSessionStores } = await import('@keyward/core/sessions');
-  const sessions = createSessionStores(source);
   const { createWebhookStore } = await import('@keyward/core/webhooks');
-  const monitoring = createMonitoringStores(source);
+  const { createUsageStore } = await import('@keyward/core/usage');
   return {
-    monitoring: {
-      ...monitoring,
-      alerts: guardArea(monitoring.alerts),
-      policies: guardArea(monitoring.policies),
-    },
-    webhooks: guardArea(createWebhookStore(source, { pepper: config.pepper?.reveal() ?? null })),
-    sessions: {
-      dashboard: guardArea(sessions.dashboard),
-      portal: guardArea(sessions.portal),
-      portalSettings: guardArea(sessions.portalSettings),
-    },
+    store,
+    usage: createUsageStore({ sql }),
+    monitoring: createMonitoringStores(sql),
+    webhooks: createWebhookStore(sql, { pepper: config.pepper?.reveal() ?? null }),
+    sessions: createSessionStores(sql),
+    probe: () => probe(() => store.ping()),
+    close: () => sql.close(),
   };
 }
 
@@ -166,9 +162,8 @@ export async function openRedis(
   if (!config.redisUrl) throw new Error('openRedis needs KEYWARD_REDIS_URL');
   const where = describeUrl(config.redisUrl);
   const { Redis } = await loadOptionalPackage('ioredis', 'KEYWARD_REDIS_URL', () => import('ioredis'));
-  const { createRedisCacheBus, createRedisCounterStore, createRedisCreditLedger } = await import(
-    '@keyward/core/redis'
-  );
+  const { createRedisCacheBus, createRedisCounterStore, createRedisCreditLedger, withDurableReads } =
+    await import('@keyward/core/redis');
   const prefix = config.redisPrefix;
   // Commands fail at once while disconnected (a queued command would charge a counter long
   // after its request was answered); the subscriber may queue: SUBSCRIBE waits for the link.
@@ -222,25 +217,14 @@ export async function openRedis(
   await bus.ready();
   let credits: OpenRedis['credits'] = null;
   if (durableCredits !== undefined) {
-    const ledger = guardArea(
-      createRedisCreditLedger({
-        redis,
-        inner: durableCredits,
-        keyPrefix: `${prefix}cr:`,
-        onError: (error) => logger.warn({ err: error }, 'credit write-back to the database failed; retrying'),
-      }),
-    );
-    credits = {
-      ...ledger,
-      // Reading a balance (key views, and the cache fill that asks whether a key has one)
-      // falls back to the database while Redis is down: at most one write-back interval
-      // behind. Spending and setting never fall back: they would overspend.
-      get: (owner, now) =>
-        ledger.get(owner, now).catch((error: unknown) => {
-          if (!isKeywardError(error) || error.code !== 'UNAVAILABLE') throw error;
-          return durableCredits.get(owner, now);
-        }),
-    };
+    // Redis and the database being down both answer UNAVAILABLE (translated by their adapters).
+    const ledger = createRedisCreditLedger({
+      redis,
+      inner: durableCredits,
+      keyPrefix: `${prefix}cr:`,
+      onError: (error) => logger.warn({ err: error }, 'credit write-back to the database failed; retrying'),
+    });
+    credits = withDurableReads(ledger, durableCredits);
   }
   return {
     counters,

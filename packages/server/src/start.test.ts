@@ -72,7 +72,7 @@ describe('startServer on the embedded default', () => {
     await Promise.all([server.close(), server.close()]);
     await server.close();
     expect(lines.filter((line) => line.msg === 'keyward stopped')).toHaveLength(1);
-    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow('fetch failed');
   });
 
   it('fails to start with a clear error and leaves nothing open when Redis is unreachable', async () => {

@@ -1,9 +1,8 @@
-import { createEngine, generateKey, newId, type Store } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createEngine, generateKey, KeywardError, newId, type Store } from '@keyward/core';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { withUnavailableErrors } from '../src/database-faults.js';
 import { issueRootKey } from '../src/root-keys.js';
 import { call } from '../src/testing/test-client.js';
 import { createTestClock } from '../src/testing/test-clock.js';
@@ -21,21 +20,24 @@ afterEach(() => closeAll());
 
 async function setup() {
   const database = openSqliteDatabase(':memory:');
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   const clock = createTestClock();
   const outage = { down: false };
+  // What the database's adapter throws when the database cannot be reached (503).
   const refused = () =>
-    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-  // As start-up wires it: a database that cannot be reached answers UNAVAILABLE (503).
-  const failing: Store = withUnavailableErrors({
+    new KeywardError('UNAVAILABLE', 'the PostgreSQL database is unavailable; retry later', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    });
+  const failing: Store = {
     ...store,
     rootKeys: {
       ...store.rootKeys,
       findByDigest: (digest) =>
         outage.down ? Promise.reject(refused()) : store.rootKeys.findByDigest(digest),
     },
-  });
+  };
   const engine = createEngine({ store, now: clock.now });
   const app: FastifyInstance = await buildApp({
     store: failing,

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import type pg from 'pg';
+import type { Kysely } from 'kysely';
 import type { AuditEvent } from '../contracts/model.js';
 import type { Store } from '../contracts/store.js';
 import { newId } from '../keys/ids.js';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import type { SqlHandle } from '../sql/sql-handle.js';
+import { createPostgresHandle, createPostgresPool, createStore, migratePostgres } from '../store/postgres.js';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
 
 /** A migrated database for audit-chain tests: stores on it, and raw SQL to tamper with its rows. */
@@ -17,7 +16,7 @@ export interface ChainBackend {
   openStore(): Store;
   /** Runs raw SQL with `?` placeholders, for tampering. */
   exec(text: string, params?: unknown[]): Promise<void>;
-  /** A Kysely on the same database, for running a migration's `up` again. */
+  /** The first handle's Kysely, for running a migration's `up` again. */
   kysely(): Kysely<unknown>;
   dialect: 'sqlite' | 'postgres';
   /** The SQLite file (null on PostgreSQL). */
@@ -28,30 +27,27 @@ export interface ChainBackend {
 export async function sqliteChainBackend(): Promise<ChainBackend> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-audit-'));
   const path = join(dir, 'keyward.db');
-  const first = openSqliteDatabase(path);
+  const first = createSqliteHandle({ database: openSqliteDatabase(path) });
   await migrateSqlite(first);
-  const handles: BetterSqlite3.Database[] = [first];
-  const stores: Store[] = [];
+  // One handle per store: each acts as another process on the file.
+  const handles: SqlHandle[] = [first];
+  let firstTaken = false;
   return {
     dialect: 'sqlite',
     path,
     openStore() {
-      const database = handles.length === 1 && stores.length === 0 ? first : openSqliteDatabase(path);
-      if (database !== first) handles.push(database);
-      const store = createSqliteStore({ database });
-      stores.push(store);
-      return store;
+      let sql: SqlHandle = first;
+      if (firstTaken) {
+        sql = createSqliteHandle({ database: openSqliteDatabase(path) });
+        handles.push(sql);
+      }
+      firstTaken = true;
+      return createStore(sql);
     },
-    exec: async (text, params = []) => {
-      first.prepare(text).run(...params);
-    },
-    kysely: () =>
-      new Kysely<unknown>({
-        dialect: new SqliteDialect({ database: { prepare: (t) => first.prepare(t), close() {} } }),
-      }),
+    exec: (text, params = []) => first.exclusive((database) => void database.prepare(text).run(...params)),
+    kysely: () => first.db,
     async cleanup() {
-      for (const store of stores) await store.close();
-      for (const handle of handles) if (handle.open) handle.close();
+      for (const handle of handles) await handle.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -59,37 +55,33 @@ export async function sqliteChainBackend(): Promise<ChainBackend> {
 
 export async function postgresChainBackend(): Promise<ChainBackend> {
   const database = await createThrowawayDatabase();
-  const admin = createPostgresPool(database.url);
+  const admin = createPostgresHandle({ pool: createPostgresPool(database.url) });
   // `drop database … with (force)` at cleanup may kill a connection pg-pool is still closing.
-  admin.on('error', () => {});
+  admin.pool.on('error', () => {});
   await migratePostgres(admin);
-  const pools: pg.Pool[] = [];
-  const stores: Store[] = [];
+  const handles: SqlHandle[] = [];
   return {
     dialect: 'postgres',
     path: null,
     openStore() {
+      // Its own pool: another node.
       const pool = createPostgresPool(database.url, { max: 4 });
       pool.on('error', () => {});
-      pools.push(pool);
-      const store = createPostgresStore({ pool });
-      stores.push(store);
-      return store;
+      const sql = createPostgresHandle({ pool });
+      handles.push(sql);
+      return createStore(sql);
     },
     exec: async (text, params = []) => {
       let i = 0;
-      await admin.query(
+      await admin.pool.query(
         text.replace(/\?/g, () => `$${++i}`),
         params,
       );
     },
-    kysely: () =>
-      new Kysely<unknown>({
-        dialect: new PostgresDialect({ pool: { connect: () => admin.connect(), end: async () => {} } }),
-      }),
+    kysely: () => admin.db,
     async cleanup() {
-      for (const store of stores) await store.close();
-      await admin.end();
+      for (const handle of handles) await handle.close();
+      await admin.close();
       await database.drop();
     },
   };

@@ -170,36 +170,13 @@ for (const [name, open] of backends) {
       expect(new Set(chain.map((e) => e.prevHash)).size).toBe(60);
     });
 
-    it.runIf(name.startsWith('sqlite'))('never forks with several processes on one SQLite file', async () => {
-      backend = await open();
-      const store = backend.openStore();
-      const ws = newId('ws');
-      await store.audit.append(auditEvent(ws));
-      const path = backend.path as string;
-      const children = [1, 2, 3].map(
-        () =>
-          new Promise<number | null>((resolve, reject) => {
-            const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, CHILD, path, ws, '20'], {
-              cwd: REPO_ROOT,
-              stdio: ['ignore', 'ignore', 'inherit'],
-            });
-            child.once('error', reject);
-            child.once('exit', resolve);
-          }),
-      );
-      await expect(Promise.all(children)).resolves.toEqual([0, 0, 0]);
-      await expect(verifyAuditChain(store, ws)).resolves.toMatchObject({ ok: true, count: 61 });
-    });
-
     it('links events written before the chain existed (migration backfill)', async () => {
       const { store, ws, other, backend } = await seeded(3);
       // Undo the chain as if the rows predated migration 0003, then run its `up` again.
       await backend.exec('update audit_events set seq = null, prev_hash = null, hash = null');
       await backend.exec('delete from audit_chain_heads');
       await expect(verifyAuditChain(store, ws)).resolves.toMatchObject({ ok: false });
-      const db = backend.kysely();
-      await auditChain(typesFor(backend.dialect), backend.dialect).up(db);
-      await db.destroy();
+      await auditChain(typesFor(backend.dialect), backend.dialect).up(backend.kysely());
       await expect(verifyAuditChain(store, ws)).resolves.toMatchObject({ ok: true, count: 3 });
       await expect(verifyAuditChain(store, other)).resolves.toMatchObject({ ok: true, count: 3 });
       await store.audit.append(auditEvent(ws));
@@ -207,3 +184,33 @@ for (const [name, open] of backends) {
     });
   });
 }
+
+// Only SQLite has several processes on one file; PostgreSQL's several nodes are the concurrent-appends test above.
+describe('audit hash chain: sqlite file, several processes', () => {
+  let backend: ChainBackend | null = null;
+  afterEach(async () => {
+    await backend?.cleanup();
+    backend = null;
+  });
+
+  it('never forks with several processes on one file', async () => {
+    backend = await sqliteChainBackend();
+    const store = backend.openStore();
+    const ws = newId('ws');
+    await store.audit.append(auditEvent(ws));
+    const path = backend.path as string;
+    const children = [1, 2, 3].map(
+      () =>
+        new Promise<number | null>((resolve, reject) => {
+          const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, CHILD, path, ws, '20'], {
+            cwd: REPO_ROOT,
+            stdio: ['ignore', 'ignore', 'inherit'],
+          });
+          child.once('error', reject);
+          child.once('exit', resolve);
+        }),
+    );
+    await expect(Promise.all(children)).resolves.toEqual([0, 0, 0]);
+    await expect(verifyAuditChain(store, ws)).resolves.toMatchObject({ ok: true, count: 61 });
+  });
+});

@@ -29,18 +29,33 @@ export interface LimitResult {
  * admits its cost, all are charged; if any denies, none is charged. The decision itself
  * comes from the pure functions in `rate-limit.ts`; an adapter only applies it atomically
  * (one synchronous step in memory, one Lua script in Redis). Implementations: memory
- * (`memory-counter-store.ts`), Redis; both pass `counter-store.conformance.ts`.
+ * (`memory-counter-store.ts`), Redis; both pass `counter-store.conformance.ts`, and so
+ * does the resilient wrapper production puts around Redis.
+ *
+ * A store says how it answers with `kind`, and the type holds it to that: a `sync` store's
+ * `consume` returns the results themselves (the engine then spends no promise and no
+ * microtask on the limits), an `async` store's a promise. A wrapper declares its own kind;
+ * one that awaits anything is `async` (the compiler refuses a `sync` store whose `consume`
+ * returns a promise, spread from another store or not).
  */
-export interface CounterStore {
-  /** Results in the order of `checks`. An empty list admits. */
-  consume(checks: readonly LimitCheck[], now: number): Promise<LimitResult[]>;
-  /**
-   * Optional: `consume` for stores that decide in this process's memory, same contract but
-   * returning (or throwing) at once; the engine prefers it, saving a promise and a microtask
-   * per verification. A wrapper that changes `consume` must wrap or leave out this too.
-   */
-  consumeSync?(checks: readonly LimitCheck[], now: number): LimitResult[];
+export type CounterStore = SyncCounterStore | AsyncCounterStore;
+
+interface CounterStoreBase {
   /** Forgets a counter (e.g. the limit was removed or changed). */
   reset(counter: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Counters in this process's memory: decided at once. */
+export interface SyncCounterStore extends CounterStoreBase {
+  readonly kind: 'sync';
+  /** Results in the order of `checks`, returned (or thrown) at once. An empty list admits. */
+  consume(checks: readonly LimitCheck[], now: number): LimitResult[];
+}
+
+/** Counters across a network (Redis), or any wrapper that waits. */
+export interface AsyncCounterStore extends CounterStoreBase {
+  readonly kind: 'async';
+  /** Results in the order of `checks`. An empty list admits. */
+  consume(checks: readonly LimitCheck[], now: number): Promise<LimitResult[]>;
 }

@@ -251,8 +251,17 @@ export interface CreditBalance {
  * Credit balances, the source of truth for quotas. `spend` is atomic: it first applies
  * any refill that fell due since the last one (see quota.ts), then takes `cost` if and
  * only if at least `cost` remains. A balance never goes below zero.
+ *
+ * A ledger says how it spends with `kind`, and the type holds it to that. `durable`: the
+ * database's own ledger (or a wrapper of one), every spend a promise. `memory`: balances held
+ * in this process's memory (`cached-credit-ledger.ts`), so a loaded balance is spent at once
+ * and `spend` returns the result itself; a balance not loaded yet (or a closed ledger) still
+ * answers with a promise. There is one `spend`, so a wrapper cannot change the spending and
+ * leave a fast path around it; a wrapper that waits may return a promise from either kind.
  */
-export interface CreditLedger {
+export type CreditLedger = DurableCreditLedger | MemoryCreditLedger;
+
+interface CreditLedgerBase {
   /** null balance = unlimited (no row). */
   get(owner: CreditOwner, now: number): Promise<number | null>;
   /** Sets (or with null removes) the balance and the refill schedule start. */
@@ -262,16 +271,6 @@ export interface CreditLedger {
     config: import('./model.js').CreditsConfig | null,
     now: number,
   ): Promise<void>;
-  /** `cost` is a non-negative integer (else `VALIDATION`). No balance (no row) = unlimited: ok, remaining Infinity. */
-  spend(owner: CreditOwner, cost: number, now: number): Promise<CreditSpend>;
-  /**
-   * Optional: `spend` decided at once, for ledgers that hold the balance in this process's
-   * memory (`cached-credit-ledger.ts`); `undefined` when it cannot answer synchronously
-   * (balance not loaded yet, ledger closed), and then nothing was spent: call `spend`. The
-   * engine prefers it, saving the promises and the deadline timer of a guarded call. A
-   * wrapper that changes `spend` must wrap or leave out this too.
-   */
-  trySpendSync?(owner: CreditOwner, cost: number, now: number): CreditSpend | undefined;
   /**
    * Gives back `amount` credits that a `spend` took when a later check of the same
    * verification denied it (the key's credits were spent, then the consumer's were short).
@@ -279,9 +278,18 @@ export interface CreditLedger {
    */
   refund(owner: CreditOwner, amount: number, now: number): Promise<void>;
   /**
+   * Told after a committed database transaction set `owner`'s stored balance through the
+   * database's own ledger (admin writes do: the balance commits with the key). A ledger
+   * that holds balances away from the database (in memory, in Redis) drops its copy, the
+   * unsynced spends of the replaced balance with it, so that the next spend loads the new
+   * one; the database's own ledger has nothing to drop.
+   */
+  reload(owner: CreditOwner): Promise<void>;
+  /**
    * The stored balance as is (no refill applied); null when the owner has no balance.
    * Optional: ledgers that cache balances and apply refills themselves load through it
-   * (`cached-credit-ledger.ts`, `redis/redis-credit-ledger.ts`).
+   * (`cached-credit-ledger.ts`, `redis/redis-credit-ledger.ts`), and check for it once,
+   * when they are created.
    */
   read?(owner: CreditOwner): Promise<CreditBalance | null>;
 }
@@ -297,6 +305,20 @@ export interface LeakReportStore {
   put(source: string, digest: string, feedback: string, now: number): Promise<boolean>;
 }
 
+/** The database's ledger, Redis's, or any wrapper that waits: every spend is a promise. */
+export interface DurableCreditLedger extends CreditLedgerBase {
+  readonly kind: 'durable';
+  /** `cost` is a non-negative integer (else `VALIDATION`). No balance (no row) = unlimited: ok, remaining Infinity. */
+  spend(owner: CreditOwner, cost: number, now: number): Promise<CreditSpend>;
+}
+
+/** Balances in this process's memory: a loaded one is spent at once. */
+export interface MemoryCreditLedger extends CreditLedgerBase {
+  readonly kind: 'memory';
+  /** As `DurableCreditLedger.spend`; the result itself when the balance is loaded, else a promise. */
+  spend(owner: CreditOwner, cost: number, now: number): CreditSpend | Promise<CreditSpend>;
+}
+
 export interface Store {
   workspaces: WorkspaceStore;
   apis: ApiStore;
@@ -310,5 +332,25 @@ export interface Store {
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;
+  /**
+   * Runs `work` in one database transaction with a `Store` of the same shape bound to it:
+   * every write through `tx` commits when `work` resolves and none does when it throws (the
+   * error is rethrown). Calls on `tx` run one after another; inside, `tx.transaction` joins
+   * the transaction. `tx.sql` lets the other stores on the same database (the webhook
+   * outbox, alerts) join it too. Invalidate caches and wake dispatchers only after this
+   * resolves: a rolled-back write must not be announced.
+   */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** Closes the database handle the store was created on (for every store on it); harmless twice. */
   close(): Promise<void>;
+}
+
+/** The `Store` as `createStore` makes it: its ledger is the database's own. */
+export interface SqlStore extends Store {
+  credits: DurableCreditLedger;
+}
+
+/** The `Store` inside `Store.transaction`, and the transaction's executor for other SQL stores. */
+export interface StoreTransaction extends SqlStore {
+  readonly sql: import('../sql/sql-handle.js').SqlExecutor;
 }

@@ -76,6 +76,18 @@ describe('compileAllowList', () => {
     expect(mappedRule('198.51.101.20')).toBe(false);
   });
 
+  it('reads a bare address as that one address (/32, /128), an IPv4-mapped one too', () => {
+    const v6 = compileAllowList(['2001:db8::1']);
+    expect(v6('2001:db8::1')).toBe(true);
+    expect(v6('2001:db8::2')).toBe(false);
+    const mapped = compileAllowList(['::ffff:192.0.2.1']);
+    expect(mapped('192.0.2.1')).toBe(true);
+    expect(mapped('192.0.2.2')).toBe(false);
+    // /96 of the mapped range is every IPv4 address; /95 reaches beyond it.
+    expect(compileAllowList(['::ffff:0.0.0.0/96'])('203.0.113.7')).toBe(true);
+    expect(compileAllowList(['::ffff:0.0.0.0/97'])('203.0.113.7')).toBe(false);
+  });
+
   it('allows all addresses with /0 rules', () => {
     const allowed = compileAllowList(['0.0.0.0/0', '::/0']);
     expect(allowed('255.255.255.255')).toBe(true);

@@ -108,6 +108,27 @@ describe('parsePermissionQuery', () => {
     expect(parseError(long).message).toBe('permissions: query longer than 1000 characters');
   });
 
+  it('takes a permission and a query of exactly the maximum length, and nothing longer', () => {
+    expect(validatePermission('a'.repeat(256))).toBe(true);
+    expect(validatePermission('a'.repeat(257))).toBe(false);
+    const longest = `${'ab OR '.repeat(166)}abcd`;
+    expect(longest).toHaveLength(1000);
+    expect(parsePermissionQuery(longest).kind).toBe('or');
+  });
+
+  it('prints with only the parentheses the precedence needs', () => {
+    for (const [query, printed] of [
+      ['a AND b OR c', 'a AND b OR c'],
+      ['(a AND b) OR c', 'a AND b OR c'],
+      ['(a OR b) AND c', '(a OR b) AND c'],
+      ['a OR (b OR c)', 'a OR (b OR c)'],
+      ['a AND (b AND c)', 'a AND (b AND c)'],
+      ['(a)', 'a'],
+    ] as const) {
+      expect(formatPermissionQuery(parsePermissionQuery(query)), query).toBe(printed);
+    }
+  });
+
   it('lists required permissions once each', () => {
     expect(requiredPermissions(parsePermissionQuery('a AND (b OR a) AND c:*'))).toEqual(['a', 'b', 'c:*']);
   });
@@ -257,17 +278,24 @@ describe('permission properties', () => {
     const input = fc.oneof(
       fc.string({ maxLength: 60 }),
       fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')),
+      // Well-formed nested queries too (printed by the test's own printer), so that the round
+      // trip below is exercised, not only the errors.
+      queryArb.map((query) => noisyPrint(query, () => 0.5)),
     );
     fc.assert(
       fc.property(input, (query) => {
+        let parsed: ReturnType<typeof parsePermissionQuery>;
         try {
-          const parsed = parsePermissionQuery(query);
-          expect(parsePermissionQuery(formatPermissionQuery(parsed))).toEqual(parsed);
+          parsed = parsePermissionQuery(query);
         } catch (error) {
+          // Only the parse of the random input may fail, and only as a VALIDATION naming where.
           expect(error).toBeInstanceOf(KeywardError);
           expect((error as KeywardError).code).toBe('VALIDATION');
           expect((error as KeywardError).message).toMatch(/^permissions: .*(position \d+|characters)$/);
+          return;
         }
+        // A query that parsed must print to one that parses back to the same tree: no error is acceptable here.
+        expect(parsePermissionQuery(formatPermissionQuery(parsed))).toEqual(parsed);
       }),
       { numRuns: 10_000 },
     );

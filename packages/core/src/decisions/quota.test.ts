@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeywardError } from '../contracts/errors.js';
 import type { CreditsConfig } from '../contracts/model.js';
 import { applyRefill, nextRefillAt } from './quota.js';
 
@@ -70,7 +69,15 @@ describe('applyRefill', () => {
   });
 
   it('rejects a non-positive interval', () => {
-    expect(() => applyRefill(every(0, 1), 1, 0, 1)).toThrow(KeywardError);
+    for (const interval of [0, -5, 1.5]) {
+      expect(() => applyRefill(every(interval, 1), 1, 0, 1)).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION',
+          field: 'credits.refill.interval',
+          message: 'credits refill interval must be a positive integer (ms)',
+        }),
+      );
+    }
   });
 });
 

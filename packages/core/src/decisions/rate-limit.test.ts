@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LimitCheck } from '../contracts/counter-store.js';
-import { KeywardError } from '../contracts/errors.js';
 import type { RateLimitConfig } from '../contracts/model.js';
 import { type CounterState, decide, decideAll, stateExpiresAt } from './rate-limit.js';
 
@@ -125,7 +124,13 @@ describe('decide', () => {
 
   it('rejects a negative or fractional cost', () => {
     for (const cost of [-1, 0.5, Number.NaN]) {
-      expect(() => decide(sliding(1, 1000), null, cost, 0)).toThrow(KeywardError);
+      expect(() => decide(sliding(1, 1000), null, cost, 0)).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION',
+          field: 'cost',
+          message: 'ratelimit cost must be a non-negative integer',
+        }),
+      );
     }
   });
 
@@ -136,7 +141,13 @@ describe('decide', () => {
       bucket(1.5, 1000),
       bucket(1, Number.POSITIVE_INFINITY),
     ]) {
-      expect(() => decide(config, null, 1, 0)).toThrow(KeywardError);
+      expect(() => decide(config, null, 1, 0)).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION',
+          field: 'ratelimits',
+          message: `ratelimit "${config.name}" needs an integer limit >= 0 and duration >= 1`,
+        }),
+      );
     }
     expect(decide(sliding(0, 1000), null, 1, 0)).toMatchObject({
       admitted: false,

@@ -2,7 +2,7 @@ import type { RateLimitState } from '@keyward/protocol';
 import type { CounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
 import { KeywardError } from '../contracts/errors.js';
 import type { CreditsConfig } from '../contracts/model.js';
-import type { CreditLedger } from '../contracts/store.js';
+import type { CreditLedger, CreditSpend } from '../contracts/store.js';
 import { nextRefillAt } from '../decisions/quota.js';
 import type { AppliedLimit, CreditCharge, ResolvedKey } from './resolved-key.js';
 
@@ -124,18 +124,23 @@ function rateLimitOutcome(
 }
 
 /**
- * Applies the limits in one atomic `consume`: all are charged, or none. Returns the outcome
- * itself (no promise, no microtask) when the store decides synchronously (`consumeSync`),
- * else a native promise of it.
+ * An answer that comes at once when its store decides in this process's memory (the store's
+ * `kind` says so), else as a native promise. The engine awaits only the promises.
+ */
+export type Answer<T> = T | Promise<T>;
+
+/**
+ * Applies the limits in one atomic `consume`: all are charged, or none. A `sync` store's
+ * outcome comes back itself (no promise, no microtask); an `async` store's as a promise.
  */
 export function applyRateLimits(
   counters: CounterStore,
   limits: readonly AppliedLimit[],
   checks: readonly LimitCheck[],
   now: number,
-): RateLimitOutcome | Promise<RateLimitOutcome> {
-  if (counters.consumeSync !== undefined) return rateLimitOutcome(limits, counters.consumeSync(checks, now));
-  return Promise.resolve(counters.consume(checks, now)).then((results) => rateLimitOutcome(limits, results));
+): Answer<RateLimitOutcome> {
+  if (counters.kind === 'sync') return rateLimitOutcome(limits, counters.consume(checks, now));
+  return counters.consume(checks, now).then((results) => rateLimitOutcome(limits, results));
 }
 
 export interface CreditOutcome {
@@ -188,7 +193,7 @@ async function spendFrom(
   let remaining = spentSoFar;
   for (let i = start; i < charges.length; i++) {
     const charge = charges[i] as CreditCharge;
-    const spent = await ledger.spend(charge.owner, cost, now);
+    const spent = checkQuota(charge, await ledger.spend(charge.owner, cost, now));
     if (!spent.ok) {
       await refundBefore(ledger, charges, i, cost, now);
       return refused(charge, spent.remaining, now);
@@ -199,12 +204,25 @@ async function spendFrom(
 }
 
 /**
+ * A charge with a quota configured whose ledger has no balance for it is refused as empty:
+ * a missing balance row never turns a quota into "unlimited" (admin writes commit the key
+ * and its balance together; should a row go missing anyway, the key fails closed).
+ */
+function checkQuota(charge: CreditCharge, spent: CreditSpend): CreditSpend {
+  return charge.config !== null && spent.remaining === Number.POSITIVE_INFINITY
+    ? { ok: false, remaining: 0 }
+    : spent;
+}
+
+const isPromise = <T>(value: Answer<T>): value is Promise<T> => value instanceof Promise;
+
+/**
  * Spends `cost` from each charge in order (the key's credits, then its consumer's). When one
  * is short after earlier ones were charged, those are refunded: a denied verification never
- * spends credits. A balance the ledger holds in memory (`trySpendSync`) is spent at once,
- * outside `guard` (memory has no deadline to miss); from the first one it cannot answer at
- * once, the rest runs under `guard` and the result is a native promise. With every balance
- * in memory, the outcome itself is returned.
+ * spends credits. A `memory` ledger spends a loaded balance at once, outside `guard` (memory
+ * has no deadline to miss); from the first spend that answers with a promise, the rest runs
+ * under `guard` and the result is a native promise. With every balance in memory, the
+ * outcome itself is returned.
  */
 export function spendCredits(
   ledger: CreditLedger,
@@ -212,15 +230,25 @@ export function spendCredits(
   cost: number,
   now: number,
   guard: LedgerGuard,
-): CreditOutcome | Promise<CreditOutcome> {
+): Answer<CreditOutcome> {
+  if (ledger.kind === 'durable') return guard(() => spendFrom(ledger, charges, 0, null, cost, now));
   let remaining: number | null = null;
   for (let i = 0; i < charges.length; i++) {
     const charge = charges[i] as CreditCharge;
-    const spent = ledger.trySpendSync?.(charge.owner, cost, now);
-    if (spent === undefined) {
+    const answer = ledger.spend(charge.owner, cost, now);
+    if (isPromise(answer)) {
       const spentSoFar = remaining;
-      return guard(() => spendFrom(ledger, charges, i, spentSoFar, cost, now));
+      // This charge's spend is under way: wait for it (under the deadline), then go on.
+      return guard(async () => {
+        const spent = checkQuota(charge, await answer);
+        if (!spent.ok) {
+          await refundBefore(ledger, charges, i, cost, now);
+          return refused(charge, spent.remaining, now);
+        }
+        return spendFrom(ledger, charges, i + 1, smaller(spentSoFar, spent.remaining), cost, now);
+      });
     }
+    const spent = checkQuota(charge, answer);
     if (!spent.ok) {
       const outcome = refused(charge, spent.remaining, now);
       if (i === 0 || cost === 0) return outcome;

@@ -202,11 +202,13 @@ describe('engine wiring', () => {
   it('spends credits from options.credits when given', async () => {
     h = await createHarness();
     const spent: string[] = [];
+    const base = h.store.credits;
+    if (base.kind !== 'durable') throw new Error('the harness store has the database ledger');
     const credits: CreditLedger = {
-      ...h.store.credits,
+      ...base,
       spend: (owner, cost, now) => {
         spent.push(owner.id);
-        return h.store.credits.spend(owner, cost, now);
+        return base.spend(owner, cost, now);
       },
     };
     engine = createEngine({ store: h.store, credits, now: () => h.clock.now });

@@ -4,7 +4,7 @@ import type { Api, Consumer, KeyRecord, Workspace } from '../contracts/model.js'
 import type { Store } from '../contracts/store.js';
 import { newId } from '../keys/ids.js';
 import { generateKey, keyHint } from '../keys/key-format.js';
-import { createSqliteStore, migrateSqlite } from '../store/sqlite.js';
+import { createSqliteHandle, createStore, migrateSqlite } from '../store/sqlite.js';
 import { createEngine } from './engine.js';
 
 /** Engine tests run on the real SQLite store (`:memory:`), seen through a call-counting proxy. */
@@ -79,9 +79,9 @@ export interface Harness {
 export async function createHarness(
   options: Partial<Omit<EngineOptions, 'store' | 'now'>> = {},
 ): Promise<Harness> {
-  const database = new BetterSqlite3(':memory:');
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: new BetterSqlite3(':memory:') });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   const counted = countingStore(store);
   const clock = { now: T0 };
   const ws: Workspace = { id: newId('ws'), name: 'Acme', createdAt: T0 };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CounterStore, LimitCheck } from '../contracts/counter-store.js';
+import type { LimitCheck, SyncCounterStore } from '../contracts/counter-store.js';
 import type { RateLimitConfig } from '../contracts/model.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
 import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
@@ -18,10 +18,11 @@ const limit = (name: string, max: number, duration = 60_000): RateLimitConfig =>
 });
 
 /** A memory counter store that also records the checks it was asked for. */
-function recordingCounters(): CounterStore & { seen: LimitCheck[][] } {
+function recordingCounters(): SyncCounterStore & { seen: LimitCheck[][] } {
   const inner = createMemoryCounterStore();
   const seen: LimitCheck[][] = [];
   return {
+    kind: 'sync',
     seen,
     consume: (checks, now) => {
       seen.push([...checks]);
@@ -172,6 +173,23 @@ describe('verifyKey: credits', () => {
     });
     const denied = await h.engine.verifyKey(key, { credits: { cost: 1 } });
     expect(denied).toMatchObject({ code: 'USAGE_EXCEEDED', retryAfterMs: 86_400_000 - (T0 % 86_400_000) });
+  });
+
+  it('fails closed when a quota is configured but its balance row is missing (never unlimited)', async () => {
+    h = await createHarness();
+    const consumer = await h.consumer({ credits: { refill: null } });
+    const { key, record } = await h.issue({ consumerId: consumer.id, credits: { refill: null } });
+    // Neither balance was ever written: the key's quota refuses, nothing is spent anywhere.
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({
+      valid: false,
+      code: 'USAGE_EXCEEDED',
+      credits: { remaining: 0 },
+    });
+    await h.store.credits.set(keyOwner(record.id), 3, { refill: null }, T0);
+    await h.engine.invalidate({ type: 'key', keyId: record.id, digests: [record.digest] });
+    // The key's balance is there now; its consumer's configured quota still has none.
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({ valid: false, code: 'USAGE_EXCEEDED' });
+    await expect(h.store.credits.get(keyOwner(record.id), T0)).resolves.toBe(3);
   });
 
   it('spends credits of a balance set without a quota config', async () => {

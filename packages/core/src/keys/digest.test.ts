@@ -52,21 +52,51 @@ describe('createDigester', () => {
     ` ${SHA256_ABC.slice(1)}`,
   ])('rejects %j as a SHA-256 digest', (hex) => {
     for (const digester of [createDigester(), createDigester({ pepper: 'p' })]) {
-      expect(() => digester.fromSha256Hex(hex)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+      expect(() => digester.fromSha256Hex(hex)).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION',
+          field: 'sha256',
+          message: 'a SHA-256 digest must be 64 hexadecimal characters',
+        }),
+      );
     }
   });
 
+  it('rejects a digest that is not a string (as a VALIDATION, not a TypeError)', () => {
+    expect(() => createDigester().fromSha256Hex(42 as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', field: 'sha256' }),
+    );
+  });
+
   it('rejects an empty pepper and never echoes the pepper', () => {
-    expect(() => createDigester({ pepper: '' })).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
-    try {
-      createDigester({ pepper: 'secret-pepper' }).fromSha256Hex('nothex');
-      expect.unreachable();
-    } catch (error) {
-      expect(String((error as Error).message)).not.toContain('secret-pepper');
-      expect(String((error as Error).message)).not.toContain('nothex');
+    for (const pepper of ['', 42 as unknown as string]) {
+      expect(() => createDigester({ pepper })).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION',
+          field: 'pepper',
+          message: 'pepper must be a non-empty string',
+        }),
+      );
     }
+    const digester = createDigester({ pepper: 'secret-pepper' });
+    expect(() => digester.fromSha256Hex('nothex')).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    const message = thrownMessage(() => digester.fromSha256Hex('nothex'));
+    expect(message).not.toContain('secret-pepper');
+    expect(message).not.toContain('nothex');
   });
 });
+
+/** The message `call` throws with; fails the test when it returns instead. */
+function thrownMessage(call: () => unknown): string {
+  let thrown: unknown = null;
+  try {
+    call();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(Error);
+  return (thrown as Error).message;
+}
 
 describe('safeEqualHex', () => {
   it('compares by value', () => {

@@ -55,6 +55,13 @@ describe('newId', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
+  it('idTime reads the last representable millisecond, and needs a prefix', () => {
+    const last = 2 ** 48 - 1;
+    const id = createIdFactory({ now: () => last })('key');
+    expect(idTime(id)).toBe(last);
+    expect(idTime(`_${id.slice(4)}`)).toBeNull();
+  });
+
   it('idTime answers null for foreign strings', () => {
     expect(idTime('key_short')).toBeNull();
     expect(idTime('nounderscore0000000000000')).toBeNull();

@@ -165,6 +165,37 @@ describe('parseKey', () => {
   });
 });
 
+/** `payload` with the checksum a real key would have: what a forger needs to get past the CRC. */
+const withChecksum = (payload: string): string => {
+  let n = crc32Ascii(payload, payload.length) >>> 0;
+  let digits = '';
+  for (let i = 0; i < 6; i++) {
+    digits = BASE62_ALPHABET[n % 62] + digits;
+    n = Math.floor(n / 62);
+  }
+  return payload + digits;
+};
+
+describe('isValidKey beyond the checksum', () => {
+  const random30 = 'z0z00bCnOza3eFqR2d6hItU5g9kLwX';
+
+  it('accepts a correct checksum only on a well-formed key', () => {
+    expect(isValidKey(withChecksum(`amp_live_${random30}`))).toBe(true);
+    for (const [why, payload] of [
+      ['an upper-case prefix', `Amp_live_${random30}`],
+      ['a prefix with a dash', `amp-live_${random30}`],
+      ['no underscore before the body', `amp_live-${random30}`],
+      ['a body character outside base62', `amp_live_${random30.slice(0, -1)}-`],
+      ['a non-ASCII body character', `amp_live_${random30.slice(0, -1)}é`],
+      ['a one-character prefix (too short)', `a_${random30}`],
+      ['a 17-character prefix (too long)', `a${'b'.repeat(16)}_${random30}`],
+    ] as const) {
+      expect(isValidKey(withChecksum(payload)), why).toBe(false);
+    }
+    expect(isValidKey(42 as unknown as string)).toBe(false);
+  });
+});
+
 describe('keyHint', () => {
   it('shows the prefix, the first 4 and the last 4 of the body', () => {
     expect(keyHint('amp_live_z0z00bCnOza3eFqR2d6hItU5g9kLwX2nENmK')).toBe('amp_live_z0z0…ENmK');
@@ -172,5 +203,8 @@ describe('keyHint', () => {
 
   it('shows only the last 4 characters of a foreign key', () => {
     expect(keyHint('sk_live_51HxYzAbCdEfGhIjKlMn')).toBe('…KlMn');
+    // Shaped like a keyward key, but not with a keyward prefix.
+    expect(keyHint(`AB_${'x'.repeat(32)}9fQ2`)).toBe('…9fQ2');
+    expect(keyHint(`_${'x'.repeat(32)}9fQ2`)).toBe('…9fQ2');
   });
 });

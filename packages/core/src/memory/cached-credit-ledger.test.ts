@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CreditsConfig } from '../contracts/model.js';
-import type { CreditLedger, CreditOwner, Store } from '../contracts/store.js';
+import type { CreditOwner, DurableCreditLedger, Store } from '../contracts/store.js';
 import { applyRefill } from '../decisions/quota.js';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { uniqueName } from '../testing/services.js';
 import { describeCreditCases } from '../testing/store-conformance/credits.conformance.js';
 import { T0 } from '../testing/store-conformance/fixtures.js';
@@ -18,14 +18,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const owner: CreditOwner = { kind: 'key', id: 'key_cached' };
 
 /** Counts the calls that reach the inner ledger, and fails its writes while `failing`. */
-function instrument(inner: CreditLedger) {
+function instrument(inner: DurableCreditLedger) {
   const calls = { read: 0, spend: 0, set: 0 };
   const control = { failing: false };
-  const ledger: CreditLedger = {
+  const ledger: DurableCreditLedger = {
     ...inner,
     read: (o) => {
       calls.read++;
-      return (inner.read as NonNullable<CreditLedger['read']>)(o);
+      return (inner.read as NonNullable<DurableCreditLedger['read']>)(o);
     },
     spend: (o, cost, now) => {
       calls.spend++;
@@ -40,9 +40,9 @@ function instrument(inner: CreditLedger) {
 }
 
 async function sqlite(path = ':memory:') {
-  const database = openSqliteDatabase(path);
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(path) });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   return { store, inner: store.credits };
 }
 
@@ -96,17 +96,23 @@ describe('cached credit ledger on SQLite', () => {
     const { store, raw, credits, calls } = await setup();
     const config: CreditsConfig = { refill: { interval: 1_000, amount: 10 } };
     await credits.set(owner, 3, config, T0);
-    await expect(credits.spend(owner, 3, T0 + 500)).resolves.toEqual({ ok: true, remaining: 0 });
-    await expect(credits.spend(owner, 1, T0 + 999)).resolves.toEqual({ ok: false, remaining: 0 });
+    await expect(Promise.resolve(credits.spend(owner, 3, T0 + 500))).resolves.toEqual({
+      ok: true,
+      remaining: 0,
+    });
+    await expect(Promise.resolve(credits.spend(owner, 1, T0 + 999))).resolves.toEqual({
+      ok: false,
+      remaining: 0,
+    });
     const due = applyRefill(config, 0, T0, T0 + 1_000);
-    await expect(credits.spend(owner, 1, T0 + 1_000)).resolves.toEqual({
+    await expect(Promise.resolve(credits.spend(owner, 1, T0 + 1_000))).resolves.toEqual({
       ok: true,
       remaining: due.balance - 1,
     });
     await credits.flush();
     expect(calls.spend).toBe(1);
     await expect(store.credits.get(owner, T0 + 1_000)).resolves.toBe(due.balance - 1);
-    await expect((raw.read as NonNullable<CreditLedger['read']>)(owner)).resolves.toMatchObject({
+    await expect((raw.read as NonNullable<DurableCreditLedger['read']>)(owner)).resolves.toMatchObject({
       lastRefillAt: due.lastRefillAt,
     });
   });
@@ -148,7 +154,7 @@ describe('cached credit ledger on SQLite', () => {
               model = applyRefill(config, model.balance, model.lastRefillAt, now);
               const ok = model.balance >= step.cost;
               if (ok) model.balance -= step.cost;
-              await expect(credits.spend(o, step.cost, now)).resolves.toEqual({
+              await expect(Promise.resolve(credits.spend(o, step.cost, now))).resolves.toEqual({
                 ok,
                 remaining: model.balance,
               });
@@ -181,13 +187,66 @@ describe('cached credit ledger on SQLite', () => {
     await expect(credits.get(owner, T0 + 40)).resolves.toBe(40);
   });
 
+  it('reload: a balance a transaction committed replaces the cached one and its pending spends', async () => {
+    const { store, credits } = await setup();
+    await credits.set(owner, 10, null, T0);
+    await credits.spend(owner, 1, T0);
+    await store.transaction((tx) => tx.credits.set(owner, 3, null, T0 + 10));
+    // Until told, the ledger spends from its copy (what reload is for).
+    await expect(Promise.resolve(credits.spend(owner, 0, T0 + 10))).resolves.toEqual({
+      ok: true,
+      remaining: 9,
+    });
+    await credits.reload(owner);
+    await expect(Promise.resolve(credits.spend(owner, 1, T0 + 20))).resolves.toEqual({
+      ok: true,
+      remaining: 2,
+    });
+    await credits.flush();
+    // The spend before the set belonged to the replaced balance: not written back onto the new one.
+    await expect(store.credits.get(owner, T0 + 20)).resolves.toBe(2);
+  });
+
+  it('reload: a load that read before the commit reads again', async () => {
+    const { store, inner: raw } = await sqlite();
+    const other = { kind: 'consumer' as const, id: 'con_race' };
+    await raw.set(other, 10, null, T0);
+    // The first read returns only once the set is committed and the ledger told.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    const read = raw.read as NonNullable<DurableCreditLedger['read']>;
+    const credits = createCachedCreditLedger({
+      inner: {
+        ...raw,
+        read: async (o) => {
+          const row = await read(o);
+          if (reads++ === 0) await gate;
+          return row;
+        },
+      },
+      flushIntervalMs: 3_600_000,
+    });
+    const spending = Promise.resolve(credits.spend(other, 1, T0 + 10));
+    await vi.waitFor(() => expect(reads).toBe(1));
+    await store.transaction((tx) => tx.credits.set(other, 5, null, T0 + 5));
+    await credits.reload(other);
+    release();
+    await expect(spending).resolves.toEqual({ ok: true, remaining: 4 });
+    expect(reads).toBe(2);
+    await credits.close();
+    await store.close();
+  });
+
   it('writes pending spends on close, and refuses calls after it', async () => {
     const { store, credits } = await setup();
     await credits.set(owner, 10, null, T0);
     await credits.spend(owner, 4, T0);
     await credits.close();
     await expect(store.credits.get(owner, T0)).resolves.toBe(6);
-    await expect(credits.spend(owner, 1, T0)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(Promise.resolve(credits.spend(owner, 1, T0))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await expect(credits.set(owner, 1, null, T0)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
@@ -198,7 +257,10 @@ describe('cached credit ledger on SQLite', () => {
     control.failing = true;
     await expect(credits.flush()).rejects.toThrow('disk I/O error');
     await credits.spend(owner, 2, T0);
-    await expect(credits.spend(owner, 14, T0)).resolves.toEqual({ ok: false, remaining: 13 });
+    await expect(Promise.resolve(credits.spend(owner, 14, T0))).resolves.toEqual({
+      ok: false,
+      remaining: 13,
+    });
     await expect(store.credits.get(owner, T0)).resolves.toBe(20);
     control.failing = false;
     await credits.flush();
@@ -251,7 +313,8 @@ describe('cached credit ledger on SQLite', () => {
     const results = await Promise.all(Array.from({ length: 100 }, () => second.credits.spend(owner, 1, T0)));
     // 50 credits were truly left; the 20 unflushed spends are admitted again, nothing more.
     expect(results.filter((r) => r.ok)).toHaveLength(50 + 20);
-    await expect(first.credits.close()).rejects.toThrow();
+    // Its database is gone: the final write-back fails, and says so.
+    await expect(first.credits.close()).rejects.toThrow('driver has already been destroyed');
   });
 
   it('notices writes that bypassed it: drops or clamps its pending credits and reloads', async () => {

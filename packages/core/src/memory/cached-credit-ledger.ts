@@ -1,9 +1,17 @@
 import { KeywardError } from '../contracts/errors.js';
-import type { CreditBalance, CreditLedger, CreditOwner, CreditSpend } from '../contracts/store.js';
+import type {
+  CreditBalance,
+  CreditLedger,
+  CreditOwner,
+  CreditSpend,
+  MemoryCreditLedger,
+} from '../contracts/store.js';
 import { applyRefill } from '../decisions/quota.js';
 import {
   assertCount,
+  assertLedgerOpen,
   createOwnerMap,
+  createSerialQueue,
   forEachLimit,
   mergePending,
   type PendingSpend,
@@ -21,13 +29,16 @@ export interface CachedCreditLedgerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A `CreditLedger` that writes back in batches. */
-export interface FlushingCreditLedger extends CreditLedger {
+/** What a ledger that writes back in batches adds (memory here, Redis in `redis-credit-ledger.ts`). */
+export interface CreditFlushing {
   /** Writes every pending spend back; resolves when they are durable, rejects (keeping them pending) when a write fails. */
   flush(): Promise<void>;
   /** Stops the timer and flushes; later calls throw `UNAVAILABLE`. Leaves `inner` open. */
   close(): Promise<void>;
 }
+
+/** A `CreditLedger` that writes back in batches. */
+export type FlushingCreditLedger = CreditLedger & CreditFlushing;
 
 interface Entry {
   owner: CreditOwner;
@@ -53,7 +64,10 @@ const FLUSH_CONCURRENCY = 4;
  *   makes the pending credits of the previous period moot (a refill sets the balance), so
  *   they are dropped. A failed write keeps its credits pending for the next flush.
  * - `set` writes through to `inner` first, never concurrently with a flush, then replaces the
- *   cached balance and drops its pending credits (the set balance replaces them).
+ *   cached balance and drops its pending credits (the set balance replaces them). `reload`
+ *   drops the cached balance after a transaction set the stored one (the next spend loads it).
+ * - `spend` answers synchronously once a balance is loaded (`kind: 'memory'`): the engine
+ *   then spends credits without a promise.
  *
  * What a crash (SIGKILL, power loss) costs: the credits spent since the last successful
  * flush are not in `inner`, so after a restart they can be spent again. With a healthy
@@ -68,7 +82,9 @@ const FLUSH_CONCURRENCY = 4;
  * const engine = createEngine({ store: { ...store, credits }, credits });
  * // on shutdown: await credits.close(); await store.close();
  */
-export function createCachedCreditLedger(options: CachedCreditLedgerOptions): FlushingCreditLedger {
+export function createCachedCreditLedger(
+  options: CachedCreditLedgerOptions,
+): MemoryCreditLedger & CreditFlushing {
   const { flushIntervalMs = 1_000, onError = () => {} } = options;
   const inner = requireRead(options.inner);
   if (!(Number.isFinite(flushIntervalMs) && flushIntervalMs > 0)) {
@@ -82,37 +98,37 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
   let closed = false;
   let closing: Promise<void> | null = null;
 
-  /** Flushes and sets run one at a time, so a flush never lands on top of a newer set. */
-  let tail: Promise<void> = Promise.resolve();
-  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = tail.then(task);
-    tail = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
-  };
+  /** Write-backs, sets and reloads of this ledger run one at a time, in call order. */
+  const exclusive = createSerialQueue();
+  const assertOpen = (): void => assertLedgerOpen(closed);
 
-  const assertOpen = (): void => {
-    if (closed) throw new KeywardError('UNAVAILABLE', 'the credit ledger is closed');
-  };
+  /** Bumped by `reload`: a load that started before one may have read the replaced balance. */
+  let reloads = 0;
 
   const load = (caller: CreditOwner): Promise<Entry> => {
     // A private copy: the caller's object may change once this returns.
     const owner: CreditOwner = { kind: caller.kind, id: caller.id };
     let loading = loads.get(owner);
     if (loading === undefined) {
+      const started = reloads;
       loading = inner
         .read(owner)
         .then((row) => {
           // A set that finished meanwhile installed a newer entry: keep it.
           const existing = entries.get(owner);
           if (existing !== undefined) return existing;
+          if (reloads !== started) {
+            // Read before a committed set, perhaps: read again.
+            loads.delete(owner);
+            return load(owner);
+          }
           const entry: Entry = { owner, balance: row === null ? null : { ...row }, pending: undefined };
           entries.set(owner, entry);
           return entry;
         })
-        .finally(() => loads.delete(owner));
+        .finally(() => {
+          if (loads.get(owner) === loading) loads.delete(owner);
+        });
       loads.set(owner, loading);
     }
     return loading;
@@ -191,6 +207,8 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
   timer.unref();
 
   return {
+    kind: 'memory',
+
     async get(owner, now) {
       const { balance } = await entryOf(owner);
       if (balance === null) return null;
@@ -213,16 +231,27 @@ export function createCachedCreditLedger(options: CachedCreditLedgerOptions): Fl
       });
     },
 
-    async spend(owner, cost, now) {
-      assertCount(cost, 'cost');
-      return spendFrom(await entryOf(owner), cost, now);
+    spend(owner, cost, now) {
+      try {
+        assertCount(cost, 'cost');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // A loaded balance is spent here and now; otherwise (first use, closed) through the load.
+      const entry = closed ? undefined : entries.get(owner);
+      if (entry !== undefined) return spendFrom(entry, cost, now);
+      return entryOf(owner).then((loaded) => spendFrom(loaded, cost, now));
     },
 
-    trySpendSync(owner, cost, now) {
-      assertCount(cost, 'cost');
-      if (closed) return undefined;
-      const entry = entries.get(owner);
-      return entry === undefined ? undefined : spendFrom(entry, cost, now);
+    reload(owner) {
+      assertOpen();
+      // After any flush in progress (it may hold the old balance's credits, which the set replaced).
+      return exclusive(async () => {
+        reloads++;
+        const entry = entries.get(owner);
+        if (entry !== undefined) dirty.delete(entry);
+        entries.delete(owner);
+      });
     },
 
     async refund(owner, amount) {

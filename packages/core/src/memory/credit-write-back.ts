@@ -82,6 +82,28 @@ export async function writeBack(
   return 'clamped';
 }
 
+/**
+ * A queue of tasks that run one at a time, in call order (a failed one does not stop the
+ * next): a ledger's write-backs, sets and reloads, so that a write-back never lands on top
+ * of a newer set.
+ */
+export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<void> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task);
+    tail = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  };
+}
+
+/** A ledger that is closed refuses every call: `UNAVAILABLE`. */
+export function assertLedgerOpen(closed: boolean): void {
+  if (closed) throw new KeywardError('UNAVAILABLE', 'the credit ledger is closed');
+}
+
 /** Runs `task` over `items`, at most `limit` at a time. */
 export async function forEachLimit<T>(
   items: readonly T[],

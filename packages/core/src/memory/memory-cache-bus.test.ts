@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidationMessage } from '../contracts/cache-bus.js';
-import { describeCacheBusConformance } from '../testing/cache-bus.conformance.js';
 import { createMemoryCacheBus } from './memory-cache-bus.js';
-
-describeCacheBusConformance('memory', {
-  multiInstance: false,
-  transport: async () => ({ connect: async () => createMemoryCacheBus(), dispose: async () => {} }),
-});
 
 describe('createMemoryCacheBus', () => {
   it('delivers to every subscriber before publish resolves', async () => {

@@ -1,4 +1,4 @@
-import type { CounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
+import type { LimitCheck, LimitResult, SyncCounterStore } from '../contracts/counter-store.js';
 import { KeywardError } from '../contracts/errors.js';
 import { type CounterState, decideAll, stateExpiresAt } from '../decisions/rate-limit.js';
 
@@ -12,9 +12,7 @@ export interface MemoryCounterStoreOptions {
 }
 
 /** The memory store also tells how many counters it holds (for metrics and tests). */
-export interface MemoryCounterStore extends CounterStore {
-  /** `consume` without the promise (always present here). */
-  consumeSync(checks: readonly LimitCheck[], now: number): LimitResult[];
+export interface MemoryCounterStore extends SyncCounterStore {
   /** Counters currently held, including expired ones the sweep has not reached yet. */
   size(): number;
 }
@@ -38,13 +36,13 @@ const SWEEP_EVERY = 16;
  * Rate-limit counters in this process's memory: exact within one process, lost on restart.
  * Each `consume` reads, decides and writes in one synchronous step (no `await` in between),
  * so concurrent calls are serialized by the event loop and 10 × L concurrent requests admit
- * exactly L; `consumeSync` is that step without the promise. Idle counters expire: an
+ * exactly L; the results come back at once (`kind: 'sync'`, no promise). Idle counters expire: an
  * incremental sweep drops states that `stateExpiresAt` says are equivalent to no state, and
  * `maxCounters` bounds the map.
  *
  * @example
  * const counters = createMemoryCounterStore();
- * const [result] = await counters.consume([{ counter: 'key:key_1:rpm', config, cost: 1 }], Date.now());
+ * const [result] = counters.consume([{ counter: 'key:key_1:rpm', config, cost: 1 }], Date.now());
  */
 export function createMemoryCounterStore(options: MemoryCounterStoreOptions = {}): MemoryCounterStore {
   const { maxCounters = 1_000_000 } = options;
@@ -101,7 +99,7 @@ export function createMemoryCounterStore(options: MemoryCounterStoreOptions = {}
     },
   };
 
-  const consumeSync = (checks: readonly LimitCheck[], now: number): LimitResult[] => {
+  const consume = (checks: readonly LimitCheck[], now: number): LimitResult[] => {
     if (closed) throw new KeywardError('UNAVAILABLE', 'counter store is closed');
     readAt = now;
     const { results, writes } = decideAll(checks, stored, now);
@@ -133,15 +131,8 @@ export function createMemoryCounterStore(options: MemoryCounterStoreOptions = {}
   };
 
   return {
-    consumeSync,
-    // Not `async`: the whole read-decide-write happens before the promise is created.
-    consume: (checks, now) => {
-      try {
-        return Promise.resolve(consumeSync(checks, now));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    kind: 'sync',
+    consume,
     reset: (counter) => {
       const entry = entries.get(counter);
       if (entry !== undefined) remove(entry);

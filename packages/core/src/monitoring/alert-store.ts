@@ -1,6 +1,6 @@
 import type { Page, PageQuery } from '../contracts/store.js';
 import { newId } from '../keys/ids.js';
-import type { SqlRunner } from '../sql-runner/sql-runner.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import { pageBounds, toPage } from '../store/pagination.js';
 import type { Alert, AlertStatus, AlertSubject, DetectorName, Finding } from './alert-model.js';
 import type { AlertRow, MonitoringDatabase } from './monitoring-schema.js';
@@ -49,6 +49,8 @@ export interface AlertStore {
    * Never resolves anything.
    */
   raise(workspaceId: string, finding: Finding, now: number): Promise<{ alert: Alert; raised: boolean }>;
+  /** The same store inside a transaction of the database (`StoreTransaction.sql`). */
+  within(tx: SqlExecutor): AlertStore;
 }
 
 const activeKey = (workspaceId: string, detector: string, subject: AlertSubject): string =>
@@ -75,31 +77,33 @@ export const alertFromRow = (row: AlertRow): Alert => ({
   resolvedAt: numOrNull(row.resolved_at),
 });
 
-/** An `AlertStore` on the `Store`'s database (see `createMonitoringStores`). */
-export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertStore {
-  const { db, run } = runner;
+/** An `AlertStore` on the database's handle, or a transaction on it (see `createMonitoringStores`). */
+export function createAlertStore(sql: SqlExecutor): AlertStore {
+  const db = tablesOf<MonitoringDatabase>(sql);
 
   const get = async (workspaceId: string, id: string): Promise<Alert | null> => {
-    const { rows } = await run(
-      db.selectFrom('alerts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id),
-    );
+    const rows = await db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
     return rows[0] === undefined ? null : alertFromRow(rows[0]);
   };
 
   const refresh = async (key: string, finding: Finding, now: number): Promise<Alert | null> => {
-    const { rows } = await run(
-      db
-        .updateTable('alerts')
-        .set((eb) => ({
-          severity: finding.severity,
-          summary: finding.summary,
-          evidence: JSON.stringify(finding.evidence),
-          occurrences: eb('occurrences', '+', 1),
-          updated_at: now,
-        }))
-        .where('active_key', '=', key)
-        .returningAll(),
-    );
+    const rows = await db
+      .updateTable('alerts')
+      .set((eb) => ({
+        severity: finding.severity,
+        summary: finding.summary,
+        evidence: JSON.stringify(finding.evidence),
+        occurrences: eb('occurrences', '+', 1),
+        updated_at: now,
+      }))
+      .where('active_key', '=', key)
+      .returningAll()
+      .execute();
     return rows[0] === undefined ? null : alertFromRow(rows[0]);
   };
 
@@ -129,13 +133,12 @@ export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertSt
       resolved_at: null,
     };
     // Another node may have raised it a moment ago: then nothing is inserted and it is not ours to announce.
-    const { rows } = await run(
-      db
-        .insertInto('alerts')
-        .values(row)
-        .onConflict((oc) => oc.column('active_key').doNothing())
-        .returningAll(),
-    );
+    const rows = await db
+      .insertInto('alerts')
+      .values(row)
+      .onConflict((oc) => oc.column('active_key').doNothing())
+      .returningAll()
+      .execute();
     return rows[0] === undefined ? null : alertFromRow(rows[0]);
   };
 
@@ -149,18 +152,18 @@ export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertSt
       if (refreshed === null) return this.raise(workspaceId, finding, now);
       return { alert: refreshed, raised: false };
     },
+    within: (tx) => createAlertStore(tx),
 
     async sync(workspaceId, detectors, findings, now) {
       const result: AlertSync = { raised: [], refreshed: [], resolved: [] };
       if (detectors.length === 0) return result;
-      const { rows: active } = await run(
-        db
-          .selectFrom('alerts')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .where('detector', 'in', [...detectors])
-          .where('active_key', 'is not', null),
-      );
+      const active = await db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('detector', 'in', [...detectors])
+        .where('active_key', 'is not', null)
+        .execute();
       const byKey = new Map(active.map((row) => [row.active_key as string, row]));
       const seen = new Set<string>();
       for (const finding of findings) {
@@ -169,62 +172,22 @@ export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertSt
         seen.add(key);
         const existing = byKey.get(key);
         if (existing !== undefined) {
-          const { rows } = await run(
-            db
-              .updateTable('alerts')
-              .set((eb) => ({
-                severity: finding.severity,
-                summary: finding.summary,
-                evidence: JSON.stringify(finding.evidence),
-                occurrences: eb('occurrences', '+', 1),
-                updated_at: now,
-              }))
-              .where('id', '=', existing.id)
-              .where('active_key', '=', key)
-              .returningAll(),
-          );
-          if (rows[0] !== undefined) result.refreshed.push(alertFromRow(rows[0]));
+          const refreshed = await refresh(key, finding, now);
+          if (refreshed !== null) result.refreshed.push(refreshed);
           continue;
         }
-        const row: AlertRow = {
-          id: newId('alert'),
-          workspace_id: workspaceId,
-          detector: finding.detector,
-          subject_type: finding.subject.type,
-          subject_id: finding.subject.id,
-          severity: finding.severity,
-          summary: finding.summary,
-          evidence: JSON.stringify(finding.evidence),
-          status: 'open',
-          active_key: key,
-          occurrences: 1,
-          quarantined_at: null,
-          created_at: now,
-          updated_at: now,
-          acknowledged_at: null,
-          acknowledged_by: null,
-          resolved_at: null,
-        };
-        // Another node may have raised it a moment ago: then nothing is inserted and it is not ours to announce.
-        const { rows } = await run(
-          db
-            .insertInto('alerts')
-            .values(row)
-            .onConflict((oc) => oc.column('active_key').doNothing())
-            .returningAll(),
-        );
-        if (rows[0] !== undefined) result.raised.push(alertFromRow(rows[0]));
+        const raised = await insert(workspaceId, key, finding, now);
+        if (raised !== null) result.raised.push(raised);
       }
       for (const [key, row] of byKey) {
         if (seen.has(key)) continue;
-        const { rows } = await run(
-          db
-            .updateTable('alerts')
-            .set({ status: 'resolved', active_key: null, resolved_at: now, updated_at: now })
-            .where('id', '=', row.id)
-            .where('active_key', '=', key)
-            .returningAll(),
-        );
+        const rows = await db
+          .updateTable('alerts')
+          .set({ status: 'resolved', active_key: null, resolved_at: now, updated_at: now })
+          .where('id', '=', row.id)
+          .where('active_key', '=', key)
+          .returningAll()
+          .execute();
         if (rows[0] !== undefined) result.resolved.push(alertFromRow(rows[0]));
       }
       return result;
@@ -235,43 +198,40 @@ export function createAlertStore(runner: SqlRunner<MonitoringDatabase>): AlertSt
     async list(workspaceId, query) {
       const { limit, after } = pageBounds(query);
       const { status, detector, keyId } = query;
-      const { rows } = await run(
-        db
-          .selectFrom('alerts')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .$if(status !== undefined, (qb) => qb.where('status', '=', status as string))
-          .$if(detector !== undefined, (qb) => qb.where('detector', '=', detector as string))
-          .$if(keyId !== undefined, (qb) =>
-            qb.where('subject_type', '=', 'key').where('subject_id', '=', keyId as string),
-          )
-          .$if(after !== null, (qb) => qb.where('id', '<', after as string))
-          .orderBy('id', 'desc')
-          .limit(limit + 1),
-      );
+      const rows = await db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .$if(status !== undefined, (qb) => qb.where('status', '=', status as string))
+        .$if(detector !== undefined, (qb) => qb.where('detector', '=', detector as string))
+        .$if(keyId !== undefined, (qb) =>
+          qb.where('subject_type', '=', 'key').where('subject_id', '=', keyId as string),
+        )
+        .$if(after !== null, (qb) => qb.where('id', '<', after as string))
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return toPage(rows.map(alertFromRow), limit);
     },
 
     async acknowledge(workspaceId, id, by, now) {
-      await run(
-        db
-          .updateTable('alerts')
-          .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: by, updated_at: now })
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', id)
-          .where('status', '=', 'open'),
-      );
+      await db
+        .updateTable('alerts')
+        .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: by, updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .execute();
       return get(workspaceId, id);
     },
 
     async markQuarantined(workspaceId, id, now) {
-      await run(
-        db
-          .updateTable('alerts')
-          .set({ quarantined_at: now, updated_at: now })
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', id),
-      );
+      await db
+        .updateTable('alerts')
+        .set({ quarantined_at: now, updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

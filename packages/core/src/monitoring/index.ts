@@ -4,7 +4,7 @@
  * job stores on SQLite or PostgreSQL. No database driver is loaded by importing it.
  */
 
-export type { SqlSource } from '../sql-runner/sql-runner.js';
+export type { SqlExecutor, SqlHandle } from '../sql/sql-handle.js';
 export * from './alert-model.js';
 export * from './alert-store.js';
 export * from './collect.js';

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
-import { createSqlRunner, type SqlSource } from '../sql-runner/sql-runner.js';
+import { sql } from 'kysely';
+import { type SqlHandle, tablesOf } from '../sql/sql-handle.js';
 import type { MonitoringDatabase } from './monitoring-schema.js';
 
 /**
  * Runs a periodic job on one node at a time, and not more often than its interval across
  * all nodes. PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) held on one
- * pooled connection while the job runs; the node that gets it checks `job_runs` and
+ * connection of the handle's pool while the job runs; the node that gets it checks `job_runs` and
  * skips when another node ran the job less than 80% of an interval ago (so nodes ticking
  * at different phases do not each run it). SQLite: one process; the same `job_runs`
  * check, and an in-process guard against overlapping runs.
@@ -23,23 +23,21 @@ const DUE_FRACTION = 0.8;
 const lockId = (name: string): string =>
   createHash('sha256').update(`keyward:job:${name}`).digest().readBigInt64BE(0).toString();
 
-export function createJobLock(source: SqlSource): JobLock {
-  const runner = createSqlRunner<MonitoringDatabase>(source);
-  const { db, run } = runner;
+export function createJobLock(handle: SqlHandle): JobLock {
+  const db = tablesOf<MonitoringDatabase>(handle);
   const running = new Set<string>();
 
   const due = async (name: string, intervalMs: number, now: number): Promise<boolean> => {
-    const { rows } = await run(db.selectFrom('job_runs').select('last_run_at').where('name', '=', name));
+    const rows = await db.selectFrom('job_runs').select('last_run_at').where('name', '=', name).execute();
     const last = rows[0] === undefined ? null : Number(rows[0].last_run_at);
     return last === null || now - last >= intervalMs * DUE_FRACTION || now < last;
   };
   const stamp = (name: string, now: number) =>
-    run(
-      db
-        .insertInto('job_runs')
-        .values({ name, last_run_at: now })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ last_run_at: now })),
-    );
+    db
+      .insertInto('job_runs')
+      .values({ name, last_run_at: now })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ last_run_at: now }))
+      .execute();
 
   const exclusive = async (name: string, intervalMs: number, now: number, job: () => Promise<void>) => {
     if (!(await due(name, intervalMs, now))) return false;
@@ -48,28 +46,20 @@ export function createJobLock(source: SqlSource): JobLock {
     return true;
   };
 
-  const withAdvisoryLock = async (
-    pool: pg.Pool,
-    name: string,
-    body: () => Promise<boolean>,
-  ): Promise<boolean> => {
-    const client = await pool.connect();
-    const id = lockId(name);
-    try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        'select pg_try_advisory_lock($1::bigint) as locked',
-        [id],
-      );
+  /** PostgreSQL: `body` runs while one connection holds the job's session advisory lock. */
+  const withAdvisoryLock = (name: string, body: () => Promise<boolean>): Promise<boolean> =>
+    db.connection().execute(async (connection) => {
+      const id = lockId(name);
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_lock(${id}::bigint) as locked`.execute(connection);
       if (rows[0]?.locked !== true) return false;
       try {
         return await body();
       } finally {
-        await client.query('select pg_advisory_unlock($1::bigint)', [id]);
+        await sql`select pg_advisory_unlock(${id}::bigint)`.execute(connection);
       }
-    } finally {
-      client.release();
-    }
-  };
+    });
 
   return {
     async runExclusive(name, intervalMs, now, job) {
@@ -77,7 +67,8 @@ export function createJobLock(source: SqlSource): JobLock {
       running.add(name);
       try {
         const body = () => exclusive(name, intervalMs, now, job);
-        return 'pool' in source ? await withAdvisoryLock(source.pool, name, body) : await body();
+        // SQLite: one process, and its one connection must stay free for the job itself.
+        return handle.dialect === 'postgres' ? await withAdvisoryLock(name, body) : await body();
       } finally {
         running.delete(name);
       }

@@ -1,7 +1,6 @@
-import { createSqlRunner, type SqlSource } from '../sql-runner/sql-runner.js';
+import type { SqlHandle } from '../sql/sql-handle.js';
 import { type AlertStore, createAlertStore } from './alert-store.js';
 import { createJobLock, type JobLock } from './job-lock.js';
-import type { MonitoringDatabase } from './monitoring-schema.js';
 import { createPolicyStore, type PolicyStore } from './policy-store.js';
 import { createUsageSignals, type UsageSignals } from './usage-signals.js';
 
@@ -14,17 +13,16 @@ export interface MonitoringStores {
 }
 
 /**
- * The monitoring stores on the `Store`'s own SQLite handle or PostgreSQL pool (migrated:
- * `0002_usage` and `0004_monitoring`). They never close it: its owner does.
+ * The monitoring stores on the database's one handle (migrated: `0002_usage` and
+ * `0004_monitoring`). They never close it: its owner does.
  *
- * @example const monitoring = createMonitoringStores({ database }); // or { pool }
+ * @example const monitoring = createMonitoringStores(sql);
  */
-export function createMonitoringStores(source: SqlSource): MonitoringStores {
-  const runner = createSqlRunner<MonitoringDatabase>(source);
+export function createMonitoringStores(sql: SqlHandle): MonitoringStores {
   return {
-    alerts: createAlertStore(runner),
-    policies: createPolicyStore(runner),
-    jobs: createJobLock(source),
-    signals: createUsageSignals(source),
+    alerts: createAlertStore(sql),
+    policies: createPolicyStore(sql),
+    jobs: createJobLock(sql),
+    signals: createUsageSignals(sql),
   };
 }

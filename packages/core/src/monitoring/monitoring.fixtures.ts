@@ -6,43 +6,42 @@ import type { KeyRecord } from '../contracts/model.js';
 import type { Store } from '../contracts/store.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
 import { newId } from '../keys/ids.js';
-import type { SqlSource } from '../sql-runner/sql-runner.js';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import type { SqlHandle } from '../sql/sql-handle.js';
+import { createPostgresHandle, createPostgresPool, createStore, migratePostgres } from '../store/postgres.js';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { serviceAvailable } from '../testing/services.js';
 import { api, key, seedTenant, workspace } from '../testing/store-conformance/fixtures.js';
 import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
-import { createPostgresUsageStore } from '../usage/postgres-usage-store.js';
-import { createSqliteUsageStore } from '../usage/sqlite-usage-store.js';
 import type { UsageEventStore } from '../usage/usage-store.js';
+import { createUsageStore } from '../usage/usage-store-factory.js';
 import { createMonitoringStores, type MonitoringStores } from './monitoring-stores.js';
 
-/** One database with the Store, the usage store and the monitoring stores on it. */
+/** One database with the Store, the usage store and the monitoring stores on its one handle. */
 export interface MonitoringBackend {
   store: Store;
   usage: UsageEventStore;
   monitoring: MonitoringStores;
-  source: SqlSource;
+  sql: SqlHandle;
   cleanup(): Promise<void>;
 }
 
+/** Every store on the one handle; `dispose` runs after the handle is closed. */
+const backendOn = (sql: SqlHandle, dispose: () => Promise<void> | void): MonitoringBackend => ({
+  store: createStore(sql),
+  usage: createUsageStore({ sql }),
+  monitoring: createMonitoringStores(sql),
+  sql,
+  async cleanup() {
+    await sql.close();
+    await dispose();
+  },
+});
+
 async function sqliteBackend(): Promise<MonitoringBackend> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-monitoring-'));
-  const database = openSqliteDatabase(join(dir, 'keyward.db'));
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
-  const usage = createSqliteUsageStore({ database });
-  return {
-    store,
-    usage,
-    monitoring: createMonitoringStores({ database }),
-    source: { database },
-    async cleanup() {
-      await usage.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, 'keyward.db')) });
+  await migrateSqlite(sql);
+  return backendOn(sql, () => rmSync(dir, { recursive: true, force: true }));
 }
 
 async function postgresBackend(): Promise<MonitoringBackend> {
@@ -50,20 +49,9 @@ async function postgresBackend(): Promise<MonitoringBackend> {
   const pool = createPostgresPool(database.url);
   // `drop database … with (force)` at cleanup may kill a connection pg-pool is still closing.
   pool.on('error', () => {});
-  await migratePostgres(pool);
-  const store = createPostgresStore({ pool });
-  const usage = createPostgresUsageStore({ pool });
-  return {
-    store,
-    usage,
-    monitoring: createMonitoringStores({ pool }),
-    source: { pool },
-    async cleanup() {
-      await usage.close();
-      await store.close();
-      await database.drop();
-    },
-  };
+  const sql = createPostgresHandle({ pool });
+  await migratePostgres(sql);
+  return backendOn(sql, () => database.drop());
 }
 
 /** SQLite always; PostgreSQL when reachable. */

@@ -10,7 +10,7 @@ import {
   traffic,
   write,
 } from './monitoring.fixtures.js';
-import { DEFAULT_MONITORING_POLICY, resolvePolicy } from './policy.js';
+import { resolvePolicy } from './policy.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -159,89 +159,11 @@ for (const [name, open] of await monitoringBackends()) {
       });
     });
 
-    it('keeps one active alert per detector and subject: raise, refresh, acknowledge, resolve', async () => {
-      b = await open();
-      const { alerts } = b.monitoring;
-      const ws = newWorkspaceId();
-      const finding = (id: string, count: number): Finding => ({
-        detector: 'ip_spread',
-        subject: { type: 'key', id },
-        severity: 'warning',
-        summary: 'spread',
-        evidence: { distinctIps: count },
-      });
-
-      const first = await alerts.sync(ws, ['ip_spread'], [finding('key_a', 60), finding('key_a', 61)], NOW);
-      expect(first.raised).toHaveLength(1);
-      const raised = first.raised[0];
-      expect(raised).toMatchObject({ status: 'open', occurrences: 1, subject: { type: 'key', id: 'key_a' } });
-
-      const second = await alerts.sync(ws, ['ip_spread'], [finding('key_a', 70)], NOW + MINUTE);
-      expect(second.raised).toEqual([]);
-      expect(second.refreshed).toEqual([
-        expect.objectContaining({ id: raised?.id, occurrences: 2, evidence: { distinctIps: 70 } }),
-      ]);
-
-      const acked = await alerts.acknowledge(ws, raised?.id as string, 'rk_ops', NOW + 2 * MINUTE);
-      expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'rk_ops' });
-      // Acknowledged stays active: no new alert while the condition holds.
-      await expect(
-        alerts.sync(ws, ['ip_spread'], [finding('key_a', 80)], NOW + 3 * MINUTE),
-      ).resolves.toMatchObject({
-        raised: [],
-      });
-      // A run of another detector leaves it alone.
-      await expect(alerts.sync(ws, ['brute_force'], [], NOW + 4 * MINUTE)).resolves.toMatchObject({
-        resolved: [],
-      });
-
-      const cleared = await alerts.sync(ws, ['ip_spread'], [], NOW + 5 * MINUTE);
-      expect(cleared.resolved).toEqual([expect.objectContaining({ id: raised?.id, status: 'resolved' })]);
-      const again = await alerts.sync(ws, ['ip_spread'], [finding('key_a', 90)], NOW + 6 * MINUTE);
-      expect(again.raised).toHaveLength(1);
-      expect(again.raised[0]?.id).not.toBe(raised?.id);
-
-      const page = await alerts.list(ws, { limit: 1 });
-      expect(page.items.map((a) => a.id)).toEqual([again.raised[0]?.id]);
-      const next = await alerts.list(ws, { limit: 1, cursor: page.nextCursor });
-      expect(next.items.map((a) => a.id)).toEqual([raised?.id]);
-      await expect(alerts.list(ws, { status: 'open' })).resolves.toMatchObject({
-        items: [{ id: again.raised[0]?.id }],
-      });
-      await expect(alerts.list(ws, { keyId: 'key_other' })).resolves.toMatchObject({ items: [] });
-      await expect(alerts.list(newWorkspaceId(), {})).resolves.toMatchObject({ items: [] });
-      await expect(alerts.get(newWorkspaceId(), raised?.id as string)).resolves.toBeNull();
-    });
-
-    it('raises an alert once when two nodes sync the same finding at once', async () => {
-      b = await open();
-      const ws = newWorkspaceId();
-      const finding: Finding = {
-        detector: 'brute_force',
-        subject: { type: 'ip', id: '203.0.113.66' },
-        severity: 'warning',
-        summary: 'x',
-        evidence: {},
-      };
-      const results = await Promise.all(
-        [1, 2, 3].map(() => b?.monitoring.alerts.sync(ws, ['brute_force'], [finding], NOW)),
-      );
-      expect(results.flatMap((r) => r?.raised ?? [])).toHaveLength(1);
-    });
-
-    it('stores a policy per workspace, completed with defaults', async () => {
-      b = await open();
-      const ws = newWorkspaceId();
-      await expect(b.monitoring.policies.get(ws)).resolves.toEqual(DEFAULT_MONITORING_POLICY);
-      const custom = resolvePolicy({ ipSpread: { maxDistinctIps: 5 }, quarantine: ['ip_spread'] });
-      await b.monitoring.policies.put(ws, custom, NOW);
-      await expect(b.monitoring.policies.get(ws)).resolves.toEqual(custom);
-      await expect(b.monitoring.policies.get(newWorkspaceId())).resolves.toEqual(DEFAULT_MONITORING_POLICY);
-    });
+    // The alert and policy stores themselves: testing/alert-store.conformance.ts.
 
     it('runs a job on one node per interval', async () => {
       b = await open();
-      const locks = [createJobLock(b.source), createJobLock(b.source)];
+      const locks = [createJobLock(b.sql), createJobLock(b.sql)];
       let runs = 0;
       let release: () => void = () => {};
       const gate = new Promise<void>((resolve) => {

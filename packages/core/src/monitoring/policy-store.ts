@@ -1,4 +1,4 @@
-import type { SqlRunner } from '../sql-runner/sql-runner.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import type { MonitoringDatabase } from './monitoring-schema.js';
 import { type MonitoringPolicy, type MonitoringPolicyInput, resolvePolicy } from './policy.js';
 
@@ -8,26 +8,31 @@ export interface PolicyStore {
   get(workspaceId: string): Promise<MonitoringPolicy>;
   /** Replaces the policy (already resolved: see `resolvePolicy`). */
   put(workspaceId: string, policy: MonitoringPolicy, now: number): Promise<void>;
+  /** The same store inside a transaction of the database (`StoreTransaction.sql`). */
+  within(tx: SqlExecutor): PolicyStore;
 }
 
-export function createPolicyStore(runner: SqlRunner<MonitoringDatabase>): PolicyStore {
-  const { db, run } = runner;
+/** A `PolicyStore` on the database's handle, or a transaction on it (see `createMonitoringStores`). */
+export function createPolicyStore(sql: SqlExecutor): PolicyStore {
+  const db = tablesOf<MonitoringDatabase>(sql);
   return {
+    within: (tx) => createPolicyStore(tx),
     async get(workspaceId) {
-      const { rows } = await run(
-        db.selectFrom('monitoring_policies').select('policy').where('workspace_id', '=', workspaceId),
-      );
+      const rows = await db
+        .selectFrom('monitoring_policies')
+        .select('policy')
+        .where('workspace_id', '=', workspaceId)
+        .execute();
       const saved = rows[0];
       return resolvePolicy(saved === undefined ? {} : (JSON.parse(saved.policy) as MonitoringPolicyInput));
     },
     async put(workspaceId, policy, now) {
       const text = JSON.stringify(policy);
-      await run(
-        db
-          .insertInto('monitoring_policies')
-          .values({ workspace_id: workspaceId, policy: text, updated_at: now })
-          .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ policy: text, updated_at: now })),
-      );
+      await db
+        .insertInto('monitoring_policies')
+        .values({ workspace_id: workspaceId, policy: text, updated_at: now })
+        .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ policy: text, updated_at: now }))
+        .execute();
     },
   };
 }

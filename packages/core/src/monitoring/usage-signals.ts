@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { createSqlRunner, type SqlSource } from '../sql-runner/sql-runner.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import type { UsageDatabase } from '../usage/usage-schema.js';
 import type { InvalidFromIp } from './detectors/brute-force.js';
 import type { KeyIpCount } from './detectors/ip-spread.js';
@@ -37,56 +37,53 @@ const chunks = <T>(items: readonly T[]): T[][] => {
   return out;
 };
 
-/** Usage signals on the `Store`'s database (the handle or pool the usage store writes to). */
-export function createUsageSignals(source: SqlSource): UsageSignals {
-  const { db, run } = createSqlRunner<UsageDatabase>(source);
+/** Usage signals on the database's handle (the one the usage store writes through). */
+export function createUsageSignals(executor: SqlExecutor): UsageSignals {
+  const db = tablesOf<UsageDatabase>(executor);
   const total = sql<number | string>`cast(sum("count") as bigint)`;
 
   const pairs = async (workspaceId: string, from: number, to: number, keyIds: readonly string[] | null) => {
-    const { rows } = await run(
-      db
-        .selectFrom('usage_events')
-        .select(['key_id', 'ip', total.as('n')])
-        .where('workspace_id', '=', workspaceId)
-        .where('time', '>=', from)
-        .where('time', '<', to)
-        .where('key_id', 'is not', null)
-        .where('ip', 'is not', null)
-        .$if(keyIds !== null, (qb) => qb.where('key_id', 'in', keyIds as string[]))
-        .groupBy(['key_id', 'ip'])
-        .limit(MAX_PAIRS),
-    );
+    const rows = await db
+      .selectFrom('usage_events')
+      .select(['key_id', 'ip', total.as('n')])
+      .where('workspace_id', '=', workspaceId)
+      .where('time', '>=', from)
+      .where('time', '<', to)
+      .where('key_id', 'is not', null)
+      .where('ip', 'is not', null)
+      .$if(keyIds !== null, (qb) => qb.where('key_id', 'in', keyIds as string[]))
+      .groupBy(['key_id', 'ip'])
+      .limit(MAX_PAIRS)
+      .execute();
     return rows.map((row) => ({ keyId: row.key_id as string, ip: row.ip as string, count: Number(row.n) }));
   };
 
   return {
     async keyCounts(workspaceId, from, to) {
-      const { rows } = await run(
-        db
-          .selectFrom('usage_minute')
-          .select(['key_id', total.as('n')])
-          .where('workspace_id', '=', workspaceId)
-          .where('bucket', '>=', from)
-          .where('bucket', '<', to)
-          .where('key_id', '<>', '')
-          .groupBy('key_id'),
-      );
+      const rows = await db
+        .selectFrom('usage_minute')
+        .select(['key_id', total.as('n')])
+        .where('workspace_id', '=', workspaceId)
+        .where('bucket', '>=', from)
+        .where('bucket', '<', to)
+        .where('key_id', '<>', '')
+        .groupBy('key_id')
+        .execute();
       return new Map(rows.map((row) => [row.key_id, Number(row.n)]));
     },
 
     async hourlyCounts(workspaceId, keyIds, from, to) {
       const out = new Map<string, Map<number, number>>();
       for (const ids of chunks(keyIds)) {
-        const { rows } = await run(
-          db
-            .selectFrom('usage_hour')
-            .select(['key_id', 'bucket', total.as('n')])
-            .where('workspace_id', '=', workspaceId)
-            .where('key_id', 'in', ids)
-            .where('bucket', '>=', from)
-            .where('bucket', '<', to)
-            .groupBy(['key_id', 'bucket']),
-        );
+        const rows = await db
+          .selectFrom('usage_hour')
+          .select(['key_id', 'bucket', total.as('n')])
+          .where('workspace_id', '=', workspaceId)
+          .where('key_id', 'in', ids)
+          .where('bucket', '>=', from)
+          .where('bucket', '<', to)
+          .groupBy(['key_id', 'bucket'])
+          .execute();
         for (const row of rows) {
           const hours = out.get(row.key_id) ?? new Map<number, number>();
           hours.set(Number(row.bucket), Number(row.n));
@@ -104,23 +101,22 @@ export function createUsageSignals(source: SqlSource): UsageSignals {
     },
 
     async invalidByIp(workspaceId, from, to, min) {
-      const { rows } = await run(
-        db
-          .selectFrom('usage_events')
-          .select([
-            'ip',
-            total.as('n'),
-            sql<number | string>`min("time")`.as('first_at'),
-            sql<number | string>`max("time")`.as('last_at'),
-          ])
-          .where('workspace_id', '=', workspaceId)
-          .where('outcome', '=', 'NOT_FOUND')
-          .where('time', '>=', from)
-          .where('time', '<', to)
-          .groupBy('ip')
-          .having(sql`sum("count")`, '>=', min)
-          .limit(MAX_PAIRS),
-      );
+      const rows = await db
+        .selectFrom('usage_events')
+        .select([
+          'ip',
+          total.as('n'),
+          sql<number | string>`min("time")`.as('first_at'),
+          sql<number | string>`max("time")`.as('last_at'),
+        ])
+        .where('workspace_id', '=', workspaceId)
+        .where('outcome', '=', 'NOT_FOUND')
+        .where('time', '>=', from)
+        .where('time', '<', to)
+        .groupBy('ip')
+        .having(sql`sum("count")`, '>=', min)
+        .limit(MAX_PAIRS)
+        .execute();
       return rows.map((row) => ({
         ip: row.ip ?? null,
         count: Number(row.n),
@@ -132,13 +128,12 @@ export function createUsageSignals(source: SqlSource): UsageSignals {
     async lastUsed(workspaceId, keyIds) {
       const out = new Map<string, number>();
       for (const ids of chunks(keyIds)) {
-        const { rows } = await run(
-          db
-            .selectFrom('key_usage')
-            .select(['key_id', 'last_used_at'])
-            .where('workspace_id', '=', workspaceId)
-            .where('key_id', 'in', ids),
-        );
+        const rows = await db
+          .selectFrom('key_usage')
+          .select(['key_id', 'last_used_at'])
+          .where('workspace_id', '=', workspaceId)
+          .where('key_id', 'in', ids)
+          .execute();
         for (const row of rows) out.set(row.key_id, Number(row.last_used_at));
       }
       return out;

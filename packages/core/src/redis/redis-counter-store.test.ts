@@ -4,22 +4,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitCheck } from '../contracts/counter-store.js';
 import type { RateLimitConfig } from '../contracts/model.js';
 import { type CounterState, decideAll } from '../decisions/rate-limit.js';
+import { createResilientCounterStore } from '../resilience/resilient-counter-store.js';
 import { describeCounterStoreConformance } from '../testing/counter-store.conformance.js';
+import { deleteRedisPrefix } from '../testing/redis-prefix.js';
 import { REDIS_URL, serviceAvailable, uniqueName } from '../testing/services.js';
 import { counterKey } from './counter-key.js';
 import { createRedisCounterStore } from './redis-counter-store.js';
 
 const redisUp = await serviceAvailable('redis');
-
-/** Deletes every key under `prefix` (SCAN, never KEYS: the shared Redis may be busy). */
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 const sliding = (limit: number, duration: number): RateLimitConfig => ({
   name: 's',
@@ -50,14 +42,31 @@ describe.skipIf(!redisUp)('Redis counter store', () => {
       store,
       cleanup: async () => {
         await store.close();
-        await deletePrefix(redis, keyPrefix);
+        await deleteRedisPrefix(redis, keyPrefix);
+      },
+    };
+  });
+
+  // As production wires it: Redis behind the resilient wrapper (deadline, breaker, fail mode).
+  describeCounterStoreConformance('resilient over redis', async () => {
+    const keyPrefix = `${uniqueName('kw:test:rl')}:`;
+    const store = createResilientCounterStore({
+      inner: createRedisCounterStore({ redis, keyPrefix, clock: 'caller' }),
+      failMode: 'closed',
+      timeoutMs: 2_000,
+    });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await deleteRedisPrefix(redis, keyPrefix);
       },
     };
   });
 
   let keyPrefix: string;
   afterEach(async () => {
-    await deletePrefix(redis, keyPrefix);
+    await deleteRedisPrefix(redis, keyPrefix);
   });
   const store = (clock: 'redis' | 'caller' = 'caller') => {
     keyPrefix = `${uniqueName('kw:test:rl')}:`;
@@ -113,7 +122,7 @@ describe.skipIf(!redisUp)('Redis counter store', () => {
           for (const [counter, state] of expected.writes) reference.set(counter, state);
           expect(await counters.consume(checks, now)).toEqual(expected.results);
         }
-        await deletePrefix(redis, keyPrefix);
+        await deleteRedisPrefix(redis, keyPrefix);
       }),
       { numRuns: 150 },
     );

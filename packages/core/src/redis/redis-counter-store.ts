@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { CounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
+import type { AsyncCounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
 import { KeywardError } from '../contracts/errors.js';
 import { counterKey } from './counter-key.js';
 import { CONSUME_LUA, REFUND_LUA } from './counter-scripts.js';
@@ -89,7 +89,7 @@ const validate = (check: LimitCheck): void => {
  * @example
  * const counters = createRedisCounterStore({ redis: new Redis(url, { enableOfflineQueue: false }) });
  */
-export function createRedisCounterStore(options: RedisCounterStoreOptions): CounterStore {
+export function createRedisCounterStore(options: RedisCounterStoreOptions): AsyncCounterStore {
   const { redis, keyPrefix = 'kw:rl:', clock = 'redis', onError = () => {} } = options;
   if (clock !== 'redis' && clock !== 'caller') {
     throw new KeywardError('VALIDATION', 'clock must be "redis" or "caller"', { field: 'clock' });
@@ -147,6 +147,8 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Coun
   };
 
   return {
+    kind: 'async',
+
     async consume(checks, now) {
       if (closed) throw new KeywardError('UNAVAILABLE', 'counter store is closed');
       if (checks.length === 0) return [];

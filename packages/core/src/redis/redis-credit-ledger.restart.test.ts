@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CreditOwner } from '../contracts/store.js';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
+import { createPostgresHandle, createPostgresPool, createStore, migratePostgres } from '../store/postgres.js';
 import { serviceAvailable } from '../testing/services.js';
 import { T0 } from '../testing/store-conformance/fixtures.js';
 import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
@@ -21,9 +21,9 @@ describe.runIf(available)('Redis credit ledger across a Redis restart', () => {
   async function setup(syncIntervalMs: number) {
     const database = await createThrowawayDatabase();
     cleanups.push(() => database.drop());
-    const pool = createPostgresPool(database.url);
-    await migratePostgres(pool);
-    const store = createPostgresStore({ pool });
+    const sql = createPostgresHandle({ pool: createPostgresPool(database.url) });
+    await migratePostgres(sql);
+    const store = createStore(sql);
     cleanups.push(() => store.close());
     const server = await startThrowawayRedisServer();
     cleanups.push(() => server.kill());
@@ -55,7 +55,10 @@ describe.runIf(available)('Redis credit ledger across a Redis restart', () => {
     for (let i = 0; i < 5; i++) await credits.spend(owner, 1, T0);
 
     await server.kill();
-    await expect(credits.spend(owner, 1, T0)).rejects.toThrow();
+    await expect(credits.spend(owner, 1, T0)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'Redis is unavailable; retry later',
+    });
     await server.restart();
     await vi.waitUntil(() => redis.status === 'ready', RECOVERY);
 

@@ -3,27 +3,19 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CreditsConfig } from '../contracts/model.js';
-import type { CreditLedger, CreditOwner, Store } from '../contracts/store.js';
+import type { CreditLedger, CreditOwner, DurableCreditLedger, Store } from '../contracts/store.js';
 import { applyRefill } from '../decisions/quota.js';
 import type { FlushingCreditLedger } from '../memory/cached-credit-ledger.js';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '../store/postgres.js';
+import { createPostgresHandle, createPostgresPool, createStore, migratePostgres } from '../store/postgres.js';
+import { deleteRedisPrefix } from '../testing/redis-prefix.js';
 import { REDIS_URL, serviceAvailable, uniqueName } from '../testing/services.js';
 import { describeCreditCases } from '../testing/store-conformance/credits.conformance.js';
 import { T0 } from '../testing/store-conformance/fixtures.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../testing/throwaway-postgres.js';
+import { withDurableReads } from './durable-reads.js';
 import { createRedisCreditLedger, type RedisCreditLedgerOptions } from './redis-credit-ledger.js';
 
 const available = (await serviceAvailable('postgres')) && (await serviceAvailable('redis'));
-
-/** Deletes every key under `prefix` (SCAN, never KEYS): also how these tests lose Redis's copy. */
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 const newOwner = (): CreditOwner => ({ kind: 'consumer', id: uniqueName('con') });
 const admitted = (results: ReadonlyArray<{ ok: boolean }>) => results.filter((r) => r.ok).length;
@@ -31,7 +23,8 @@ const admitted = (results: ReadonlyArray<{ ok: boolean }>) => results.filter((r)
 describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
   let database: ThrowawayDatabase;
   /** Two nodes: each its own PostgreSQL pool and Redis connection. */
-  const nodes: Array<{ store: Store; inner: CreditLedger; redis: Redis; reads: { count: number } }> = [];
+  const nodes: Array<{ store: Store; inner: DurableCreditLedger; redis: Redis; reads: { count: number } }> =
+    [];
   let readPool: pg.Pool;
   let keyPrefix: string;
   const ledgers: FlushingCreditLedger[] = [];
@@ -39,13 +32,15 @@ describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
   beforeAll(async () => {
     database = await createThrowawayDatabase();
     readPool = createPostgresPool(database.url, { max: 4 });
-    await migratePostgres(readPool);
+    const migration = createPostgresHandle({ pool: createPostgresPool(database.url, { max: 1 }) });
+    await migratePostgres(migration);
+    await migration.close();
     for (let i = 0; i < 2; i++) {
-      const store = createPostgresStore({ pool: createPostgresPool(database.url, { max: 5 }) });
+      const store = createStore(createPostgresHandle({ pool: createPostgresPool(database.url, { max: 5 }) }));
       const base = store.credits;
       const reads = { count: 0 };
       const read = base.read as NonNullable<CreditLedger['read']>;
-      const inner: CreditLedger = {
+      const inner: DurableCreditLedger = {
         ...base,
         read: (o) => {
           reads.count++;
@@ -69,7 +64,7 @@ describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
   });
   afterEach(async () => {
     for (const ledger of ledgers.splice(0)) await ledger.close().catch(() => {});
-    await deletePrefix(nodes[0]?.redis as Redis, keyPrefix);
+    await deleteRedisPrefix(nodes[0]?.redis as Redis, keyPrefix);
   });
 
   /** A ledger on node `i` (0 or 1), syncing only when told. */
@@ -99,6 +94,34 @@ describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
     });
   });
 
+  // As start-up wires it: reads fall back to the database while Redis is down.
+  describe('the CreditLedger contract, with durable reads', () => {
+    let credits: CreditLedger | null = null;
+    beforeEach(async () => {
+      await readPool.query('truncate credits');
+      credits = withDurableReads(ledger(0), pgStore().credits);
+    });
+    describeCreditCases(() => {
+      if (credits === null) throw new Error('only inside a test');
+      return { ...pgStore(), credits };
+    });
+  });
+
+  it('reload: a balance a transaction committed replaces the Redis copy, for every node', async () => {
+    const owner = newOwner();
+    const [a, b] = [ledger(0), ledger(1)];
+    await a.set(owner, 10, null, T0);
+    await a.spend(owner, 1, T0);
+    await pgStore().transaction((tx) => tx.credits.set(owner, 3, null, T0 + 10));
+    // Until told, Redis holds the old balance.
+    await expect(b.spend(owner, 0, T0 + 10)).resolves.toEqual({ ok: true, remaining: 9 });
+    await a.reload(owner);
+    await expect(b.spend(owner, 1, T0 + 20)).resolves.toEqual({ ok: true, remaining: 2 });
+    await Promise.all([a.flush(), b.flush()]);
+    // The spend of the replaced balance is not written onto the new one.
+    await expect(pgStore().credits.get(owner, T0 + 20)).resolves.toBe(2);
+  });
+
   it('admits exactly the balance to 500 concurrent spends over two nodes, loading it once per node', async () => {
     const owner = newOwner();
     await pgStore().credits.set(owner, 100, null, T0);
@@ -125,7 +148,7 @@ describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
     const unsynced = 20;
     await expect(pgStore().credits.get(owner, T0)).resolves.toBe(70);
 
-    await deletePrefix(nodes[0]?.redis as Redis, keyPrefix); // Redis loses every balance
+    await deleteRedisPrefix(nodes[0]?.redis as Redis, keyPrefix); // Redis loses every balance
     const after = await Promise.all(
       Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).spend(owner, 1, T0)),
     );
@@ -135,7 +158,7 @@ describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
 
     await Promise.all([a.flush(), b.flush()]);
     await expect(pgStore().credits.get(owner, T0)).resolves.toBe(0); // clamped, never below zero
-    await deletePrefix(nodes[0]?.redis as Redis, keyPrefix);
+    await deleteRedisPrefix(nodes[0]?.redis as Redis, keyPrefix);
     await expect(b.spend(owner, 1, T0)).resolves.toEqual({ ok: false, remaining: 0 });
   });
 
@@ -213,7 +236,7 @@ describe.runIf(available)('Redis credit ledger over PostgreSQL', () => {
     const owner = newOwner();
     const node = nodes[0] as (typeof nodes)[number];
     let failing = false;
-    const inner: CreditLedger = {
+    const inner: DurableCreditLedger = {
       ...node.inner,
       spend: (o, cost, now) =>
         failing ? Promise.reject(new Error('connection terminated')) : node.inner.spend(o, cost, now),

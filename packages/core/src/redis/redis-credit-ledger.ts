@@ -1,10 +1,18 @@
 import type { Cluster, Redis } from 'ioredis';
 import { KeywardError } from '../contracts/errors.js';
 import type { CreditsConfig } from '../contracts/model.js';
-import type { CreditBalance, CreditLedger, CreditOwner, CreditSpend } from '../contracts/store.js';
-import type { FlushingCreditLedger } from '../memory/cached-credit-ledger.js';
+import type {
+  CreditBalance,
+  CreditLedger,
+  CreditOwner,
+  CreditSpend,
+  DurableCreditLedger,
+} from '../contracts/store.js';
+import type { CreditFlushing } from '../memory/cached-credit-ledger.js';
 import {
   assertCount,
+  assertLedgerOpen,
+  createSerialQueue,
   forEachLimit,
   mergePending,
   ownerKey,
@@ -14,6 +22,7 @@ import {
   writeBack,
 } from '../memory/credit-write-back.js';
 import { REFUND_LUA, SPEND_LUA } from './credit-scripts.js';
+import { translateRedisError } from './redis-errors.js';
 import { luaScript, runScript } from './run-script.js';
 
 export interface RedisCreditLedgerOptions {
@@ -112,7 +121,9 @@ function hashFields(fields: readonly string[]): Record<string, string> {
  * const credits = createRedisCreditLedger({ redis, inner: store.credits, onError: (e) => log.warn(e) });
  * const engine = createEngine({ store: { ...store, credits }, credits });
  */
-export function createRedisCreditLedger(options: RedisCreditLedgerOptions): FlushingCreditLedger {
+export function createRedisCreditLedger(
+  options: RedisCreditLedgerOptions,
+): DurableCreditLedger & CreditFlushing {
   const {
     redis,
     keyPrefix = 'kw:cr:',
@@ -136,20 +147,9 @@ export function createRedisCreditLedger(options: RedisCreditLedgerOptions): Flus
   let closed = false;
   let closing: Promise<void> | null = null;
 
-  let tail: Promise<void> = Promise.resolve();
-  /** Syncs and sets of this node run one at a time, so its own sync never lands on top of its newer set. */
-  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = tail.then(task);
-    tail = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
-  };
-
-  const assertOpen = (): void => {
-    if (closed) throw new KeywardError('UNAVAILABLE', 'the credit ledger is closed');
-  };
+  /** Write-backs, sets and reloads of this ledger run one at a time, in call order. */
+  const exclusive = createSerialQueue();
+  const assertOpen = (): void => assertLedgerOpen(closed);
 
   const keyOf = (owner: CreditOwner): string => `${keyPrefix}{${ownerKey(owner)}}`;
 
@@ -167,13 +167,22 @@ export function createRedisCreditLedger(options: RedisCreditLedgerOptions): Flus
     return loading;
   };
 
+  /** One script call; Redis being down is `UNAVAILABLE` (503), as the database's errors are. */
+  const script = async (code: typeof SPEND, keys: string[], args: string[]): Promise<string[]> => {
+    try {
+      return (await runScript(redis, code, keys, args)) as string[];
+    } catch (error) {
+      throw translateRedisError(error);
+    }
+  };
+
   /** Runs a script; on a miss, loads the balance and runs it again with the load fields. */
-  const run = async (script: typeof SPEND, owner: CreditOwner, args: string[]): Promise<string[]> => {
+  const run = async (code: typeof SPEND, owner: CreditOwner, args: string[]): Promise<string[]> => {
     assertOpen();
     const keys = [keyOf(owner)];
-    const reply = (await runScript(redis, script, keys, args)) as string[];
+    const reply = await script(code, keys, args);
     if (reply[0] !== 'miss') return reply;
-    return (await runScript(redis, script, keys, [...args, ...(await load(owner))])) as string[];
+    return script(code, keys, [...args, ...(await load(owner))]);
   };
 
   const record = (owner: CreditOwner, period: number, spent: number, at: number): void => {
@@ -232,6 +241,8 @@ export function createRedisCreditLedger(options: RedisCreditLedgerOptions): Flus
   };
 
   return {
+    kind: 'durable',
+
     async get(owner, now) {
       const { remaining } = await spend(owner, 0, now);
       return Number.isFinite(remaining) ? remaining : null;
@@ -262,6 +273,19 @@ export function createRedisCreditLedger(options: RedisCreditLedgerOptions): Flus
     },
 
     spend,
+
+    reload(owner) {
+      assertOpen();
+      // After any sync in progress; pending credits of the replaced balance are moot.
+      return exclusive(async () => {
+        pending.delete(ownerKey(owner));
+        try {
+          await redis.del(keyOf(owner));
+        } catch (error) {
+          throw translateRedisError(error);
+        }
+      });
+    },
 
     async refund(owner, amount) {
       assertCount(amount, 'amount');

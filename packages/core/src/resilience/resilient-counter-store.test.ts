@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
+import type { AsyncCounterStore, LimitCheck, LimitResult } from '../contracts/counter-store.js';
 import { KeywardError } from '../contracts/errors.js';
+import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
+import { describeCounterStoreConformance } from '../testing/counter-store.conformance.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createResilientCounterStore } from './resilient-counter-store.js';
 
@@ -26,6 +28,7 @@ const fakeInner = () => {
     calls: 0,
     pending: [] as ((results: LimitResult[]) => void)[],
     store: {
+      kind: 'async',
       consume: async () => {
         inner.calls++;
         if (inner.mode === 'fail') throw new Error('ECONNREFUSED');
@@ -39,7 +42,7 @@ const fakeInner = () => {
         if (inner.mode !== 'ok') throw new Error('ECONNREFUSED');
       },
       close: async () => {},
-    } satisfies CounterStore,
+    } satisfies AsyncCounterStore,
   };
   return inner;
 };
@@ -63,6 +66,18 @@ const setup = (failMode: 'open' | 'closed', timeoutMs = 1_000) => {
   };
   return { store, inner, errors, states, advance };
 };
+
+// Healthy, the wrapper is the store it wraps: the whole contract holds through it (fail open and closed alike).
+for (const failMode of ['open', 'closed'] as const) {
+  describeCounterStoreConformance(`resilient (fail ${failMode}) over memory`, async () => {
+    const store = createResilientCounterStore({
+      inner: createMemoryCounterStore(),
+      failMode,
+      timeoutMs: 1_000,
+    });
+    return { store, cleanup: () => store.close() };
+  });
+}
 
 describe('createResilientCounterStore', () => {
   it('passes results through while the inner store is healthy', async () => {

@@ -1,4 +1,4 @@
-import type { CounterStore, LimitResult } from '../contracts/counter-store.js';
+import type { AsyncCounterStore, CounterStore, LimitResult } from '../contracts/counter-store.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
 import { type CircuitBreakerOptions, type CircuitState, createCircuitBreaker } from './circuit-breaker.js';
 
@@ -23,7 +23,7 @@ export interface ResilientCounterStoreOptions {
   clock?: () => number;
 }
 
-export interface ResilientCounterStore extends CounterStore {
+export interface ResilientCounterStore extends AsyncCounterStore {
   /** `closed` while healthy; for `/readyz` and metrics. */
   circuitState(): CircuitState;
 }
@@ -104,9 +104,12 @@ export function createResilientCounterStore(options: ResilientCounterStoreOption
   };
 
   return {
+    kind: 'async',
+
     async consume(checks, now) {
       if (checks.length === 0) return [];
-      const outcome = await guarded(() => inner.consume(checks, now));
+      // `async`: a sync inner's answer (or throw) becomes a promise like a remote one's.
+      const outcome = await guarded(async () => inner.consume(checks, now));
       if (outcome.ok) return outcome.value;
       if (failMode === 'closed') throw unavailable(outcome.error);
       return checks.map(

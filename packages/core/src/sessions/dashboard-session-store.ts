@@ -1,4 +1,4 @@
-import type { SqlRunner } from '../sql-runner/sql-runner.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import type { DashboardSession, SessionEndReason } from './session-model.js';
 import type { DashboardSessionRow, SessionDatabase } from './session-schema.js';
 
@@ -36,12 +36,13 @@ const fromRow = (row: DashboardSessionRow): DashboardSession => ({
   endReason: row.end_reason as SessionEndReason | null,
 });
 
-export function createDashboardSessionStore(runner: SqlRunner<SessionDatabase>): DashboardSessionStore {
-  const { db, run } = runner;
+export function createDashboardSessionStore(sql: SqlExecutor): DashboardSessionStore {
+  const db = tablesOf<SessionDatabase>(sql);
   return {
     async create(session) {
-      await run(
-        db.insertInto('dashboard_sessions').values({
+      await db
+        .insertInto('dashboard_sessions')
+        .values({
           id: session.id,
           digest: session.digest,
           workspace_id: session.workspaceId,
@@ -53,42 +54,41 @@ export function createDashboardSessionStore(runner: SqlRunner<SessionDatabase>):
           expires_at: session.expiresAt,
           ended_at: session.endedAt,
           end_reason: session.endReason,
-        }),
-      );
+        })
+        .execute();
     },
     async findByDigest(digest) {
-      const { rows } = await run(
-        db.selectFrom('dashboard_sessions').selectAll().where('digest', '=', digest),
-      );
+      const rows = await db
+        .selectFrom('dashboard_sessions')
+        .selectAll()
+        .where('digest', '=', digest)
+        .execute();
       const row = rows[0];
       return row === undefined ? null : fromRow(row);
     },
     async touch(id, at) {
-      await run(
-        db
-          .updateTable('dashboard_sessions')
-          .set({ last_seen_at: at })
-          .where('id', '=', id)
-          .where('last_seen_at', '<', at),
-      );
+      await db
+        .updateTable('dashboard_sessions')
+        .set({ last_seen_at: at })
+        .where('id', '=', id)
+        .where('last_seen_at', '<', at)
+        .execute();
     },
     async end(id, at, reason) {
-      const { affected } = await run(
-        db
-          .updateTable('dashboard_sessions')
-          .set({ ended_at: at, end_reason: reason })
-          .where('id', '=', id)
-          .where('ended_at', 'is', null),
-      );
-      return affected > 0;
+      const ended = await db
+        .updateTable('dashboard_sessions')
+        .set({ ended_at: at, end_reason: reason })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return ended.numUpdatedRows > 0n;
     },
     async prune(before) {
-      const { affected } = await run(
-        db
-          .deleteFrom('dashboard_sessions')
-          .where((eb) => eb.or([eb('expires_at', '<', before), eb('ended_at', '<', before)])),
-      );
-      return affected;
+      const pruned = await db
+        .deleteFrom('dashboard_sessions')
+        .where((eb) => eb.or([eb('expires_at', '<', before), eb('ended_at', '<', before)]))
+        .executeTakeFirst();
+      return Number(pruned.numDeletedRows);
     },
   };
 }

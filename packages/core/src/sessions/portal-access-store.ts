@@ -1,4 +1,4 @@
-import type { SqlRunner } from '../sql-runner/sql-runner.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import type { PortalSession, PortalToken } from './session-model.js';
 import type { PortalSessionRow, PortalTokenRow, SessionDatabase } from './session-schema.js';
 
@@ -45,12 +45,13 @@ const sessionFromRow = (row: PortalSessionRow): PortalSession => ({
   endedAt: numOrNull(row.ended_at),
 });
 
-export function createPortalAccessStore(runner: SqlRunner<SessionDatabase>): PortalAccessStore {
-  const { db, run } = runner;
+export function createPortalAccessStore(sql: SqlExecutor): PortalAccessStore {
+  const db = tablesOf<SessionDatabase>(sql);
   return {
     async createToken(token) {
-      await run(
-        db.insertInto('portal_tokens').values({
+      await db
+        .insertInto('portal_tokens')
+        .values({
           digest: token.digest,
           workspace_id: token.workspaceId,
           consumer_id: token.consumerId,
@@ -60,25 +61,25 @@ export function createPortalAccessStore(runner: SqlRunner<SessionDatabase>): Por
           created_at: token.createdAt,
           expires_at: token.expiresAt,
           used_at: token.usedAt,
-        }),
-      );
+        })
+        .execute();
     },
     async redeemToken(digest, now) {
-      const { rows } = await run(
-        db
-          .updateTable('portal_tokens')
-          .set({ used_at: now })
-          .where('digest', '=', digest)
-          .where('used_at', 'is', null)
-          .where('expires_at', '>', now)
-          .returningAll(),
-      );
+      const rows = await db
+        .updateTable('portal_tokens')
+        .set({ used_at: now })
+        .where('digest', '=', digest)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returningAll()
+        .execute();
       const row = rows[0];
       return row === undefined ? null : tokenFromRow(row);
     },
     async createSession(session) {
-      await run(
-        db.insertInto('portal_sessions').values({
+      await db
+        .insertInto('portal_sessions')
+        .values({
           id: session.id,
           digest: session.digest,
           workspace_id: session.workspaceId,
@@ -87,32 +88,30 @@ export function createPortalAccessStore(runner: SqlRunner<SessionDatabase>): Por
           created_at: session.createdAt,
           expires_at: session.expiresAt,
           ended_at: session.endedAt,
-        }),
-      );
+        })
+        .execute();
     },
     async findSession(digest) {
-      const { rows } = await run(db.selectFrom('portal_sessions').selectAll().where('digest', '=', digest));
+      const rows = await db.selectFrom('portal_sessions').selectAll().where('digest', '=', digest).execute();
       const row = rows[0];
       return row === undefined ? null : sessionFromRow(row);
     },
     async endSession(id, at) {
-      const { affected } = await run(
-        db
-          .updateTable('portal_sessions')
-          .set({ ended_at: at })
-          .where('id', '=', id)
-          .where('ended_at', 'is', null),
-      );
-      return affected > 0;
+      const ended = await db
+        .updateTable('portal_sessions')
+        .set({ ended_at: at })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return ended.numUpdatedRows > 0n;
     },
     async prune(before) {
-      const tokens = await run(db.deleteFrom('portal_tokens').where('expires_at', '<', before));
-      const sessions = await run(
-        db
-          .deleteFrom('portal_sessions')
-          .where((eb) => eb.or([eb('expires_at', '<', before), eb('ended_at', '<', before)])),
-      );
-      return tokens.affected + sessions.affected;
+      const tokens = await db.deleteFrom('portal_tokens').where('expires_at', '<', before).executeTakeFirst();
+      const sessions = await db
+        .deleteFrom('portal_sessions')
+        .where((eb) => eb.or([eb('expires_at', '<', before), eb('ended_at', '<', before)]))
+        .executeTakeFirst();
+      return Number(tokens.numDeletedRows) + Number(sessions.numDeletedRows);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { SqlRunner } from '../sql-runner/sql-runner.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import {
   DEFAULT_PORTAL_POLICY,
   type PortalBranding,
@@ -52,53 +52,54 @@ const settingsOf = (policy: PortalPolicySettings): PortalPolicySettings => ({
   maxKeysPerConsumer: policy.maxKeysPerConsumer,
 });
 
-export function createPortalSettingsStore(runner: SqlRunner<SessionDatabase>): PortalSettingsStore {
-  const { db, run } = runner;
+export function createPortalSettingsStore(sql: SqlExecutor): PortalSettingsStore {
+  const db = tablesOf<SessionDatabase>(sql);
   return {
     async getPolicy(workspaceId, apiId) {
-      const { rows } = await run(
-        db
-          .selectFrom('portal_policies')
-          .select(['policy', 'updated_at'])
-          .where('workspace_id', '=', workspaceId)
-          .where('api_id', '=', apiId),
-      );
+      const rows = await db
+        .selectFrom('portal_policies')
+        .select(['policy', 'updated_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('api_id', '=', apiId)
+        .execute();
       const row = rows[0];
       return row === undefined
         ? policyOf(workspaceId, apiId, null, 0)
         : policyOf(workspaceId, apiId, row.policy, Number(row.updated_at));
     },
     async listPolicies(workspaceId) {
-      const { rows } = await run(
-        db
-          .selectFrom('portal_policies')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .orderBy('api_id'),
-      );
+      const rows = await db
+        .selectFrom('portal_policies')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .orderBy('api_id')
+        .execute();
       return rows.map((row) => policyOf(workspaceId, row.api_id, row.policy, Number(row.updated_at)));
     },
     async putPolicy(workspaceId, apiId, policy, now) {
       const text = JSON.stringify(settingsOf(policy));
-      await run(
-        db
-          .insertInto('portal_policies')
-          .values({ workspace_id: workspaceId, api_id: apiId, policy: text, updated_at: now })
-          .onConflict((oc) =>
-            oc.columns(['workspace_id', 'api_id']).doUpdateSet({ policy: text, updated_at: now }),
-          ),
-      );
+      await db
+        .insertInto('portal_policies')
+        .values({ workspace_id: workspaceId, api_id: apiId, policy: text, updated_at: now })
+        .onConflict((oc) =>
+          oc.columns(['workspace_id', 'api_id']).doUpdateSet({ policy: text, updated_at: now }),
+        )
+        .execute();
       return policyOf(workspaceId, apiId, text, now);
     },
     async deletePolicy(workspaceId, apiId) {
-      await run(
-        db.deleteFrom('portal_policies').where('workspace_id', '=', workspaceId).where('api_id', '=', apiId),
-      );
+      await db
+        .deleteFrom('portal_policies')
+        .where('workspace_id', '=', workspaceId)
+        .where('api_id', '=', apiId)
+        .execute();
     },
     async getBranding(workspaceId) {
-      const { rows } = await run(
-        db.selectFrom('portal_branding').selectAll().where('workspace_id', '=', workspaceId),
-      );
+      const rows = await db
+        .selectFrom('portal_branding')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .execute();
       const row = rows[0];
       const saved = row === undefined ? {} : (JSON.parse(row.branding) as Partial<PortalBrandingSettings>);
       return {
@@ -118,12 +119,11 @@ export function createPortalSettingsStore(runner: SqlRunner<SessionDatabase>): P
         apiBaseUrl: branding.apiBaseUrl,
       };
       const text = JSON.stringify(settings);
-      await run(
-        db
-          .insertInto('portal_branding')
-          .values({ workspace_id: workspaceId, branding: text, updated_at: now })
-          .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ branding: text, updated_at: now })),
-      );
+      await db
+        .insertInto('portal_branding')
+        .values({ workspace_id: workspaceId, branding: text, updated_at: now })
+        .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ branding: text, updated_at: now }))
+        .execute();
       return { ...settings, workspaceId, updatedAt: now };
     },
   };

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { describe } from 'vitest';
-import { createPostgresPool, migratePostgres } from '../store/postgres.js';
-import { migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import { createPostgresHandle, createPostgresPool, migratePostgres } from '../store/postgres.js';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { serviceAvailable } from '../testing/services.js';
 import { createThrowawayDatabase } from '../testing/throwaway-postgres.js';
 import { type SessionBackend, sessionStoreConformance } from './session-stores.conformance.js';
@@ -23,15 +23,16 @@ const cellsOf = (rows: Array<Record<string, unknown>>): string[] =>
 
 async function sqlite(path: string, cleanupDir: string | null): Promise<SessionBackend> {
   const database: BetterSqlite3.Database = openSqliteDatabase(path);
-  await migrateSqlite(database);
+  const sql = createSqliteHandle({ database });
+  await migrateSqlite(sql);
   return {
-    stores: createSessionStores({ database }),
+    stores: createSessionStores(sql),
     allCells: async () =>
       TABLES.flatMap((table) =>
         cellsOf(database.prepare(`select * from ${table}`).all() as Array<Record<string, unknown>>),
       ),
     async cleanup() {
-      database.close();
+      await sql.close();
       if (cleanupDir !== null) rmSync(cleanupDir, { recursive: true, force: true });
     },
   };
@@ -49,16 +50,17 @@ describe.runIf(postgresUp)('PostgreSQL', () => {
     const throwaway = await createThrowawayDatabase();
     const pool = createPostgresPool(throwaway.url);
     pool.on('error', () => {});
-    await migratePostgres(pool);
+    const sql = createPostgresHandle({ pool });
+    await migratePostgres(sql);
     return {
-      stores: createSessionStores({ pool }),
+      stores: createSessionStores(sql),
       allCells: async () => {
         const cells: string[] = [];
         for (const table of TABLES) cells.push(...cellsOf((await pool.query(`select * from ${table}`)).rows));
         return cells;
       },
       async cleanup() {
-        await pool.end();
+        await sql.close();
         await throwaway.drop();
       },
     };

@@ -1,8 +1,7 @@
-import { createSqlRunner, type SqlSource } from '../sql-runner/sql-runner.js';
+import type { SqlExecutor } from '../sql/sql-handle.js';
 import { createDashboardSessionStore, type DashboardSessionStore } from './dashboard-session-store.js';
 import { createPortalAccessStore, type PortalAccessStore } from './portal-access-store.js';
 import { createPortalSettingsStore, type PortalSettingsStore } from './portal-settings-store.js';
-import type { SessionDatabase } from './session-schema.js';
 
 /** Everything the dashboard and the portal keep in the database. */
 export interface SessionStores {
@@ -12,16 +11,15 @@ export interface SessionStores {
 }
 
 /**
- * The session stores on the `Store`'s own SQLite handle or PostgreSQL pool (migrated:
- * `0007_sessions`). They never close it: its owner does.
+ * The session stores on the database's one handle (migrated: `0007_sessions`). They never
+ * close it: its owner does.
  *
- * @example const sessions = createSessionStores({ database }); // or { pool }
+ * @example const sessions = createSessionStores(sql); // sql: createSqliteHandle(...) or createPostgresHandle(...)
  */
-export function createSessionStores(source: SqlSource): SessionStores {
-  const runner = createSqlRunner<SessionDatabase>(source);
+export function createSessionStores(sql: SqlExecutor): SessionStores {
   return {
-    dashboard: createDashboardSessionStore(runner),
-    portal: createPortalAccessStore(runner),
-    portalSettings: createPortalSettingsStore(runner),
+    dashboard: createDashboardSessionStore(sql),
+    portal: createPortalAccessStore(sql),
+    portalSettings: createPortalSettingsStore(sql),
   };
 }

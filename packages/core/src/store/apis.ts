@@ -24,7 +24,7 @@ const fromRow = (row: ApiRow): Api => ({
   updatedAt: toMs(row.updated_at),
 });
 
-export function createApiStore({ db }: StoreContext): ApiStore {
+export function createApiStore({ db, transaction }: StoreContext): ApiStore {
   return {
     async create(api) {
       await guardUnique('api', () => db.insertInto('apis').values(toRow(api)).execute());
@@ -69,7 +69,7 @@ export function createApiStore({ db }: StoreContext): ApiStore {
     },
 
     async delete(workspaceId, id) {
-      return db.transaction().execute(async (trx) => {
+      return transaction(async (trx) => {
         const keysOfApi = trx
           .selectFrom('keys')
           .select('id')

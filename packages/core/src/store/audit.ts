@@ -50,11 +50,11 @@ const MAX_CHAIN_PAGE = 1000;
  * hash, store the new hash in the head. A unique index on (workspace_id, seq) makes a
  * fork impossible even if that locking were ever bypassed.
  */
-export function createAuditStore({ db }: StoreContext): AuditStore {
+export function createAuditStore({ db, transaction }: StoreContext): AuditStore {
   return {
     async append(event) {
       await guardUnique('audit event', () =>
-        db.transaction().execute(async (trx) => {
+        transaction(async (trx) => {
           const workspaceId = event.workspaceId;
           await trx
             .insertInto('audit_chain_heads')

@@ -30,7 +30,7 @@ const fromRow = (row: ConsumerRow): Consumer => ({
   updatedAt: toMs(row.updated_at),
 });
 
-export function createConsumerStore({ db }: StoreContext): ConsumerStore {
+export function createConsumerStore({ db, transaction }: StoreContext): ConsumerStore {
   const byId = (workspaceId: string, id: string) =>
     db.selectFrom('consumers').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
 
@@ -88,7 +88,7 @@ export function createConsumerStore({ db }: StoreContext): ConsumerStore {
     },
 
     async delete(workspaceId, id) {
-      return db.transaction().execute(async (trx) => {
+      return transaction(async (trx) => {
         // Explicit as well as `on delete set null`, so that it holds whatever the foreign-key pragma says.
         await trx
           .updateTable('keys')

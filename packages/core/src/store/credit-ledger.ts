@@ -1,6 +1,6 @@
 import { KeywardError } from '../contracts/errors.js';
 import type { CreditsConfig } from '../contracts/model.js';
-import type { CreditLedger, CreditOwner } from '../contracts/store.js';
+import type { CreditOwner, DurableCreditLedger } from '../contracts/store.js';
 import { applyRefill } from '../decisions/quota.js';
 import { fromJsonOrNull, toJsonOrNull } from './codec.js';
 import type { StoreContext } from './context.js';
@@ -25,7 +25,7 @@ const assertCount = (value: number, field: string): void => {
  *    lock; SQLite runs one writer at a time), so concurrent spends never overspend.
  * A CHECK (remaining >= 0) backs this up in the schema.
  */
-export function createCreditLedger({ db }: StoreContext): CreditLedger {
+export function createCreditLedger({ db }: StoreContext): DurableCreditLedger {
   const read = (owner: CreditOwner) =>
     db
       .selectFrom('credits')
@@ -35,6 +35,11 @@ export function createCreditLedger({ db }: StoreContext): CreditLedger {
       .executeTakeFirst();
 
   return {
+    kind: 'durable',
+
+    // The database's ledger holds no copy elsewhere.
+    async reload() {},
+
     async read(owner) {
       const row = await read(owner);
       if (row === undefined) return null;

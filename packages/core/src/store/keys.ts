@@ -17,7 +17,7 @@ import type { Database, KeyRow } from './schema.js';
  * another process writes in between).
  */
 export function createKeyStore(ctx: StoreContext): KeyStore {
-  const { db, bool } = ctx;
+  const { db, bool, transaction } = ctx;
   const lookup = prepareDigestLookup(db);
   // A literal, not a parameter: the planner matches it against the partial index `keys_imported`.
   const importedTrue = sql.lit(ctx.dialect === 'sqlite' ? 1 : true);
@@ -35,7 +35,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
   return {
     async create(key) {
       await guardUnique('key', () =>
-        db.transaction().execute(async (trx) => {
+        transaction(async (trx) => {
           await trx.insertInto('keys').values(keyToRow(key, bool)).execute();
           await assertDigestsFree(trx, key.workspaceId, [key.digest]);
         }),
@@ -45,7 +45,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
     async createMany(keys) {
       if (keys.length === 0) return;
       await guardUnique('key', () =>
-        db.transaction().execute(async (trx) => {
+        transaction(async (trx) => {
           for (const chunk of chunks(keys)) {
             await trx
               .insertInto('keys')
@@ -119,7 +119,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
 
     async roll(workspaceId, id, next, now) {
       return guardUnique('key', () =>
-        db.transaction().execute(async (trx) => {
+        transaction(async (trx) => {
           const current = await trx
             .updateTable('keys')
             .set({ updated_at: now })
@@ -148,7 +148,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
     },
 
     async delete(workspaceId, id) {
-      return db.transaction().execute(async (trx) => {
+      return transaction(async (trx) => {
         const previous = await trx
           .deleteFrom('key_digests')
           .where('key_id', 'in', (eb) =>

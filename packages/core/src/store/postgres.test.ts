@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMigratedPostgres } from '../testing/migrated-postgres.js';
 import { serviceAvailable } from '../testing/services.js';
 import { describeStoreConformance } from '../testing/store.conformance.js';
 import { key, seedTenant, T0, workspace } from '../testing/store-conformance/fixtures.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../testing/throwaway-postgres.js';
-import { createPostgresPool, createPostgresStore, migratePostgres } from './postgres.js';
+import { createPostgresHandle, createPostgresPool, createStore } from './postgres.js';
 
 const available = await serviceAvailable('postgres');
 
@@ -12,42 +12,33 @@ const TABLES =
   'workspaces, apis, consumers, roles, keys, key_digests, root_keys, audit_events, idempotency, credits';
 
 describe.runIf(available)('postgres', () => {
-  let database: ThrowawayDatabase;
-  beforeAll(async () => {
-    database = await createThrowawayDatabase();
-    const pool = createPostgresPool(database.url);
-    await migratePostgres(pool);
-    await pool.end();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const url = useMigratedPostgres();
 
   /** A store on the run's database, emptied first. */
   const freshStore = async (pool: pg.Pool) => {
     await pool.query(`truncate ${TABLES}`);
-    return createPostgresStore({ pool });
+    return createStore(createPostgresHandle({ pool }));
   };
 
   describeStoreConformance('postgres', async () => {
-    const store = await freshStore(createPostgresPool(database.url, { max: 10 }));
+    const store = await freshStore(createPostgresPool(url(), { max: 10 }));
     return { store, cleanup: () => store.close() };
   });
 
   describe('postgres adapter', () => {
     it('parses int8 as number on its own pool and leaves pg global parsers alone', async () => {
-      const pool = createPostgresPool(database.url);
+      const pool = createPostgresPool(url());
       const { rows } = await pool.query<{ n: unknown }>('select 5::int8 as n');
       expect(rows[0]?.n).toBe(5);
       expect(pg.types.getTypeParser(20, 'text')('5')).toBe('5');
-      const plain = new pg.Pool({ connectionString: database.url });
+      const plain = new pg.Pool({ connectionString: url() });
       const { rows: plainRows } = await plain.query<{ n: unknown }>('select 5::int8 as n');
       expect(plainRows[0]?.n).toBe('5');
       await Promise.all([pool.end(), plain.end()]);
     });
 
     it('maps int8 columns to numbers even on a pool without keyward’s parser', async () => {
-      const store = await freshStore(new pg.Pool({ connectionString: database.url }));
+      const store = await freshStore(new pg.Pool({ connectionString: url() }));
       const { ws, api } = await seedTenant(store);
       const k = key(ws.id, api.id, { expiresAt: T0 + 1, revokedAt: T0 + 2 });
       await store.keys.create(k);
@@ -61,7 +52,7 @@ describe.runIf(available)('postgres', () => {
     });
 
     it('stores booleans as boolean and ids with bytewise order', async () => {
-      const pool = createPostgresPool(database.url);
+      const pool = createPostgresPool(url());
       const store = await freshStore(pool);
       const { ws, api } = await seedTenant(store);
       await store.keys.create(key(ws.id, api.id, { enabled: false }));

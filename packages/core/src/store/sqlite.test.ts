@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../testing/services.js';
 import { describeStoreConformance } from '../testing/store.conformance.js';
 import { key, seedTenant } from '../testing/store-conformance/fixtures.js';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from './sqlite.js';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from './sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,8 +14,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function fileStore() {
   const path = join(dir, uniqueName('node'), 'keyward.db');
   const database = openSqliteDatabase(path);
-  await migrateSqlite(database);
-  return { database, path, store: createSqliteStore({ database }) };
+  const sql = createSqliteHandle({ database });
+  await migrateSqlite(sql);
+  return { database, sql, path, store: createStore(sql) };
 }
 
 describeStoreConformance('sqlite file', async () => {
@@ -24,9 +25,9 @@ describeStoreConformance('sqlite file', async () => {
 });
 
 describeStoreConformance('sqlite :memory:', async () => {
-  const database = openSqliteDatabase(':memory:');
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(':memory:') });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   return { store, cleanup: () => store.close() };
 });
 
@@ -41,13 +42,16 @@ describe('sqlite adapter', () => {
   });
 
   it('stores booleans as 0/1 and times as integers', async () => {
-    const { database, store } = await fileStore();
+    const { sql, store } = await fileStore();
     const { ws, api } = await seedTenant(store);
     const k = key(ws.id, api.id, { enabled: false, imported: true });
     await store.keys.create(k);
-    const row = database.prepare('select enabled, imported, created_at from keys where id = ?').get(k.id);
+    const [row, type] = await sql.exclusive((database) => [
+      database.prepare('select enabled, imported, created_at from keys where id = ?').get(k.id),
+      database.prepare('select typeof(created_at) t from keys').get(),
+    ]);
     expect(row).toEqual({ enabled: 0, imported: 1, created_at: k.createdAt });
-    expect(database.prepare('select typeof(created_at) t from keys').get()).toEqual({ t: 'integer' });
+    expect(type).toEqual({ t: 'integer' });
     await store.close();
   });
 
@@ -61,8 +65,7 @@ describe('sqlite adapter', () => {
 
   it('sees writes of another handle on the same file (as a second process would)', async () => {
     const { path, store } = await fileStore();
-    const second = openSqliteDatabase(path);
-    const other = createSqliteStore({ database: second });
+    const other = createStore(createSqliteHandle({ database: openSqliteDatabase(path) }));
     const { ws } = await seedTenant(store);
     await expect(other.workspaces.get(ws.id)).resolves.toEqual(ws);
     await Promise.all([store.close(), other.close()]);

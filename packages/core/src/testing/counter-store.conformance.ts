@@ -31,7 +31,8 @@ const lcg = (seed: number) => {
 
 /**
  * The `CounterStore` contract as a vitest suite, run against every implementation (memory,
- * Redis). `factory` gives each test a fresh store; counter names are random per test, so a
+ * Redis) and the wrappers production puts around them (the resilient store, the metrics
+ * counter). `factory` gives each test a fresh store; counter names are random per test, so a
  * shared backend (one Redis) is fine. Every call passes an explicit `now`: an adapter must
  * use it, never its own clock (a Redis adapter sets TTLs relative to it, e.g. `PEXPIRE`
  * with `stateExpiresAt(...) - now`). Results must equal `decideAll` from `rate-limit.ts`.
@@ -71,7 +72,14 @@ export function describeCounterStoreConformance(
     });
 
     it('admits an empty list', async () => {
-      await expect(store.consume([], T)).resolves.toEqual([]);
+      await expect(Promise.resolve(store.consume([], T))).resolves.toEqual([]);
+    });
+
+    it('answers as its kind says: the results themselves (sync), or a promise of them (async)', async () => {
+      const answer = store.consume([check('k', sliding(2))], T);
+      if (store.kind === 'sync') expect(answer).not.toBeInstanceOf(Promise);
+      else expect(answer).toBeInstanceOf(Promise);
+      await expect(Promise.resolve(answer)).resolves.toMatchObject([{ admitted: true, remaining: 1 }]);
     });
 
     it('returns results in the order of the checks', async () => {

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { KeyListQuery } from '../contracts/store.js';
-import { createContext, type Dialect } from '../store/context.js';
+import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
+import { createContext } from '../store/context.js';
 import { applyKeyFilters } from '../store/key-list-filters.js';
 import { pageBounds } from '../store/pagination.js';
 import type { Database } from '../store/schema.js';
@@ -11,7 +11,8 @@ export type { Database as StoreDatabase } from '../store/schema.js';
  * The SQL `store.keys.list` runs for `query`, built by the same filter function, so that a
  * benchmark or a test can EXPLAIN exactly what the keys page costs.
  */
-export function keyListSql(db: Kysely<Database>, dialect: Dialect, workspaceId: string, query: KeyListQuery) {
+export function keyListSql(sql: SqlExecutor, workspaceId: string, query: KeyListQuery) {
+  const db = tablesOf<Database>(sql);
   const { limit, after } = pageBounds(query);
   // As the store does: a search first selects the page's ids (on the covering index).
   const select = db.selectFrom('keys');
@@ -20,7 +21,7 @@ export function keyListSql(db: Kysely<Database>, dialect: Dialect, workspaceId: 
     '=',
     workspaceId,
   );
-  return applyKeyFilters(createContext(db, dialect), base, workspaceId, query, after)
+  return applyKeyFilters(createContext(sql), base, workspaceId, query, after)
     .orderBy('id', query.order ?? 'asc')
     .limit(limit + 1)
     .compile();

@@ -7,6 +7,7 @@ import { describeIsolationCases } from './store-conformance/isolation.conformanc
 import { describeKeySearchCases } from './store-conformance/key-search.conformance.js';
 import { describeKeyCases } from './store-conformance/keys.conformance.js';
 import { describePaginationCases } from './store-conformance/pagination.conformance.js';
+import { describeTransactionCases } from './store-conformance/transaction.conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -20,9 +21,9 @@ export interface StoreUnderTest {
  *
  * @example
  * describeStoreConformance('sqlite :memory:', async () => {
- *   const database = openSqliteDatabase(':memory:');
- *   await migrateSqlite(database);
- *   const store = createSqliteStore({ database });
+ *   const sql = createSqliteHandle({ database: openSqliteDatabase(':memory:') });
+ *   await migrateSqlite(sql);
+ *   const store = createStore(sql);
  *   return { store, cleanup: () => store.close() };
  * });
  */
@@ -52,5 +53,6 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
     describeIsolationCases(store);
     describeAdminRecordCases(store);
     describeCreditCases(store);
+    describeTransactionCases(store);
   });
 }

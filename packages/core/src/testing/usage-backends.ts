@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresPool, migratePostgres } from '../store/postgres.js';
-import { migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
-import { createPostgresUsageStore } from '../usage/postgres-usage-store.js';
-import { createSqliteUsageStore } from '../usage/sqlite-usage-store.js';
+import { createPostgresHandle, createPostgresPool, migratePostgres } from '../store/postgres.js';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import type { UsageEventStore } from '../usage/usage-store.js';
+import { createUsageStore } from '../usage/usage-store-factory.js';
 import { serviceAvailable } from './services.js';
 import { createThrowawayDatabase } from './throwaway-postgres.js';
 
@@ -26,26 +25,28 @@ export type UsageBackendFactory = () => Promise<UsageBackend>;
 /** A migrated SQLite file in a fresh temp directory. */
 export async function sqliteBackend(): Promise<UsageBackend> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-usage-'));
-  const database = openSqliteDatabase(join(dir, 'keyward.db'));
-  await migrateSqlite(database);
-  const usage = createSqliteUsageStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, 'keyward.db')) });
+  await migrateSqlite(sql);
+  const usage = createUsageStore({ sql });
   return {
     usage,
-    exec: async (text) => {
-      database.exec(text);
-    },
-    stored: async () =>
-      Number(
-        (database.prepare('select coalesce(sum("count"), 0) as n from usage_events').get() as { n: number })
-          .n,
+    exec: (text) => sql.exclusive((database) => void database.exec(text)),
+    stored: () =>
+      sql.exclusive((database) =>
+        Number(
+          (database.prepare('select coalesce(sum("count"), 0) as n from usage_events').get() as { n: number })
+            .n,
+        ),
       ),
-    tags: async () =>
-      (database.prepare('select tags from usage_events order by id').all() as Array<{ tags: string }>).map(
-        (row) => JSON.parse(row.tags) as string[],
+    tags: () =>
+      sql.exclusive((database) =>
+        (database.prepare('select tags from usage_events order by id').all() as Array<{ tags: string }>).map(
+          (row) => JSON.parse(row.tags) as string[],
+        ),
       ),
     cleanup: async () => {
       await usage.close();
-      database.close();
+      await sql.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -54,9 +55,10 @@ export async function sqliteBackend(): Promise<UsageBackend> {
 /** A migrated throwaway PostgreSQL database, dropped by `cleanup`. */
 export async function postgresBackend(): Promise<UsageBackend> {
   const database = await createThrowawayDatabase();
-  const pool = createPostgresPool(database.url);
-  await migratePostgres(pool);
-  const usage = createPostgresUsageStore({ pool });
+  const sql = createPostgresHandle({ pool: createPostgresPool(database.url) });
+  const { pool } = sql;
+  await migratePostgres(sql);
+  const usage = createUsageStore({ sql });
   return {
     usage,
     exec: async (text) => {
@@ -70,7 +72,7 @@ export async function postgresBackend(): Promise<UsageBackend> {
       ),
     cleanup: async () => {
       await usage.close();
-      await pool.end();
+      await sql.close();
       await database.drop();
     },
   };

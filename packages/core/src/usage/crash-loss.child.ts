@@ -5,15 +5,15 @@
  *
  * Usage: node --import tsx crash-loss.child.ts <db path> <flushIntervalMs> <events per ms>
  */
-import { migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { createUsageRecorder } from './recorder.js';
 import { createSqliteUsageStore } from './sqlite-usage-store.js';
 
 const [path = '', flushArg = '200', rateArg = '10'] = process.argv.slice(2);
-const database = openSqliteDatabase(path);
-await migrateSqlite(database);
+const sql = createSqliteHandle({ database: openSqliteDatabase(path) });
+await migrateSqlite(sql);
 const usage = createUsageRecorder({
-  sink: createSqliteUsageStore({ database }),
+  sink: createSqliteUsageStore({ sql }),
   flushIntervalMs: Number(flushArg),
   onWritten: (events) => process.stdout.write(`written ${events.length}\n`),
 });

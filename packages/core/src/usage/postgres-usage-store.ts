@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect } from 'kysely';
-import type pg from 'pg';
+import { unavailableTranslator } from '../resilience/unavailable.js';
+import { isPostgresUnavailable } from '../sql/postgres-handle.js';
+import { type PostgresHandle, tablesOf } from '../sql/sql-handle.js';
 import { type AggregatedBatch, aggregateBatch, type RollupRow } from './aggregate.js';
 import { GRANULARITIES } from './granularity.js';
 import { resolveRetention } from './retention.js';
@@ -16,8 +17,8 @@ import {
 import type { UsageEventStore, UsageRetention } from './usage-store.js';
 
 export interface PostgresUsageStoreOptions {
-  /** A pg pool (ideally the `Store`'s, from `createPostgresPool`), migrated. The usage store never ends it. */
-  pool: pg.Pool;
+  /** The database's one handle (the `Store`'s), migrated. The usage store never closes it. */
+  sql: PostgresHandle;
   /** Retention periods; defaults in `DEFAULT_USAGE_RETENTION`. */
   retention?: Partial<UsageRetention>;
   /** Clock for batch bookkeeping, epoch ms. Default `Date.now`. */
@@ -92,27 +93,24 @@ function writeParameters(id: string, now: number, { raw, rollups, keys }: Aggreg
  * sorted by primary key, so nodes upserting the same buckets at once lock them in one
  * order instead of deadlocking.
  *
- * @example
- * const pool = createPostgresPool(url);
- * await migratePostgres(pool);
- * const usage = createPostgresUsageStore({ pool });
+ * @example const usage = createPostgresUsageStore({ sql }); // sql: the handle the Store uses
  */
 export function createPostgresUsageStore(options: PostgresUsageStoreOptions): UsageEventStore {
-  const { pool, now = Date.now } = options;
+  const { sql, now = Date.now } = options;
   const retention = resolveRetention(options.retention);
-  const db = new Kysely<UsageDatabase>({
-    dialect: new PostgresDialect({ pool: { connect: () => pool.connect(), end: async () => {} } }),
-  });
   const text = writeStatement();
+  const translate = unavailableTranslator('the PostgreSQL database', isPostgresUnavailable);
 
   return {
-    ...createUsageReads({ db, retention }),
+    ...createUsageReads({ db: tablesOf<UsageDatabase>(sql), retention }),
     async write(batch) {
       const values = writeParameters(batch.id, now(), aggregateBatch(batch.events));
-      await pool.query({ name: 'keyward_usage_write', text, values });
+      // On the handle's pool, as a named statement: PostgreSQL plans it once per connection.
+      await sql.pool.query({ name: 'keyward_usage_write', text, values }).catch((error: unknown) => {
+        throw translate(error);
+      });
     },
-    async close() {
-      await db.destroy();
-    },
+    // The handle belongs to its owner; nothing of the store's own to release.
+    async close() {},
   };
 }

@@ -131,7 +131,7 @@ describe.each(await usageBackends())('usage recorder on %s', (_name, open) => {
     });
     await backend.exec('alter table usage_minute rename to usage_minute_away');
     for (let i = 0; i < 120; i++) usage.record(numbered(i));
-    await expect(usage.flush()).rejects.toThrow();
+    await expect(usage.flush()).rejects.toThrow(/usage_minute/);
     await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(3));
     expect(usage.depth()).toBe(120);
     expect(usage.written()).toBe(0);
@@ -145,7 +145,7 @@ describe.each(await usageBackends())('usage recorder on %s', (_name, open) => {
     const usage = recorder({ maxBuffer: 50, batchSize: 10, retry: { initialMs: 5, maxMs: 10 } });
     await backend.exec('alter table usage_events rename to usage_events_away');
     for (let i = 0; i < 80; i++) usage.record(numbered(i));
-    await expect(usage.flush()).rejects.toThrow();
+    await expect(usage.flush()).rejects.toThrow(/usage_events/);
     expect(usage.depth()).toBe(50);
     expect(usage.dropped()).toBe(30);
     await backend.exec('alter table usage_events_away rename to usage_events');

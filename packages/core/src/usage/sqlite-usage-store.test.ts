@@ -2,29 +2,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '../store/sqlite.js';
 import { uniqueName } from '../testing/services.js';
 import { batchOf, T0, usageEvent } from '../testing/usage-fixtures.js';
 import { describeUsageStoreConformance } from '../testing/usage-store.conformance.js';
 import { createSqliteUsageStore } from './sqlite-usage-store.js';
+import { createUsageStore } from './usage-store-factory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-usage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function open(path: string) {
-  const database = openSqliteDatabase(path);
-  await migrateSqlite(database);
-  const usage = createSqliteUsageStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(path) });
+  await migrateSqlite(sql);
+  const usage = createUsageStore({ sql });
   return {
-    database,
+    sql,
     usage,
-    select: async <T>(text: string) => database.prepare(text).all() as T[],
-    exec: async (text: string) => {
-      database.exec(text);
-    },
+    select: <T>(text: string) => sql.exclusive((database) => database.prepare(text).all() as T[]),
+    exec: (text: string) => sql.exclusive((database) => void database.exec(text)),
     cleanup: async () => {
       await usage.close();
-      database.close();
+      await sql.close();
     },
   };
 }
@@ -34,30 +33,36 @@ describeUsageStoreConformance('sqlite :memory:', () => open(':memory:'));
 
 describe('sqlite usage store', () => {
   it('shares the Store handle without joining its transactions, and never closes it', async () => {
-    const database = openSqliteDatabase(join(dir, `${uniqueName('shared')}.db`));
-    await migrateSqlite(database);
-    const store = createSqliteStore({ database });
-    const usage = createSqliteUsageStore({ database });
-    database.exec('begin');
-    const write = usage.write(batchOf([usageEvent()]));
-    // The batch waits for the open transaction: a rollback of it must not take the batch along.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    database.exec('rollback');
+    const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, `${uniqueName('shared')}.db`)) });
+    await migrateSqlite(sql);
+    const store = createStore(sql);
+    const usage = createSqliteUsageStore({ sql });
+    let write: Promise<void> | null = null;
+    const rolledBack = store.transaction(async (tx) => {
+      await tx.workspaces.create({ id: 'ws_gone', name: 'rolled back', createdAt: T0 });
+      // Queued on the connection behind this transaction: its rollback must not take the batch along.
+      write = usage.write(batchOf([usageEvent()]));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('roll back');
+    });
+    await expect(rolledBack).rejects.toThrow('roll back');
     await write;
-    const rows = database.prepare('select sum("count") as n from usage_events').get() as { n: number };
-    expect(rows.n).toBe(1);
+    const [sum, synchronous] = await sql.exclusive((database) => [
+      database.prepare('select sum("count") as n from usage_events').get() as { n: number },
+      database.pragma('synchronous', { simple: true }),
+    ]);
+    expect(sum.n).toBe(1);
     // Batches commit with synchronous=NORMAL; the Store's writes keep FULL.
-    expect(database.pragma('synchronous', { simple: true })).toBe(2);
+    expect(synchronous).toBe(2);
     await usage.close();
-    expect(database.open).toBe(true);
     await expect(store.workspaces.list()).resolves.toEqual([]);
     await store.close();
   });
 
   it('keeps analytics off the raw events table (rollups answer queries)', async () => {
-    const { database, usage, cleanup } = await open(':memory:');
+    const { exec, usage, cleanup } = await open(':memory:');
     await usage.write(batchOf([usageEvent()]));
-    database.exec('delete from usage_events');
+    await exec('delete from usage_events');
     await expect(
       usage.query({ workspaceId: 'ws_a', from: T0, to: T0 + 1, granularity: 'hour' }),
     ).resolves.toMatchObject({ series: [{ count: 1 }] });

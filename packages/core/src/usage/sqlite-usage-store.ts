@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
+import { type SqliteHandle, tablesOf } from '../sql/sql-handle.js';
 import { type AggregatedBatch, aggregateBatch } from './aggregate.js';
 import { GRANULARITIES } from './granularity.js';
 import { resolveRetention } from './retention.js';
@@ -17,8 +16,6 @@ import {
 } from './usage-sql.js';
 import type { UsageEventStore, UsageRetention } from './usage-store.js';
 
-/** How long a write waits for the shared handle to leave another transaction before failing (and being retried). */
-const IDLE_WAIT_MS = 5_000;
 /** Batch ids remembered for idempotent retries (far more than a recorder ever retries). */
 const REMEMBERED_BATCHES = 10_000;
 /** `PRAGMA synchronous` values. */
@@ -26,11 +23,11 @@ const SYNC_LEVEL = { normal: 1, full: 2 } as const;
 
 export interface SqliteUsageStoreOptions {
   /**
-   * The better-sqlite3 handle the `Store` uses, migrated (`migrateSqlite`). Shared on
-   * purpose: SQLite has one writer, and a second handle would wait on the first's lock
-   * while blocking the thread it needs to finish. The usage store never closes it.
+   * The database's one handle (the `Store`'s), migrated (`migrateSqlite`). A batch is written
+   * while holding its connection (`exclusive`), so it never lands inside another store's
+   * transaction. The usage store never closes it.
    */
-  database: BetterSqlite3.Database;
+  sql: SqliteHandle;
   /** Retention periods; defaults in `DEFAULT_USAGE_RETENTION`. */
   retention?: Partial<UsageRetention>;
   /**
@@ -93,77 +90,68 @@ function apply(statements: Statements, batch: AggregatedBatch): void {
 }
 
 /**
- * A `UsageEventStore` on the SQLite handle of the `Store`. A batch is written in one
- * synchronous transaction of prepared statements (nothing else runs on the handle in
- * between), after waiting for the handle to leave any transaction the `Store` has open:
- * nesting inside it would tie the batch to that transaction's fate. A local transaction
- * either commits or throws, so batch ids need no table here: the store remembers the last
- * 10 000 it wrote, which makes a repeated write of one a no-op.
+ * A `UsageEventStore` on the database's SQLite handle. A batch is written in one synchronous
+ * transaction of prepared statements on the raw connection, while holding it (the handle's
+ * `exclusive`): any transaction another store has open ends first, and nothing else runs on
+ * the connection in between. A local transaction either commits or throws, so batch ids
+ * need no table here: the store remembers the last 10 000 it wrote, which makes a repeated
+ * write of one a no-op.
  *
- * @example
- * const database = openSqliteDatabase('./data/keyward.db');
- * await migrateSqlite(database);
- * const store = createSqliteStore({ database });
- * const usage = createSqliteUsageStore({ database });
+ * @example const usage = createSqliteUsageStore({ sql }); // sql: the handle the Store uses
  */
 export function createSqliteUsageStore(options: SqliteUsageStoreOptions): UsageEventStore {
-  const { database, synchronous = 'normal' } = options;
+  const { sql, synchronous = 'normal' } = options;
   if (synchronous !== 'normal' && synchronous !== 'full') {
     throw new KeywardError('VALIDATION', 'synchronous must be normal or full', { field: 'synchronous' });
   }
   const level = SYNC_LEVEL[synchronous];
   const retention = resolveRetention(options.retention);
-  let statements: Statements | null = null;
-  const transaction = database.transaction((batch: AggregatedBatch) => {
-    statements ??= prepare(database);
-    apply(statements, batch);
-  });
   const written = new Set<string>();
-  const pragmas = new Map<string, BetterSqlite3.Statement>();
-  const pragma = (text: string): BetterSqlite3.Statement => {
-    let statement = pragmas.get(text);
-    if (statement === undefined) {
-      statement = database.prepare(`pragma ${text}`);
-      pragmas.set(text, statement);
-    }
-    return statement;
-  };
+  let prepared: {
+    statements: Statements;
+    transaction: BetterSqlite3.Transaction<(batch: AggregatedBatch) => void>;
+    pragma: (text: string) => BetterSqlite3.Statement;
+  } | null = null;
 
-  const ready = async (): Promise<void> => {
-    const deadline = Date.now() + IDLE_WAIT_MS;
-    while (database.inTransaction) {
-      if (Date.now() > deadline) {
-        throw new KeywardError('UNAVAILABLE', 'the SQLite handle stayed inside another transaction');
-      }
-      await sleep(1);
-    }
+  const prepareOn = (database: BetterSqlite3.Database) => {
+    const statements = prepare(database);
+    const pragmas = new Map<string, BetterSqlite3.Statement>();
+    return {
+      statements,
+      transaction: database.transaction((batch: AggregatedBatch) => apply(statements, batch)),
+      pragma: (text: string): BetterSqlite3.Statement => {
+        let statement = pragmas.get(text);
+        if (statement === undefined) {
+          statement = database.prepare(`pragma ${text}`);
+          pragmas.set(text, statement);
+        }
+        return statement;
+      },
+    };
   };
-
-  // Kysely for the reads; `close` must not close the handle the Store owns.
-  const db = new Kysely<UsageDatabase>({
-    dialect: new SqliteDialect({ database: { prepare: (text) => database.prepare(text), close() {} } }),
-  });
 
   return {
-    ...createUsageReads({ db, retention, ready }),
+    ...createUsageReads({ db: tablesOf<UsageDatabase>(sql), retention }),
     async write(batch) {
       if (written.has(batch.id)) return;
       const aggregated = aggregateBatch(batch.events);
-      await ready();
-      // The setting is per connection: switch it around this one synchronous transaction
-      // only, so that the Store's own writes keep theirs.
-      const previous = pragma('synchronous').pluck().get() as number;
-      if (previous !== level) pragma(`synchronous = ${level}`).run();
-      try {
-        transaction(aggregated);
-      } finally {
-        if (previous !== level) pragma(`synchronous = ${previous}`).run();
-      }
+      await sql.exclusive((database) => {
+        prepared ??= prepareOn(database);
+        const { transaction, pragma } = prepared;
+        // The setting is per connection: switch it around this one synchronous transaction
+        // only, so that the other stores' writes keep theirs.
+        const previous = pragma('synchronous').pluck().get() as number;
+        if (previous !== level) pragma(`synchronous = ${level}`).run();
+        try {
+          transaction(aggregated);
+        } finally {
+          if (previous !== level) pragma(`synchronous = ${previous}`).run();
+        }
+      });
       written.add(batch.id);
       if (written.size > REMEMBERED_BATCHES) written.delete(written.values().next().value as string);
     },
-    async close() {
-      await db.destroy();
-    },
+    // The handle belongs to its owner; nothing of the store's own to release.
+    async close() {},
   };
 }

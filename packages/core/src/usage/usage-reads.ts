@@ -40,20 +40,17 @@ const fromEventRow = (row: Omit<UsageEventRow, 'id'> & { id: number | string }):
 export interface UsageReadsOptions {
   db: Kysely<UsageDatabase>;
   retention: Readonly<UsageRetention>;
-  /** Awaited before each statement (SQLite: waits until the shared handle is outside a transaction). */
-  ready?: () => Promise<void>;
 }
 
 /** The reads and the prune of `UsageEventStore`, identical on both dialects. */
 export function createUsageReads(
   options: UsageReadsOptions,
 ): Pick<UsageEventStore, 'query' | 'keyUsage' | 'events' | 'prune'> {
-  const { db, retention, ready = async () => {} } = options;
+  const { db, retention } = options;
 
   const pruneEvents = async (cutoff: number): Promise<number> => {
     let total = 0;
     for (;;) {
-      await ready();
       const result = await db
         .deleteFrom('usage_events')
         .where('id', 'in', (eb) =>
@@ -90,7 +87,6 @@ export function createUsageReads(
         .$if(keyId !== undefined, (qb) => qb.where('key_id', '=', keyId as string))
         .$if(consumerId !== undefined, (qb) => qb.where('consumer_id', '=', consumerId as string));
       const total = sql<number | string>`cast(sum("count") as bigint)`.as('total');
-      await ready();
       const rows =
         column === null
           ? (await base.select(['bucket', total]).groupBy('bucket').orderBy('bucket').execute()).map(
@@ -136,7 +132,6 @@ export function createUsageReads(
       const found = new Map<string, KeyUsage>();
       const ids = [...new Set(keyIds)];
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
-        await ready();
         const rows = await db
           .selectFrom('key_usage')
           .selectAll()
@@ -161,7 +156,6 @@ export function createUsageReads(
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
         throw new KeywardError('VALIDATION', 'limit must be 1-10000', { field: 'limit' });
       }
-      await ready();
       const rows = await db
         .selectFrom('usage_events')
         .selectAll()
@@ -182,7 +176,6 @@ export function createUsageReads(
     async prune(now) {
       const eventsCutoff = now - retention.eventsMs;
       const result: PruneResult = { events: await pruneEvents(eventsCutoff), minute: 0, hour: 0, day: 0 };
-      await ready();
       await db.deleteFrom('usage_batches').where('created_at', '<', eventsCutoff).execute();
       const periods: Record<Granularity, number> = {
         minute: retention.minuteMs,
@@ -192,7 +185,6 @@ export function createUsageReads(
       for (const granularity of GRANULARITIES) {
         // Whole buckets only: a bucket goes once all of it is older than the retention.
         const cutoff = bucketStart(now - periods[granularity], granularity);
-        await ready();
         const deleted = await db
           .deleteFrom(ROLLUP_TABLES[granularity])
           .where('bucket', '<', cutoff)

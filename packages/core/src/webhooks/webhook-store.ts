@@ -1,6 +1,6 @@
 import type { Page, PageQuery, Patch } from '../contracts/store.js';
 import { newId } from '../keys/ids.js';
-import { createSqlRunner, type SqlSource } from '../sql-runner/sql-runner.js';
+import { inTransaction, type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
 import { pageBounds, toPage } from '../store/pagination.js';
 import { createSecretBox } from './secret-box.js';
 import type { WebhookEventType } from './webhook-events.js';
@@ -71,7 +71,8 @@ export interface WebhookStore {
    * state (a failed message gets one more attempt; a delivered one is resent). Null if unknown.
    */
   retryMessage(workspaceId: string, id: string, now: number): Promise<WebhookMessage | null>;
-  close(): Promise<void>;
+  /** The same store inside a transaction of the database (`StoreTransaction.sql`): an outbox row then commits with the write it announces. */
+  within(tx: SqlExecutor): WebhookStore;
 }
 
 export interface WebhookStoreOptions {
@@ -111,14 +112,14 @@ const deliveryFromRow = (row: WebhookDeliveryRow): WebhookDelivery => ({
 });
 
 /**
- * A `WebhookStore` on the `Store`'s SQLite handle or PostgreSQL pool (migrated with
+ * A `WebhookStore` on the database's one handle, or a transaction on it (migrated with
  * `0005_webhooks`); it never closes it.
  *
- * @example const webhooks = createWebhookStore({ pool }, { pepper });
+ * @example const webhooks = createWebhookStore(sql, { pepper });
  */
-export function createWebhookStore(source: SqlSource, options: WebhookStoreOptions = {}): WebhookStore {
-  const runner = createSqlRunner<WebhookDatabase>(source);
-  const { db, run, dialect } = runner;
+export function createWebhookStore(executor: SqlExecutor, options: WebhookStoreOptions = {}): WebhookStore {
+  const { dialect } = executor;
+  const db = tablesOf<WebhookDatabase>(executor);
   const box = createSecretBox(options.pepper ?? null);
 
   const endpointFromRow = (row: WebhookEndpointRow): WebhookEndpoint => ({
@@ -134,20 +135,20 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
   });
 
   const getEndpoint = async (workspaceId: string, id: string) => {
-    const { rows } = await run(
-      db
-        .selectFrom('webhook_endpoints')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id),
-    );
+    const rows = await db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
     return rows[0] === undefined ? null : endpointFromRow(rows[0]);
   };
 
   return {
     async createEndpoint(endpoint) {
-      await run(
-        db.insertInto('webhook_endpoints').values({
+      await db
+        .insertInto('webhook_endpoints')
+        .values({
           id: endpoint.id,
           workspace_id: endpoint.workspaceId,
           url: endpoint.url,
@@ -157,23 +158,22 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
           secret: box.seal(endpoint.secret),
           created_at: endpoint.createdAt,
           updated_at: endpoint.updatedAt,
-        }),
-      );
+        })
+        .execute();
     },
 
     getEndpoint,
 
     async listEndpoints(workspaceId, page) {
       const { limit, after } = pageBounds(page);
-      const { rows } = await run(
-        db
-          .selectFrom('webhook_endpoints')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .$if(after !== null, (qb) => qb.where('id', '>', after as string))
-          .orderBy('id')
-          .limit(limit + 1),
-      );
+      const rows = await db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .$if(after !== null, (qb) => qb.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
       return toPage(rows.map(endpointFromRow), limit);
     },
 
@@ -184,34 +184,37 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
       if (patch.events !== undefined) set.events = JSON.stringify(patch.events);
       if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
       if (patch.secret !== undefined) set.secret = box.seal(patch.secret);
-      const { affected } = await run(
-        db
-          .updateTable('webhook_endpoints')
-          .set(set)
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', id),
-      );
-      return affected === 0 ? null : getEndpoint(workspaceId, id);
+      const { numUpdatedRows } = await db
+        .updateTable('webhook_endpoints')
+        .set(set)
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return numUpdatedRows === 0n ? null : getEndpoint(workspaceId, id);
     },
 
     async deleteEndpoint(workspaceId, id) {
-      const { affected } = await run(
-        db.deleteFrom('webhook_endpoints').where('workspace_id', '=', workspaceId).where('id', '=', id),
-      );
-      if (affected === 0) return false;
-      await run(db.deleteFrom('webhook_messages').where('endpoint_id', '=', id));
-      await run(db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id));
-      return true;
+      return inTransaction(executor, async (tx) => {
+        const trx = tablesOf<WebhookDatabase>(tx);
+        const { numDeletedRows } = await trx
+          .deleteFrom('webhook_endpoints')
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        if (numDeletedRows === 0n) return false;
+        await trx.deleteFrom('webhook_messages').where('endpoint_id', '=', id).execute();
+        await trx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+        return true;
+      });
     },
 
     async enqueue(workspaceId, type, payload, now) {
-      const { rows: endpoints } = await run(
-        db
-          .selectFrom('webhook_endpoints')
-          .select(['id', 'events'])
-          .where('workspace_id', '=', workspaceId)
-          .where('enabled', '=', 1),
-      );
+      const endpoints = await db
+        .selectFrom('webhook_endpoints')
+        .select(['id', 'events'])
+        .where('workspace_id', '=', workspaceId)
+        .where('enabled', '=', 1)
+        .execute();
       const subscribed = endpoints.filter((row) => (JSON.parse(row.events) as string[]).includes(type));
       if (subscribed.length === 0) return [];
       const rows: WebhookMessageRow[] = subscribed.map((endpoint) => ({
@@ -227,7 +230,7 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
         created_at: now,
         updated_at: now,
       }));
-      await run(db.insertInto('webhook_messages').values(rows));
+      await db.insertInto('webhook_messages').values(rows).execute();
       return rows.map(messageFromRow);
     },
 
@@ -244,18 +247,19 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
         .orderBy('next_attempt_at')
         .limit(limit)
         .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-      const { rows } = await run(
-        db
-          .updateTable('webhook_messages')
-          .set({ locked_until: now + leaseMs })
-          .where('id', 'in', due)
-          .returningAll(),
-      );
+      const rows = await db
+        .updateTable('webhook_messages')
+        .set({ locked_until: now + leaseMs })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
       if (rows.length === 0) return [];
       const ids = [...new Set(rows.map((row) => row.endpoint_id))];
-      const { rows: endpointRows } = await run(
-        db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', ids),
-      );
+      const endpointRows = await db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('id', 'in', ids)
+        .execute();
       const endpoints = new Map(endpointRows.map((row) => [row.id, endpointFromRow(row)]));
       return rows.flatMap((row) => {
         const endpoint = endpoints.get(row.endpoint_id);
@@ -264,24 +268,27 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
     },
 
     async complete(delivery, status) {
-      await run(
-        db.insertInto('webhook_deliveries').values({
-          id: delivery.id,
-          workspace_id: delivery.workspaceId,
-          endpoint_id: delivery.endpointId,
-          message_id: delivery.messageId,
-          event_type: delivery.eventType,
-          attempt: delivery.attempt,
-          outcome: delivery.outcome,
-          response_status: delivery.responseStatus,
-          error: delivery.error,
-          duration_ms: delivery.durationMs,
-          created_at: delivery.createdAt,
-          next_attempt_at: delivery.nextAttemptAt,
-        }),
-      );
-      await run(
-        db
+      // The log row and the message's next state together: a retry never sees one without the other.
+      await inTransaction(executor, async (tx) => {
+        const trx = tablesOf<WebhookDatabase>(tx);
+        await trx
+          .insertInto('webhook_deliveries')
+          .values({
+            id: delivery.id,
+            workspace_id: delivery.workspaceId,
+            endpoint_id: delivery.endpointId,
+            message_id: delivery.messageId,
+            event_type: delivery.eventType,
+            attempt: delivery.attempt,
+            outcome: delivery.outcome,
+            response_status: delivery.responseStatus,
+            error: delivery.error,
+            duration_ms: delivery.durationMs,
+            created_at: delivery.createdAt,
+            next_attempt_at: delivery.nextAttemptAt,
+          })
+          .execute();
+        await trx
           .updateTable('webhook_messages')
           .set({
             status,
@@ -290,49 +297,47 @@ export function createWebhookStore(source: SqlSource, options: WebhookStoreOptio
             locked_until: null,
             updated_at: delivery.createdAt,
           })
-          .where('id', '=', delivery.messageId),
-      );
+          .where('id', '=', delivery.messageId)
+          .execute();
+      });
     },
 
     async retryMessage(workspaceId, id, now) {
-      const { rows } = await run(
-        db
-          .updateTable('webhook_messages')
-          .set({ status: 'pending', next_attempt_at: now, locked_until: null, updated_at: now })
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', id)
-          .returningAll(),
-      );
+      const rows = await db
+        .updateTable('webhook_messages')
+        .set({ status: 'pending', next_attempt_at: now, locked_until: null, updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .returningAll()
+        .execute();
       const row = rows[0];
       return row === undefined ? null : messageFromRow(row);
     },
 
     async listDeliveries(workspaceId, endpointId, page) {
       const { limit, after } = pageBounds(page);
-      const { rows } = await run(
-        db
-          .selectFrom('webhook_deliveries')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .where('endpoint_id', '=', endpointId)
-          .$if(after !== null, (qb) => qb.where('id', '<', after as string))
-          .orderBy('id', 'desc')
-          .limit(limit + 1),
-      );
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('endpoint_id', '=', endpointId)
+        .$if(after !== null, (qb) => qb.where('id', '<', after as string))
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return toPage(rows.map(deliveryFromRow), limit);
     },
 
     async getMessage(workspaceId, id) {
-      const { rows } = await run(
-        db
-          .selectFrom('webhook_messages')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', id),
-      );
+      const rows = await db
+        .selectFrom('webhook_messages')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .execute();
       return rows[0] === undefined ? null : messageFromRow(rows[0]);
     },
 
-    close: () => runner.close(),
+    within: (tx) => createWebhookStore(tx, options),
   };
 }

@@ -1,5 +1,5 @@
 import { createEngine } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localVerifier } from '../local-verifier.js';
 import { remoteVerifier } from '../remote-verifier.js';
@@ -27,9 +27,9 @@ const observable = (res: TestResponse) => {
 async function brokenVerifier(mode: 'local' | 'remote'): Promise<Verifier> {
   if (mode === 'remote')
     return remoteVerifier({ baseUrl: 'http://127.0.0.1:9', rootKey: 'kwroot_none', timeoutMs: 2000 });
-  const database = openSqliteDatabase(':memory:');
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(':memory:') });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   await store.close();
   return localVerifier(createEngine({ store }));
 }

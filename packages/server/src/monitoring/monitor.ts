@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { alertView } from '../ops-views.js';
 import type { Actor, ServiceDeps, WebhookOutbox } from '../services/context.js';
 import { updateKey } from '../services/keys.js';
+import { write } from '../services/transaction.js';
 import { publishEvent } from '../services/webhook-events.js';
 
 /** Why a detector's alert quarantines a key, as `disabledReason` says it. */
@@ -101,12 +102,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (alert.subject.type !== 'key' || !policy.quarantine.includes(detector)) return alert;
     const key = await store.keys.get(alert.workspaceId, alert.subject.id);
     if (key === null || !key.enabled || key.revokedAt !== null) return alert;
-    await updateKey(deps, system(alert.workspaceId), key.id, {
-      enabled: false,
-      disabledReason: `quarantined: ${QUARANTINE_REASONS[detector] ?? detector} (alert ${alert.id})`,
-    });
     const at = now();
-    await monitoring.alerts.markQuarantined(alert.workspaceId, alert.id, at);
+    // The key disabled and the alert marked together, or neither (the next run tries again).
+    await write(deps, async (tx) => {
+      await updateKey(tx, system(alert.workspaceId), key.id, {
+        enabled: false,
+        disabledReason: `quarantined: ${QUARANTINE_REASONS[detector] ?? detector} (alert ${alert.id})`,
+      });
+      await (tx.monitoring ?? monitoring).alerts.markQuarantined(alert.workspaceId, alert.id, at);
+    });
     logger?.warn({ alertId: alert.id, detector, keyId: key.id }, 'key quarantined');
     return { ...alert, quarantinedAt: at, updatedAt: at };
   };

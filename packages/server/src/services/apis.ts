@@ -6,6 +6,7 @@ import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { inPart } from './input-checks.js';
 import { listPage } from './pagination.js';
+import { write } from './transaction.js';
 
 const checkPrefix = (prefix: string | undefined): void => {
   if (prefix === ROOT_KEY_PREFIX) {
@@ -23,29 +24,31 @@ export async function requireApi(deps: ServiceDeps, actor: Actor, id: string, fi
   return api;
 }
 
-export async function createApi(deps: ServiceDeps, actor: Actor, body: CreateApiBody): Promise<ApiView> {
-  checkPrefix(body.prefix);
-  const now = deps.now();
-  const api: Api = {
-    id: newId('api'),
-    workspaceId: actor.workspaceId,
-    name: body.name,
-    prefix: body.prefix,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await deps.store.apis.create(api).catch((error: unknown) => {
-    throw inPart(error, 'body');
+export async function createApi(root: ServiceDeps, actor: Actor, body: CreateApiBody): Promise<ApiView> {
+  return write(root, async (deps) => {
+    checkPrefix(body.prefix);
+    const now = deps.now();
+    const api: Api = {
+      id: newId('api'),
+      workspaceId: actor.workspaceId,
+      name: body.name,
+      prefix: body.prefix,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await deps.store.apis.create(api).catch((error: unknown) => {
+      throw inPart(error, 'body');
+    });
+    const view = apiView(api);
+    await recordAudit(deps, actor, {
+      action: 'api.create',
+      targetType: 'api',
+      targetId: api.id,
+      before: null,
+      after: view,
+    });
+    return view;
   });
-  const view = apiView(api);
-  await recordAudit(deps, actor, {
-    action: 'api.create',
-    targetType: 'api',
-    targetId: api.id,
-    before: null,
-    after: view,
-  });
-  return view;
 }
 
 export const getApi = async (deps: ServiceDeps, actor: Actor, id: string): Promise<ApiView> =>
@@ -57,45 +60,49 @@ export async function listApis(deps: ServiceDeps, actor: Actor, query: PageQuery
 }
 
 export async function updateApi(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   id: string,
   body: UpdateApiBody,
 ): Promise<ApiView> {
-  checkPrefix(body.prefix);
-  const before = await requireApi(deps, actor, id);
-  const patch = {
-    ...(body.name === undefined ? {} : { name: body.name }),
-    ...(body.prefix === undefined ? {} : { prefix: body.prefix }),
-  };
-  const updated = await deps.store.apis
-    .update(actor.workspaceId, id, patch, deps.now())
-    .catch((error: unknown) => {
-      throw inPart(error, 'body');
+  return write(root, async (deps) => {
+    checkPrefix(body.prefix);
+    const before = await requireApi(deps, actor, id);
+    const patch = {
+      ...(body.name === undefined ? {} : { name: body.name }),
+      ...(body.prefix === undefined ? {} : { prefix: body.prefix }),
+    };
+    const updated = await deps.store.apis
+      .update(actor.workspaceId, id, patch, deps.now())
+      .catch((error: unknown) => {
+        throw inPart(error, 'body');
+      });
+    if (updated === null) throw new KeywardError('NOT_FOUND', 'API not found');
+    const view = apiView(updated);
+    await recordAudit(deps, actor, {
+      action: 'api.update',
+      targetType: 'api',
+      targetId: id,
+      before: apiView(before),
+      after: view,
     });
-  if (updated === null) throw new KeywardError('NOT_FOUND', 'API not found');
-  const view = apiView(updated);
-  await recordAudit(deps, actor, {
-    action: 'api.update',
-    targetType: 'api',
-    targetId: id,
-    before: apiView(before),
-    after: view,
+    return view;
   });
-  return view;
 }
 
 /** Deletes the API and every key of it; every node drops the workspace's cached keys. */
-export async function deleteApi(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
-  const before = await requireApi(deps, actor, id);
-  if (!(await deps.store.apis.delete(actor.workspaceId, id)))
-    throw new KeywardError('NOT_FOUND', 'API not found');
-  await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
-  await recordAudit(deps, actor, {
-    action: 'api.delete',
-    targetType: 'api',
-    targetId: id,
-    before: apiView(before),
-    after: null,
+export async function deleteApi(root: ServiceDeps, actor: Actor, id: string): Promise<void> {
+  return write(root, async (deps) => {
+    const before = await requireApi(deps, actor, id);
+    if (!(await deps.store.apis.delete(actor.workspaceId, id)))
+      throw new KeywardError('NOT_FOUND', 'API not found');
+    await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
+    await recordAudit(deps, actor, {
+      action: 'api.delete',
+      targetType: 'api',
+      targetId: id,
+      before: apiView(before),
+      after: null,
+    });
   });
 }

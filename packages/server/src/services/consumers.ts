@@ -10,6 +10,7 @@ import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { checkCredits, checkMeta, checkRateLimits, inPart } from './input-checks.js';
 import { listPage } from './pagination.js';
+import { write } from './transaction.js';
 
 const notFound = (field?: string) =>
   new KeywardError('NOT_FOUND', 'consumer not found', field === undefined ? {} : { field });
@@ -62,19 +63,21 @@ export async function insertConsumer(
 }
 
 export async function createConsumer(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   body: CreateConsumerBody,
 ): Promise<ConsumerView> {
-  const view = await viewConsumer(deps, await insertConsumer(deps, actor, body));
-  await recordAudit(deps, actor, {
-    action: 'consumer.create',
-    targetType: 'consumer',
-    targetId: view.id,
-    before: null,
-    after: view,
+  return write(root, async (deps) => {
+    const view = await viewConsumer(deps, await insertConsumer(deps, actor, body));
+    await recordAudit(deps, actor, {
+      action: 'consumer.create',
+      targetType: 'consumer',
+      targetId: view.id,
+      before: null,
+      after: view,
+    });
+    return view;
   });
-  return view;
 }
 
 export const getConsumer = async (deps: ServiceDeps, actor: Actor, id: string): Promise<ConsumerView> =>
@@ -98,56 +101,60 @@ export async function listConsumers(
 }
 
 export async function updateConsumer(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   id: string,
   body: UpdateConsumerBody,
 ): Promise<ConsumerView> {
-  checkMeta(body.meta, 'body.meta');
-  const ratelimits =
-    body.ratelimits === undefined ? undefined : checkRateLimits(body.ratelimits, 'body.ratelimits');
-  const credits = body.credits ? checkCredits(body.credits, 'body.credits') : body.credits;
-  const before = await viewConsumer(deps, await requireConsumer(deps, actor, id));
-  const now = deps.now();
-  const patch = {
-    ...(body.externalId === undefined ? {} : { externalId: body.externalId }),
-    ...(body.name === undefined ? {} : { name: body.name }),
-    ...(body.meta === undefined ? {} : { meta: body.meta }),
-    ...(ratelimits === undefined ? {} : { ratelimits }),
-    ...(credits === undefined ? {} : { credits: credits?.config ?? null }),
-  };
-  const updated = await deps.store.consumers
-    .update(actor.workspaceId, id, patch, now)
-    .catch((error: unknown) => {
-      throw inPart(error, 'body');
+  return write(root, async (deps) => {
+    checkMeta(body.meta, 'body.meta');
+    const ratelimits =
+      body.ratelimits === undefined ? undefined : checkRateLimits(body.ratelimits, 'body.ratelimits');
+    const credits = body.credits ? checkCredits(body.credits, 'body.credits') : body.credits;
+    const before = await viewConsumer(deps, await requireConsumer(deps, actor, id));
+    const now = deps.now();
+    const patch = {
+      ...(body.externalId === undefined ? {} : { externalId: body.externalId }),
+      ...(body.name === undefined ? {} : { name: body.name }),
+      ...(body.meta === undefined ? {} : { meta: body.meta }),
+      ...(ratelimits === undefined ? {} : { ratelimits }),
+      ...(credits === undefined ? {} : { credits: credits?.config ?? null }),
+    };
+    const updated = await deps.store.consumers
+      .update(actor.workspaceId, id, patch, now)
+      .catch((error: unknown) => {
+        throw inPart(error, 'body');
+      });
+    if (updated === null) throw notFound();
+    if (credits !== undefined) {
+      await deps.store.credits.set(owner(id), credits?.remaining ?? null, credits?.config ?? null, now);
+    }
+    await deps.engine.invalidate({ type: 'consumer', consumerId: id });
+    const view = await viewConsumer(deps, updated);
+    await recordAudit(deps, actor, {
+      action: 'consumer.update',
+      targetType: 'consumer',
+      targetId: id,
+      before,
+      after: view,
     });
-  if (updated === null) throw notFound();
-  if (credits !== undefined) {
-    await deps.store.credits.set(owner(id), credits?.remaining ?? null, credits?.config ?? null, now);
-  }
-  await deps.engine.invalidate({ type: 'consumer', consumerId: id });
-  const view = await viewConsumer(deps, updated);
-  await recordAudit(deps, actor, {
-    action: 'consumer.update',
-    targetType: 'consumer',
-    targetId: id,
-    before,
-    after: view,
+    return view;
   });
-  return view;
 }
 
 /** Deletes the consumer; its keys keep working without it (and without its shared limits and quota). */
-export async function deleteConsumer(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
-  const before = await viewConsumer(deps, await requireConsumer(deps, actor, id));
-  if (!(await deps.store.consumers.delete(actor.workspaceId, id))) throw notFound();
-  await deps.store.credits.set(owner(id), null, null, deps.now());
-  await deps.engine.invalidate({ type: 'consumer', consumerId: id });
-  await recordAudit(deps, actor, {
-    action: 'consumer.delete',
-    targetType: 'consumer',
-    targetId: id,
-    before,
-    after: null,
+export async function deleteConsumer(root: ServiceDeps, actor: Actor, id: string): Promise<void> {
+  return write(root, async (deps) => {
+    const before = await viewConsumer(deps, await requireConsumer(deps, actor, id));
+    if (!(await deps.store.consumers.delete(actor.workspaceId, id))) throw notFound();
+    await deps.store.credits.set(owner(id), null, null, deps.now());
+    await deps.engine.invalidate({ type: 'consumer', consumerId: id });
+    await recordAudit(deps, actor, {
+      action: 'consumer.delete',
+      targetType: 'consumer',
+      targetId: id,
+      before,
+      after: null,
+    });
   });
 }

@@ -4,6 +4,7 @@ import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
 import { checkRoleNames } from './roles.js';
+import { write } from './transaction.js';
 import { publishEvent } from './webhook-events.js';
 
 async function setRoles(
@@ -31,25 +32,29 @@ async function setRoles(
 
 /** Adds roles (which must exist) to a key; roles it already holds stay once. */
 export async function attachRoles(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   id: string,
   names: readonly string[],
 ): Promise<KeyView> {
-  await requireKey(deps, actor, id, 'keys:write');
-  const roles = await checkRoleNames(deps, actor, names, 'body.roles');
-  return setRoles(deps, actor, id, (current) => [...new Set([...current, ...roles])], 'key.roles.attach');
+  return write(root, async (deps) => {
+    await requireKey(deps, actor, id, 'keys:write');
+    const roles = await checkRoleNames(deps, actor, names, 'body.roles');
+    return setRoles(deps, actor, id, (current) => [...new Set([...current, ...roles])], 'key.roles.attach');
+  });
 }
 
 /** Removes a role from a key; `NOT_FOUND` when the key does not hold it. */
 export async function detachRole(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   id: string,
   name: string,
 ): Promise<KeyView> {
-  const key = await requireKey(deps, actor, id, 'keys:write');
-  if (!key.roles.includes(name))
-    throw new KeywardError('NOT_FOUND', `the key does not hold the role "${name}"`);
-  return setRoles(deps, actor, id, (current) => current.filter((r) => r !== name), 'key.roles.detach');
+  return write(root, async (deps) => {
+    const key = await requireKey(deps, actor, id, 'keys:write');
+    if (!key.roles.includes(name))
+      throw new KeywardError('NOT_FOUND', `the key does not hold the role "${name}"`);
+    return setRoles(deps, actor, id, (current) => current.filter((r) => r !== name), 'key.roles.detach');
+  });
 }

@@ -17,6 +17,7 @@ import { insertConsumer } from './consumers.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { checkKeySettings, newKeyFields, resolveOwner } from './key-settings.js';
 import { listPage } from './pagination.js';
+import { write } from './transaction.js';
 import { publishEvent } from './webhook-events.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'key not found');
@@ -72,49 +73,51 @@ export async function ensureConsumer(
  * one), the key, its quota, a cache invalidation (a negative entry for the new digest
  * must die) and the audit event. The plaintext is in the reply only.
  */
-export async function createKey(deps: ServiceDeps, actor: Actor, body: CreateKeyBody): Promise<IssuedKey> {
-  const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
-  requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
-  const settings = await checkKeySettings(deps, actor, body, 'body');
-  const owner = await resolveOwner(deps, actor, body, 'body');
-  const consumerId = await ensureConsumer(deps, actor, owner);
-  const plaintext = generateKey(api.prefix);
-  const now = deps.now();
-  const key: KeyRecord = {
-    id: newId('key'),
-    workspaceId: actor.workspaceId,
-    apiId: api.id,
-    consumerId,
-    digest: deps.engine.digest(plaintext),
-    hint: keyHint(plaintext),
-    ...newKeyFields(settings),
-    environment: body.environment ?? 'live',
-    disabledReason: null,
-    revokedAt: null,
-    imported: false,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await deps.store.keys.create(key);
-  if (settings.credits) {
-    await deps.store.credits.set(
-      { kind: 'key', id: key.id },
-      settings.credits.remaining,
-      settings.credits.config,
-      now,
-    );
-  }
-  await deps.engine.invalidate({ type: 'key', keyId: key.id, digests: [key.digest] });
-  const view = await viewKey(deps, key);
-  await recordAudit(deps, actor, {
-    action: 'key.create',
-    targetType: 'key',
-    targetId: key.id,
-    before: null,
-    after: view,
+export async function createKey(root: ServiceDeps, actor: Actor, body: CreateKeyBody): Promise<IssuedKey> {
+  return write(root, async (deps) => {
+    const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
+    requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
+    const settings = await checkKeySettings(deps, actor, body, 'body');
+    const owner = await resolveOwner(deps, actor, body, 'body');
+    const consumerId = await ensureConsumer(deps, actor, owner);
+    const plaintext = generateKey(api.prefix);
+    const now = deps.now();
+    const key: KeyRecord = {
+      id: newId('key'),
+      workspaceId: actor.workspaceId,
+      apiId: api.id,
+      consumerId,
+      digest: deps.engine.digest(plaintext),
+      hint: keyHint(plaintext),
+      ...newKeyFields(settings),
+      environment: body.environment ?? 'live',
+      disabledReason: null,
+      revokedAt: null,
+      imported: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await deps.store.keys.create(key);
+    if (settings.credits) {
+      await deps.store.credits.set(
+        { kind: 'key', id: key.id },
+        settings.credits.remaining,
+        settings.credits.config,
+        now,
+      );
+    }
+    await deps.engine.invalidate({ type: 'key', keyId: key.id, digests: [key.digest] });
+    const view = await viewKey(deps, key);
+    await recordAudit(deps, actor, {
+      action: 'key.create',
+      targetType: 'key',
+      targetId: key.id,
+      before: null,
+      after: view,
+    });
+    await publishEvent(deps, actor.workspaceId, 'key.created', { key: view });
+    return { ...view, key: plaintext };
   });
-  await publishEvent(deps, actor.workspaceId, 'key.created', { key: view });
-  return { ...view, key: plaintext };
 }
 
 export const getKey = async (deps: ServiceDeps, actor: Actor, id: string): Promise<KeyView> =>
@@ -148,41 +151,43 @@ export async function invalidateKey(deps: ServiceDeps, keyId: string): Promise<v
 }
 
 export async function updateKey(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   id: string,
   body: UpdateKeyBody,
 ): Promise<KeyView> {
-  const current = await requireKey(deps, actor, id, 'keys:write');
-  const settings = await checkKeySettings(deps, actor, body, 'body');
-  const owner = await resolveOwner(deps, actor, body, 'body');
-  const before = await viewKey(deps, current);
-  const { credits, ...fields } = settings;
-  const patch: KeyPatch = { ...fields };
-  if (credits !== undefined) patch.credits = credits?.config ?? null;
-  if (body.disabledReason !== undefined) patch.disabledReason = body.disabledReason;
-  else if (body.enabled === true) patch.disabledReason = null;
-  if (owner !== undefined) patch.consumerId = await ensureConsumer(deps, actor, owner);
-  const now = deps.now();
-  const updated = await deps.store.keys.update(actor.workspaceId, id, patch, now);
-  if (updated === null) throw notFound();
-  if (credits !== undefined) {
-    await deps.store.credits.set(
-      { kind: 'key', id },
-      credits?.remaining ?? null,
-      credits?.config ?? null,
-      now,
-    );
-  }
-  await invalidateKey(deps, id);
-  const view = await viewKey(deps, updated);
-  await recordAudit(deps, actor, {
-    action: 'key.update',
-    targetType: 'key',
-    targetId: id,
-    before,
-    after: view,
+  return write(root, async (deps) => {
+    const current = await requireKey(deps, actor, id, 'keys:write');
+    const settings = await checkKeySettings(deps, actor, body, 'body');
+    const owner = await resolveOwner(deps, actor, body, 'body');
+    const before = await viewKey(deps, current);
+    const { credits, ...fields } = settings;
+    const patch: KeyPatch = { ...fields };
+    if (credits !== undefined) patch.credits = credits?.config ?? null;
+    if (body.disabledReason !== undefined) patch.disabledReason = body.disabledReason;
+    else if (body.enabled === true) patch.disabledReason = null;
+    if (owner !== undefined) patch.consumerId = await ensureConsumer(deps, actor, owner);
+    const now = deps.now();
+    const updated = await deps.store.keys.update(actor.workspaceId, id, patch, now);
+    if (updated === null) throw notFound();
+    if (credits !== undefined) {
+      await deps.store.credits.set(
+        { kind: 'key', id },
+        credits?.remaining ?? null,
+        credits?.config ?? null,
+        now,
+      );
+    }
+    await invalidateKey(deps, id);
+    const view = await viewKey(deps, updated);
+    await recordAudit(deps, actor, {
+      action: 'key.update',
+      targetType: 'key',
+      targetId: id,
+      before,
+      after: view,
+    });
+    await publishEvent(deps, actor.workspaceId, 'key.updated', { key: view, previous: before });
+    return view;
   });
-  await publishEvent(deps, actor.workspaceId, 'key.updated', { key: view, previous: before });
-  return view;
 }

@@ -5,6 +5,7 @@ import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { checkPermissions, inPart } from './input-checks.js';
 import { listPage } from './pagination.js';
+import { write } from './transaction.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'role not found');
 
@@ -33,32 +34,34 @@ export async function checkRoleNames(
   return unique;
 }
 
-export async function createRole(deps: ServiceDeps, actor: Actor, body: CreateRoleBody): Promise<RoleView> {
-  const permissions = checkPermissions(body.permissions, 'body.permissions');
-  const now = deps.now();
-  const role: Role = {
-    id: newId('role'),
-    workspaceId: actor.workspaceId,
-    name: body.name,
-    description: body.description ?? null,
-    permissions,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await deps.store.roles.create(role).catch((error: unknown) => {
-    throw inPart(error, 'body');
+export async function createRole(root: ServiceDeps, actor: Actor, body: CreateRoleBody): Promise<RoleView> {
+  return write(root, async (deps) => {
+    const permissions = checkPermissions(body.permissions, 'body.permissions');
+    const now = deps.now();
+    const role: Role = {
+      id: newId('role'),
+      workspaceId: actor.workspaceId,
+      name: body.name,
+      description: body.description ?? null,
+      permissions,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await deps.store.roles.create(role).catch((error: unknown) => {
+      throw inPart(error, 'body');
+    });
+    // Keys may already name this role (it was deleted and created again): their cached permissions change.
+    await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
+    const view = roleView(role);
+    await recordAudit(deps, actor, {
+      action: 'role.create',
+      targetType: 'role',
+      targetId: role.id,
+      before: null,
+      after: view,
+    });
+    return view;
   });
-  // Keys may already name this role (it was deleted and created again): their cached permissions change.
-  await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
-  const view = roleView(role);
-  await recordAudit(deps, actor, {
-    action: 'role.create',
-    targetType: 'role',
-    targetId: role.id,
-    before: null,
-    after: view,
-  });
-  return view;
 }
 
 export const getRole = async (deps: ServiceDeps, actor: Actor, id: string): Promise<RoleView> =>
@@ -70,56 +73,60 @@ export async function listRoles(deps: ServiceDeps, actor: Actor, query: PageQuer
 }
 
 export async function updateRole(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   id: string,
   body: UpdateRoleBody,
 ): Promise<RoleView> {
-  const permissions =
-    body.permissions === undefined ? undefined : checkPermissions(body.permissions, 'body.permissions');
-  const before = await requireRole(deps, actor, id);
-  const patch = {
-    ...(body.description === undefined ? {} : { description: body.description }),
-    ...(permissions === undefined ? {} : { permissions }),
-  };
-  const updated = await deps.store.roles.update(actor.workspaceId, id, patch, deps.now());
-  if (updated === null) throw notFound();
-  // Every key holding the role verifies with new permissions.
-  await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
-  const view = roleView(updated);
-  await recordAudit(deps, actor, {
-    action: 'role.update',
-    targetType: 'role',
-    targetId: id,
-    before: roleView(before),
-    after: view,
+  return write(root, async (deps) => {
+    const permissions =
+      body.permissions === undefined ? undefined : checkPermissions(body.permissions, 'body.permissions');
+    const before = await requireRole(deps, actor, id);
+    const patch = {
+      ...(body.description === undefined ? {} : { description: body.description }),
+      ...(permissions === undefined ? {} : { permissions }),
+    };
+    const updated = await deps.store.roles.update(actor.workspaceId, id, patch, deps.now());
+    if (updated === null) throw notFound();
+    // Every key holding the role verifies with new permissions.
+    await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
+    const view = roleView(updated);
+    await recordAudit(deps, actor, {
+      action: 'role.update',
+      targetType: 'role',
+      targetId: id,
+      before: roleView(before),
+      after: view,
+    });
+    return view;
   });
-  return view;
 }
 
 /**
  * Deletes the role and detaches it from every key that holds it, so that a role created
  * later under the same name grants nothing to old keys by accident.
  */
-export async function deleteRole(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
-  const role = await requireRole(deps, actor, id);
-  if (!(await deps.store.roles.delete(actor.workspaceId, id))) throw notFound();
-  let cursor: string | null = null;
-  do {
-    const page = await deps.store.keys.list(actor.workspaceId, { limit: 100, cursor });
-    for (const key of page.items) {
-      if (!key.roles.includes(role.name)) continue;
-      const roles = key.roles.filter((name) => name !== role.name);
-      await deps.store.keys.update(actor.workspaceId, key.id, { roles }, deps.now());
-    }
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
-  await recordAudit(deps, actor, {
-    action: 'role.delete',
-    targetType: 'role',
-    targetId: id,
-    before: roleView(role),
-    after: null,
+export async function deleteRole(root: ServiceDeps, actor: Actor, id: string): Promise<void> {
+  return write(root, async (deps) => {
+    const role = await requireRole(deps, actor, id);
+    if (!(await deps.store.roles.delete(actor.workspaceId, id))) throw notFound();
+    let cursor: string | null = null;
+    do {
+      const page = await deps.store.keys.list(actor.workspaceId, { limit: 100, cursor });
+      for (const key of page.items) {
+        if (!key.roles.includes(role.name)) continue;
+        const roles = key.roles.filter((name) => name !== role.name);
+        await deps.store.keys.update(actor.workspaceId, key.id, { roles }, deps.now());
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    await deps.engine.invalidate({ type: 'workspace', workspaceId: actor.workspaceId });
+    await recordAudit(deps, actor, {
+      action: 'role.delete',
+      targetType: 'role',
+      targetId: id,
+      before: roleView(role),
+      after: null,
+    });
   });
 }

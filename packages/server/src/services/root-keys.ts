@@ -6,6 +6,7 @@ import { rootKeyView } from '../views.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { listPage } from './pagination.js';
+import { write } from './transaction.js';
 
 const notFound = () => new KeywardError('NOT_FOUND', 'root key not found');
 
@@ -38,32 +39,34 @@ async function requireWeakerRootKey(
 
 /** A root key may only grant what its creator holds (no escalation through `root_keys:write`). */
 export async function createRootKey(
-  deps: ServiceDeps,
+  root: ServiceDeps,
   actor: Actor,
   body: CreateRootKeyBody,
 ): Promise<IssuedRootKey> {
-  const permissions = checkRootPermissions(body.permissions, 'body.permissions');
-  permissions.forEach((permission, i) => {
-    if (!holdsPermission(actor.permissions, permission)) {
-      throw new KeywardError(
-        'FORBIDDEN',
-        `body.permissions[${i}] "${permission}" exceeds this root key's permissions`,
-        {
-          field: `body.permissions[${i}]`,
-        },
-      );
-    }
+  return write(root, async (deps) => {
+    const permissions = checkRootPermissions(body.permissions, 'body.permissions');
+    permissions.forEach((permission, i) => {
+      if (!holdsPermission(actor.permissions, permission)) {
+        throw new KeywardError(
+          'FORBIDDEN',
+          `body.permissions[${i}] "${permission}" exceeds this root key's permissions`,
+          {
+            field: `body.permissions[${i}]`,
+          },
+        );
+      }
+    });
+    const { rootKey, plaintext } = await issueRootKey(
+      {
+        store: deps.store,
+        engine: deps.engine,
+        now: deps.now,
+        actor: { id: actor.rootKeyId, ip: actor.ip, requestId: actor.requestId },
+      },
+      { workspaceId: actor.workspaceId, name: body.name ?? null, permissions, field: 'body.permissions' },
+    );
+    return { ...rootKeyView(rootKey), key: plaintext };
   });
-  const { rootKey, plaintext } = await issueRootKey(
-    {
-      store: deps.store,
-      engine: deps.engine,
-      now: deps.now,
-      actor: { id: actor.rootKeyId, ip: actor.ip, requestId: actor.requestId },
-    },
-    { workspaceId: actor.workspaceId, name: body.name ?? null, permissions, field: 'body.permissions' },
-  );
-  return { ...rootKeyView(rootKey), key: plaintext };
 }
 
 export const getRootKey = async (deps: ServiceDeps, actor: Actor, id: string): Promise<RootKeyView> =>
@@ -79,39 +82,43 @@ export async function listRootKeys(
 }
 
 /** A new secret for a root key; the old one stops working at once. */
-export async function rollRootKey(deps: ServiceDeps, actor: Actor, id: string): Promise<IssuedRootKey> {
-  const before = await requireWeakerRootKey(deps, actor, id, 'roll');
-  if (before.revokedAt !== null) throw new KeywardError('CONFLICT', 'a revoked root key cannot be rolled');
-  const plaintext = generateKey(ROOT_KEY_PREFIX);
-  const next = { digest: deps.engine.digest(plaintext), hint: keyHint(plaintext) };
-  const rolled = await deps.store.rootKeys.roll(actor.workspaceId, id, next, deps.now());
-  if (rolled === null) throw notFound();
-  await deps.forgetRootKey(id);
-  const view = rootKeyView(rolled);
-  await recordAudit(deps, actor, {
-    action: 'root_key.roll',
-    targetType: 'root_key',
-    targetId: id,
-    before: rootKeyView(before),
-    after: view,
+export async function rollRootKey(root: ServiceDeps, actor: Actor, id: string): Promise<IssuedRootKey> {
+  return write(root, async (deps) => {
+    const before = await requireWeakerRootKey(deps, actor, id, 'roll');
+    if (before.revokedAt !== null) throw new KeywardError('CONFLICT', 'a revoked root key cannot be rolled');
+    const plaintext = generateKey(ROOT_KEY_PREFIX);
+    const next = { digest: deps.engine.digest(plaintext), hint: keyHint(plaintext) };
+    const rolled = await deps.store.rootKeys.roll(actor.workspaceId, id, next, deps.now());
+    if (rolled === null) throw notFound();
+    await deps.forgetRootKey(id);
+    const view = rootKeyView(rolled);
+    await recordAudit(deps, actor, {
+      action: 'root_key.roll',
+      targetType: 'root_key',
+      targetId: id,
+      before: rootKeyView(before),
+      after: view,
+    });
+    return { ...view, key: plaintext };
   });
-  return { ...view, key: plaintext };
 }
 
 /** Revokes a root key; idempotent (a revoked one answers its view, nothing is recorded again). */
-export async function revokeRootKey(deps: ServiceDeps, actor: Actor, id: string): Promise<RootKeyView> {
-  const before = await requireWeakerRootKey(deps, actor, id, 'revoke');
-  if (before.revokedAt !== null) return rootKeyView(before);
-  const revoked = await deps.store.rootKeys.revoke(actor.workspaceId, id, deps.now());
-  if (revoked === null) throw notFound();
-  await deps.forgetRootKey(id);
-  const view = rootKeyView(revoked);
-  await recordAudit(deps, actor, {
-    action: 'root_key.revoke',
-    targetType: 'root_key',
-    targetId: id,
-    before: rootKeyView(before),
-    after: view,
+export async function revokeRootKey(root: ServiceDeps, actor: Actor, id: string): Promise<RootKeyView> {
+  return write(root, async (deps) => {
+    const before = await requireWeakerRootKey(deps, actor, id, 'revoke');
+    if (before.revokedAt !== null) return rootKeyView(before);
+    const revoked = await deps.store.rootKeys.revoke(actor.workspaceId, id, deps.now());
+    if (revoked === null) throw notFound();
+    await deps.forgetRootKey(id);
+    const view = rootKeyView(revoked);
+    await recordAudit(deps, actor, {
+      action: 'root_key.revoke',
+      targetType: 'root_key',
+      targetId: id,
+      before: rootKeyView(before),
+      after: view,
+    });
+    return view;
   });
-  return view;
 }

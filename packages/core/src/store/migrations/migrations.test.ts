@@ -1,13 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../testing/services.js';
 import { seedTenant } from '../../testing/store-conformance/fixtures.js';
 import { createThrowawayDatabase } from '../../testing/throwaway-postgres.js';
-import { createPostgresPool, createPostgresStore, migratePostgres } from '../postgres.js';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../sqlite.js';
+import {
+  createPostgresHandle,
+  createPostgresPool,
+  createStore,
+  migratePostgres,
+  type PostgresHandle,
+} from '../postgres.js';
+import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../sqlite.js';
 
 const TABLES = [
   'alerts',
@@ -56,19 +61,23 @@ const APPLIED = [
 
 describe('sqlite migrations', () => {
   it('run twice without error and keep the data', async () => {
-    const database = openSqliteDatabase(':memory:');
-    await migrateSqlite(database);
-    const store = createSqliteStore({ database });
+    const sql = createSqliteHandle({ database: openSqliteDatabase(':memory:') });
+    await migrateSqlite(sql);
+    const store = createStore(sql);
     const { ws } = await seedTenant(store);
-    await migrateSqlite(database);
+    await migrateSqlite(sql);
     await expect(store.workspaces.get(ws.id)).resolves.toEqual(ws);
-    const tables = database
-      .prepare(
-        "select name from sqlite_master where type = 'table' and name not like 'keyward_migration%' and name not like 'sqlite_%' order by name",
-      )
-      .all();
+    const tables = await sql.exclusive((database) =>
+      database
+        .prepare(
+          "select name from sqlite_master where type = 'table' and name not like 'keyward_migration%' and name not like 'sqlite_%' order by name",
+        )
+        .all(),
+    );
     expect(tables).toEqual(TABLES.map((name) => ({ name })));
-    const applied = database.prepare('select name from keyward_migration').all();
+    const applied = await sql.exclusive((database) =>
+      database.prepare('select name from keyward_migration').all(),
+    );
     expect(applied).toEqual(APPLIED);
     await store.close();
   });
@@ -76,13 +85,15 @@ describe('sqlite migrations', () => {
   it('succeed from several handles on one file at once (as several processes would)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyward-migrate-'));
     const path = join(dir, 'keyward.db');
-    const handles = [openSqliteDatabase(path), openSqliteDatabase(path), openSqliteDatabase(path)];
+    const handles = [1, 2, 3].map(() => createSqliteHandle({ database: openSqliteDatabase(path) }));
     try {
       await Promise.all(handles.map((handle) => migrateSqlite(handle)));
       const [first] = handles;
-      expect(first?.prepare('select name from keyward_migration').all()).toEqual(APPLIED);
+      await expect(
+        first?.exclusive((database) => database.prepare('select name from keyward_migration').all()),
+      ).resolves.toEqual(APPLIED);
     } finally {
-      for (const handle of handles) handle.close();
+      for (const handle of handles) await handle.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -93,26 +104,21 @@ const available = await serviceAvailable('postgres');
 describe.runIf(available)('postgres migrations', () => {
   it('run twice, and from several nodes at once, without error', async () => {
     const database = await createThrowawayDatabase();
-    const pools = [
-      createPostgresPool(database.url),
-      createPostgresPool(database.url),
-      createPostgresPool(database.url),
-    ];
+    const handles = [1, 2, 3].map(() => createPostgresHandle({ pool: createPostgresPool(database.url) }));
     try {
-      await Promise.all(pools.map((pool) => migratePostgres(pool)));
-      await migratePostgres(pools[0] as pg.Pool);
-      const check = pools[0] as pg.Pool;
+      await Promise.all(handles.map((handle) => migratePostgres(handle)));
+      await migratePostgres(handles[0] as PostgresHandle);
+      const check = (handles[0] as PostgresHandle).pool;
       const { rows: tables } = await check.query<{ name: string }>(
         "select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'keyward_migration%' order by table_name",
       );
       expect(tables).toEqual(TABLES.map((name) => ({ name })));
       const { rows: applied } = await check.query('select name from keyward_migration');
       expect(applied).toEqual(APPLIED);
-      const store = createPostgresStore({ pool: check });
+      const store = createStore(handles[0] as PostgresHandle);
       await expect(seedTenant(store)).resolves.toBeDefined();
-      await store.close();
     } finally {
-      await Promise.all(pools.slice(1).map((pool) => pool.end()));
+      await Promise.all(handles.map((handle) => handle.close()));
       await database.drop();
     }
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMonitoringStores } from '@keyward/core/monitoring';
-import { openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, openSqliteDatabase } from '@keyward/core/sqlite';
 import type { AlertView, AuditEventView } from '@keyward/protocol';
 import { createClient } from '@keyward/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,7 +116,8 @@ describe('keyward alerts', () => {
       nextCursor: null,
     });
     const [alert] = await withDatabase(async (database) => {
-      const { alerts } = createMonitoringStores({ database });
+      // A handle on the second connection; closing the connection below is its end.
+      const { alerts } = createMonitoringStores(createSqliteHandle({ database }));
       const synced = await alerts.sync(
         workspaceId,
         ['brute_force'],

@@ -11,7 +11,7 @@ import {
   type Store,
   type UsageEvent,
 } from '@keyward/core';
-import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
+import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 
 export interface KeyFixture {
   store: Store;
@@ -34,9 +34,9 @@ export interface KeyFixture {
  */
 export async function createKeyFixture(): Promise<KeyFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'keyward-gateway-'));
-  const database = openSqliteDatabase(path.join(dir, 'keyward.db'));
-  await migrateSqlite(database);
-  const store = createSqliteStore({ database });
+  const sql = createSqliteHandle({ database: openSqliteDatabase(path.join(dir, 'keyward.db')) });
+  await migrateSqlite(sql);
+  const store = createStore(sql);
   const usage: UsageEvent[] = [];
   const engine = createEngine({ store, usage: { record: (event) => usage.push(event) } });
   const now = Date.now();

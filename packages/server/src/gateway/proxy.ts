@@ -16,6 +16,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import { toHttpFailure } from '../http-errors.js';
@@ -128,7 +129,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Fastify's own request lines log the raw URL (a key may sit in it): the gateway writes its own.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // The caller's X-Request-Id when sane, else a random UUID (never a counter that repeats across nodes).
     genReqId: requestIdOf,
     trustProxy,

@@ -13,7 +13,6 @@ import {
 export const keyImportRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const { deps } = ctx;
     app.post(
       '/v1/keys/import',
       {
@@ -28,9 +27,9 @@ export const keyImportRoutes =
         },
       },
       (request, reply) =>
-        idempotentCreate(ctx, request, reply, async () => ({
+        idempotentCreate(ctx, request, reply, async (tx) => ({
           status: 201,
-          body: await importKeys(deps, actorOf(request), request.body),
+          body: await importKeys(tx, actorOf(request), request.body),
         })),
     );
   };

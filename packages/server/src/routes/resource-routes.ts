@@ -138,9 +138,9 @@ export function registerResourceRoutes<
       headers: IdempotencyHeaders,
     };
     route('POST', path, write, schema, (request, reply) =>
-      idempotentCreate(ctx, request, reply, async () => ({
+      idempotentCreate(ctx, request, reply, async (tx) => ({
         status: 201,
-        body: await create.run(deps, actorOf(request), request.body as Static<CreateBody>),
+        body: await create.run(tx, actorOf(request), request.body as Static<CreateBody>),
       })),
     );
   }

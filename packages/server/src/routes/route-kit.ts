@@ -45,7 +45,8 @@ export async function idempotentCreate<T>(
   ctx: RouteContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  run: () => Promise<StoredReply & { body: T }>,
+  /** The create, run with the deps it is given (one transaction with the stored reply). */
+  run: (deps: ServiceDeps) => Promise<StoredReply & { body: T }>,
 ): Promise<T> {
   const header = request.headers['idempotency-key'];
   const outcome = await ctx.idempotency.run(

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { KeywardError, type Meta } from '@keyward/core';
 import type { ServiceDeps } from './context.js';
+import { write } from './transaction.js';
 
 /** A reply worth replaying: status and JSON body. */
 export interface StoredReply {
@@ -77,6 +78,10 @@ export interface Idempotency {
    * request (another body or another route) it is `UNPROCESSABLE` (422). Only successful
    * replies are stored; a failed request may be retried with the same key. Without a key,
    * `run` simply runs.
+   *
+   * With a key, `run` gets the deps of one transaction (`write`) and its reply is stored in
+   * that same transaction: the create and the reply that replays it commit together, so a
+   * crash or a failed store between the two cannot leave a key that a retry creates again.
    */
   run(
     workspaceId: string,
@@ -87,11 +92,11 @@ export interface Idempotency {
       /** The caller's `Principal.replaySecret`: a reply replays for the root key that made it only. */
       replaySecret: Buffer;
     },
-    run: () => Promise<StoredReply>,
+    run: (deps: ServiceDeps) => Promise<StoredReply>,
   ): Promise<IdempotentOutcome>;
 }
 
-/** @example const reply = await idempotency.run(ws, { idempotencyKey, route: 'POST /v1/keys', body, replaySecret }, create) */
+/** @example const reply = await idempotency.run(ws, { idempotencyKey, route: 'POST /v1/keys', body, replaySecret }, (tx) => create(tx)) */
 export function createIdempotency(deps: ServiceDeps): Idempotency {
   // Concurrent requests with the same Idempotency-Key in this process run one after another.
   const inflight = new Map<string, Promise<unknown>>();
@@ -102,7 +107,7 @@ export function createIdempotency(deps: ServiceDeps): Idempotency {
     fingerprint: string,
     lookup: string,
     replaySecret: Buffer,
-    run: () => Promise<StoredReply>,
+    run: (deps: ServiceDeps) => Promise<StoredReply>,
   ): Promise<IdempotentOutcome> => {
     const box = sealer(deps, workspaceId, idempotencyKey, replaySecret);
     const stored = await deps.store.idempotency.get(workspaceId, lookup);
@@ -118,16 +123,19 @@ export function createIdempotency(deps: ServiceDeps): Idempotency {
       }
       return { status: stored.status, body: box.open(stored.body), replayed: true };
     }
-    const reply = await run();
-    const sealed = { fingerprint, status: reply.status, body: box.seal(reply) };
-    await deps.store.idempotency.put(workspaceId, lookup, sealed, deps.now());
+    const reply = await write(deps, async (tx) => {
+      const made = await run(tx);
+      const sealed = { fingerprint, status: made.status, body: box.seal(made) };
+      await tx.store.idempotency.put(workspaceId, lookup, sealed, tx.now());
+      return made;
+    });
     return { ...reply, replayed: false };
   };
 
   return {
     async run(workspaceId, request, run) {
       const { idempotencyKey } = request;
-      if (idempotencyKey === undefined) return { ...(await run()), replayed: false };
+      if (idempotencyKey === undefined) return { ...(await run(deps)), replayed: false };
       const lookup = sha256(`lookup\u0000${idempotencyKey}`);
       const fingerprint = sha256(`${request.route}\n${canonicalJson(request.body)}`);
       const lock = `${workspaceId}\u0000${lookup}`;

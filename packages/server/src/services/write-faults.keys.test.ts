@@ -1,6 +1,7 @@
 import { KeywardError, newId } from '@keyward/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from './apis.js';
+import { createIdempotency } from './idempotency.js';
 import { importKeys } from './key-import.js';
 import { deleteKey, revokeKey, rollKey } from './key-lifecycle.js';
 import { attachRoles, detachRole } from './key-roles.js';
@@ -99,6 +100,34 @@ for (const [name, open] of await faultBackends()) {
       expect(b.effects.invalidations.at(-1)).toMatchObject({ type: 'key', keyId: issued.id });
       // The committed balance replaced the one held for spending.
       await expect(b.deps.engine.verifyKey(issued.key)).resolves.toMatchObject({ credits: { remaining: 2 } });
+    });
+
+    it('an idempotent create: the key and the reply that replays it together', async () => {
+      const idempotency = createIdempotency(b.deps);
+      const replaySecret = Buffer.alloc(32, 7);
+      const externalId = `cust_${newId('req')}`;
+      const request = {
+        idempotencyKey: `order-${newId('req')}`,
+        route: 'POST /v1/keys',
+        body: { externalId },
+        replaySecret,
+      };
+      const create = () =>
+        idempotency.run(b.actor.workspaceId, request, async (tx) => ({
+          status: 201,
+          body: await createKey(tx, b.actor, { apiId, externalId }),
+        }));
+      // The reply is stored in the create's transaction: failing its store rolls the key back too.
+      const { result, steps } = await expectAllOrNothing(b, create);
+      expect(result.replayed).toBe(false);
+      expect(steps).toBeGreaterThanOrEqual(5);
+      const issued = result.body as { id: string; key: string };
+      const replay = await create();
+      expect(replay).toMatchObject({ replayed: true, status: 201 });
+      expect((replay.body as { id: string; key: string }).key).toBe(issued.key);
+      const consumer = await b.store.consumers.getByExternalId(b.actor.workspaceId, externalId);
+      const held = await b.store.keys.list(b.actor.workspaceId, { consumerId: consumer?.id as string });
+      expect(held.items.map((k) => k.id)).toEqual([issued.id]);
     });
 
     it('roll, revoke and delete', async () => {

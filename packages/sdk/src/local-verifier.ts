@@ -20,7 +20,7 @@ export interface LocalEngine {
  * and `onError` receives the message naming the position.
  *
  * @example
- * const engine = createEngine({ store: createSqliteStore({ database }) });
+ * const engine = createEngine({ store: createStore(createSqliteHandle({ database })) });
  * app.get('/stations', keyward({ verifier: localVerifier(engine), permissions: 'stations:read' }), handler);
  */
 export function localVerifier(engine: LocalEngine): Verifier {

@@ -6,10 +6,11 @@
  *
  * @example
  * import { createEngine } from '@keyward/core';
- * import { createSqliteStore, openSqliteDatabase } from '@keyward/core/sqlite';
+ * import { createSqliteHandle, createStore, openSqliteDatabase } from '@keyward/core/sqlite';
  * import { localVerifier } from '@keyward/sdk/local';
  *
- * const engine = createEngine({ store: createSqliteStore({ database: openSqliteDatabase('./data/keyward.db') }) });
+ * const sql = createSqliteHandle({ database: openSqliteDatabase('./data/keyward.db') });
+ * const engine = createEngine({ store: createStore(sql) });
  * app.use(keyward({ verifier: localVerifier(engine) }));
  */
 export * from './local-verifier.js';

@@ -18,7 +18,7 @@ const quick = values.quick === true;
 // Each group is loaded only when it runs: `--only core` needs none of the others' dependencies.
 const groups: Record<string, () => Promise<Row[]>> = {
   core: async () => (await import('./core.js')).runCoreBench({ durationMs: quick ? 500 : 3000 }),
-  http: async () => (await import('./http.js')).runHttpBench({ durationSec: quick ? 2 : 10 }),
+  http: async () => (await import('./http.js')).runHttpBench(quick ? { durationSec: 2, rounds: 1 } : {}),
   middleware: async () =>
     (await import('./middleware.js')).runMiddlewareBench(quick ? { durationSec: 2, warmupSec: 1 } : {}),
   usage: async () => (await import('./usage.js')).runUsageBench(quick ? { durationMs: 500 } : {}),

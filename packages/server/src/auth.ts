@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { type Engine, parseKey, type RootKey, type Store, safeEqualHex } from '@keyward/core';
 import type { RootPermission } from '@keyward/protocol';
 import { authorizationLines, type FailureThrottle, hasQueryToken, parseAuthorization } from '@keyward/sdk';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { failure } from './http-errors.js';
 import { sendProblem } from './problem.js';
 import type { RootKeyCache } from './root-key-cache.js';
@@ -19,14 +19,41 @@ export interface RouteEntry {
 
 /** The authenticated caller of an admin route. */
 export interface Principal {
-  rootKeyId: string;
-  workspaceId: string;
-  permissions: readonly string[];
+  readonly rootKeyId: string;
+  readonly workspaceId: string;
+  readonly permissions: readonly string[];
   /**
    * HMAC of the presented root key (never stored, never logged): binds stored idempotent
    * replies to the credential that made them, so the database alone cannot open them.
    */
-  replaySecret: Buffer;
+  readonly replaySecret: Buffer;
+}
+
+/**
+ * A Bearer root key's principal. The replay secret is computed on first read: only
+ * idempotent creates need it, and an HMAC on every verification cost more than the
+ * engine's whole verification. The presented key sits in a private field (out of
+ * `JSON.stringify`, spreads and log serializers) for the request's lifetime, as it does in
+ * the request's headers.
+ */
+class RootKeyPrincipal implements Principal {
+  readonly rootKeyId: string;
+  readonly workspaceId: string;
+  readonly permissions: readonly string[];
+  readonly #token: string;
+  #replaySecret: Buffer | undefined;
+
+  constructor(rootKey: RootKey, token: string) {
+    this.rootKeyId = rootKey.id;
+    this.workspaceId = rootKey.workspaceId;
+    this.permissions = rootKey.permissions;
+    this.#token = token;
+  }
+
+  get replaySecret(): Buffer {
+    this.#replaySecret ??= createHmac('sha256', this.#token).update('keyward idempotent reply').digest();
+    return this.#replaySecret;
+  }
 }
 
 declare module 'fastify' {
@@ -61,8 +88,9 @@ const DUPLICATE = failure('BAD_REQUEST', 'send exactly one Authorization header'
 const THROTTLED = failure('TOO_MANY_FAILURES', 'too many invalid root keys from this address; retry later');
 
 /**
- * The `onRequest` hook guarding admin routes: authenticates the Bearer root key, then
- * checks the route's `config.permission`. It runs before the body is read, so an
+ * The root-key check of admin routes, run as each guarded route's own `onRequest` hook (see
+ * `guardAdminRoutes`): authenticates the Bearer root key, then checks the route's
+ * `config.permission` (`required`). It runs before the body is read, so an
  * unauthenticated caller learns nothing about validation. The header is parsed by the
  * SDK's RFC 6750 parser and refused with the answers every keyward face gives (400 for a
  * key in the URL or two headers, 401 `invalid_token`, 429 `TOO_MANY_FAILURES`). Clients
@@ -95,10 +123,10 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
   return async function authenticate(
     request: FastifyRequest,
     reply: FastifyReply,
+    required: RootPermission,
   ): Promise<FastifyReply | undefined> {
-    const required = request.routeOptions.config.permission;
-    // No permission: a public route. A principal already: the dashboard session hook authenticated it.
-    if (required === undefined || request.principal !== null) return undefined;
+    // A principal already: the dashboard session hook authenticated it.
+    if (request.principal !== null) return undefined;
     if (hasQueryToken(request.url)) return sendProblem(reply, IN_URL, { error: 'invalid_request' });
     const credential = parseAuthorization(authorizationLines(request.raw.rawHeaders));
     if (credential.kind === 'duplicate') return sendProblem(reply, DUPLICATE, { error: 'invalid_request' });
@@ -126,12 +154,28 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
       const lacking = failure('INSUFFICIENT_PERMISSIONS', `this root key lacks the permission "${required}"`);
       return sendProblem(reply, lacking, { error: 'insufficient_scope', scope: required });
     }
-    request.principal = {
-      rootKeyId: rootKey.id,
-      workspaceId: rootKey.workspaceId,
-      permissions: rootKey.permissions,
-      replaySecret: createHmac('sha256', token).update('keyward idempotent reply').digest(),
-    };
+    request.principal = new RootKeyPrincipal(rootKey, token);
     return undefined;
   };
+}
+
+/**
+ * Gives every route that declares `config.permission` its own `onRequest` hook running the
+ * root-key check with that permission bound once, at registration. Public routes pay
+ * nothing, and no request reads Fastify's `request.routeOptions` (a getter that builds a
+ * dozen-field object per call). Route-level hooks run after the app's own `onRequest`
+ * hooks, so the dashboard's session hook still goes first. Call it before any route is
+ * registered.
+ */
+export function guardAdminRoutes(
+  app: FastifyInstance,
+  authenticate: ReturnType<typeof createAuthenticator>,
+): void {
+  app.addHook('onRoute', (route) => {
+    const required = route.config?.permission;
+    if (required === undefined) return;
+    const guard = (request: FastifyRequest, reply: FastifyReply) => authenticate(request, reply, required);
+    const own = route.onRequest === undefined ? [] : [route.onRequest].flat();
+    route.onRequest = [guard, ...own];
+  });
 }

@@ -120,6 +120,16 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     return found;
   };
 
+  /** Refuses a root key: 401 `invalid_token` counted against the address, or 429 while it is blocked. */
+  const refuse = (request: FastifyRequest, reply: FastifyReply, wait: number): FastifyReply => {
+    if (wait === 0) {
+      throttle.fail(request.ip, now());
+      return sendProblem(reply, INVALID, { error: 'invalid_token' });
+    }
+    reply.header('retry-after', String(Math.ceil(wait / 1000)));
+    return sendProblem(reply, THROTTLED);
+  };
+
   return async function authenticate(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -134,21 +144,14 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     // A blocked address may be shared (NAT, a proxy without trust-proxy): a valid root key
     // still passes; anything else from it is answered 429 (see failure-throttle.ts).
     const wait = throttle.blocked(request.ip, now());
-    const refuse = (): FastifyReply => {
-      if (wait === 0) {
-        throttle.fail(request.ip, now());
-        return sendProblem(reply, INVALID, { error: 'invalid_token' });
-      }
-      reply.header('retry-after', String(Math.ceil(wait / 1000)));
-      return sendProblem(reply, THROTTLED);
-    };
     const token = credential.kind === 'ok' ? credential.token : null;
     const parsed = token === null ? null : parseKey(token);
-    if (token === null || parsed === null || parsed.prefix !== ROOT_KEY_PREFIX) return refuse();
+    if (token === null || parsed === null || parsed.prefix !== ROOT_KEY_PREFIX)
+      return refuse(request, reply, wait);
     const digest = engine.digest(token);
     const rootKey = await lookup(digest);
     if (rootKey === null || !safeEqualHex(rootKey.digest, digest) || rootKey.revokedAt !== null)
-      return refuse();
+      return refuse(request, reply, wait);
     if (wait === 0) throttle.succeed(request.ip);
     if (!rootKeyAllows(rootKey.permissions, required)) {
       const lacking = failure('INSUFFICIENT_PERMISSIONS', `this root key lacks the permission "${required}"`);

@@ -9,7 +9,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Issue 2's HTTP row: `POST /v1/keys/verify` on the real server (a valid key, cache hit)
- * next to a bare `node:http` server answering a JSON body of the same size, each in its own
+ * next to a bare `node:http` server answering a JSON body of the same size (and a bare
+ * Fastify route answering it: the framework's floor), each in its own
  * process while autocannon runs in this one, with the same fixed connections.
  */
 export async function runHttpBench({
@@ -27,6 +28,7 @@ export async function runHttpBench({
     'keyward',
   ]);
   const bare = await startTsxChild<{ url: string }>(server, ['bare', keyward.info.body]);
+  const fastify = await startTsxChild<{ url: string }>(server, ['fastify', keyward.info.body]);
   const request = {
     method: 'POST' as const,
     headers: { authorization: `Bearer ${keyward.info.rootKey}`, 'content-type': 'application/json' },
@@ -47,15 +49,20 @@ export async function runHttpBench({
     const keywardUrl = `${keyward.info.url}/v1/keys/verify`;
     await measureHttp({ ...request, url: bareUrl, durationSec: 2 });
     await measureHttp({ ...request, url: keywardUrl, durationSec: 2 });
+    const fastifyUrl = `${fastify.info.url}/v1/keys/verify`;
+    await measureHttp({ ...request, url: fastifyUrl, durationSec: 2 });
     const bareRounds: Measured[] = [];
+    const fastifyRounds: Measured[] = [];
     const verifyRounds: Measured[] = [];
     // Alternating rounds, medians kept: drift in the machine's load hits both rows alike.
     for (let round = 0; round < rounds; round++) {
       bareRounds.push(await measured(bareUrl, bare.child.pid));
+      fastifyRounds.push(await measured(fastifyUrl, fastify.child.pid));
       verifyRounds.push(await measured(keywardUrl, keyward.child.pid));
     }
     const bareResult = median(bareRounds);
     const verify = median(verifyRounds);
+    const fastifyResult = median(fastifyRounds);
     const spread = (all: Measured[]): string => {
       const cpu = all.map((r) => r.cpuUsPerRequest).filter((us) => us !== null);
       const cpuNote =
@@ -80,6 +87,16 @@ export async function runHttpBench({
       },
       {
         group,
+        name: 'bare Fastify route, same JSON',
+        unit: 'req/s',
+        rate: fastifyResult.rate,
+        p50Ms: fastifyResult.p50Ms,
+        p99Ms: fastifyResult.p99Ms,
+        baseline: bareName,
+        note: spread(fastifyRounds),
+      },
+      {
+        group,
         name: 'POST /v1/keys/verify',
         unit: 'req/s',
         rate: verify.rate,
@@ -92,6 +109,6 @@ export async function runHttpBench({
       },
     ];
   } finally {
-    await Promise.all([stopChild(keyward.child), stopChild(bare.child)]);
+    await Promise.all([stopChild(keyward.child), stopChild(bare.child), stopChild(fastify.child)]);
   }
 }

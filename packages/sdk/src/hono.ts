@@ -45,7 +45,9 @@ const credentialOf = (c: Context) => {
 
 /**
  * Bearer key middleware for Hono. On success the identity is `c.get('keyward')` and the
- * RateLimit headers go on the response; otherwise it answers itself (answers.ts).
+ * RateLimit headers go on the response (on @hono/node-server onto the Node response
+ * itself, so middleware reading `c.res.headers` does not see them; the client does);
+ * otherwise it answers itself (answers.ts).
  * Hono has no trusted-proxy setting: the default address is the socket peer on
  * @hono/node-server; behind a proxy, or on another runtime, pass `getClientIp` (e.g.
  * built on `getConnInfo` and the proxy you trust).

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 
@@ -82,6 +83,32 @@ export async function measureHttp(options: {
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
   };
+}
+
+/**
+ * CPU time (user + system, µs) a process has used so far, from `/proc/<pid>/stat`; null
+ * where there is no procfs. Read before and after a measurement, it gives the server's CPU
+ * per request: steadier than req/s on a machine whose cores are shared.
+ */
+export function processCpuUs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1e6) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The round with the median rate (the upper one of an even count). */
+export function median<T extends { rate: number }>(rounds: readonly T[]): T {
+  const sorted = [...rounds].sort((a, b) => a.rate - b.rate);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error('median of no rounds');
+  return middle;
 }
 
 export function machineLine(): string {

@@ -1,13 +1,15 @@
 import http from 'node:http';
 import { createEngine } from '@keyward/core';
 import { buildApp, issueRootKey } from '@keyward/server';
+import Fastify from 'fastify';
 import { benchKey, benchStore } from './fixtures.js';
 
 /**
  * One server under benchmark, in its own process. argv[2] = `keyward`: the real app on a
  * SQLite file with a root key and a valid key; prints `{ url, rootKey, key, body }` where
  * `body` is the JSON a verification answers. argv[2] = `bare`, argv[3] = that JSON: a bare
- * `node:http` server that answers every POST with it; prints `{ url }`.
+ * `node:http` server that answers every POST with it; prints `{ url }`. argv[2] = `fastify`,
+ * argv[3] = that JSON: a bare Fastify route answering it; prints `{ url }`.
  */
 const mode = process.argv[2];
 if (mode === 'bare') {
@@ -28,6 +30,20 @@ if (mode === 'bare') {
     console.log(JSON.stringify({ url: `http://127.0.0.1:${address.port}` }));
   });
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
+} else if (mode === 'fastify') {
+  // The framework's floor: a Fastify route answering the same JSON, parsing the body and
+  // nothing else (no schema, no hooks, no authentication).
+  const body = process.argv[3] ?? '{}';
+  const app = Fastify();
+  app.post('/v1/keys/verify', async (_request, reply) => {
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return body;
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  console.log(JSON.stringify({ url }));
+  process.once('SIGTERM', () => {
+    void app.close().then(() => process.exit(0));
+  });
 } else {
   const ctx = await benchStore();
   const engine = createEngine({ store: ctx.store });

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTsxChild, stopChild } from './child.js';
-import { measureHttp, type Row } from './harness.js';
+import { measureHttp, median, processCpuUs, type Row } from './harness.js';
+
+type Measured = Awaited<ReturnType<typeof measureHttp>> & { cpuUs: number | null };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -19,7 +21,7 @@ export interface MiddlewareBenchOptions {
   warmupSec?: number;
   /** Concurrent keep-alive connections of the load generator. Default 50. */
   connections?: number;
-  /** Interleaved rounds (bare, protected, bare, ...); each row reports its best round. Default 2. */
+  /** Interleaved rounds (bare, protected, bare, ...); each row reports its median round. Default 3. */
   rounds?: number;
   /** Frameworks to measure. Default all three. */
   frameworks?: ReadonlyArray<'express' | 'fastify' | 'hono'>;
@@ -39,7 +41,7 @@ export async function runMiddlewareBench(options: MiddlewareBenchOptions = {}): 
     durationSec = 10,
     warmupSec = 2,
     connections = 50,
-    rounds = 2,
+    rounds = 3,
     frameworks = ['express', 'fastify', 'hono'],
   } = options;
   const rows: Row[] = [];
@@ -60,24 +62,38 @@ export async function runMiddlewareBench(options: MiddlewareBenchOptions = {}): 
         extra: { baseline: bare, note: 'permission query, 1 sliding-window limit' },
       },
     ];
-    const best = new Map<string, Awaited<ReturnType<typeof measureHttp>>>();
+    const all = new Map<string, Measured[]>();
     try {
       for (let round = 0; round < rounds; round++) {
-        // Interleaved rounds, best kept: drift in machine load hits both rows alike.
+        // Interleaved rounds, medians kept: drift in machine load hits both rows alike.
         for (const target of targets) {
           const { url, headers } = target;
           if (round === 0 && warmupSec > 0)
             await measureHttp({ url, headers, connections, durationSec: warmupSec });
+          const before = processCpuUs(child.pid);
           const result = await measureHttp({ url, headers, connections, durationSec });
-          const kept = best.get(target.name);
-          if (kept === undefined || result.rate > kept.rate) best.set(target.name, result);
+          const after = processCpuUs(child.pid);
+          const requests = result.rate * durationSec;
+          const cpuUs =
+            before === null || after === null || requests === 0 ? null : (after - before) / requests;
+          all.set(target.name, [...(all.get(target.name) ?? []), { ...result, cpuUs }]);
         }
       }
       for (const target of targets) {
-        const result = best.get(target.name);
-        if (result === undefined) continue;
+        const measured = all.get(target.name);
+        if (measured === undefined) continue;
+        const result = median(measured);
         const failed = result.non2xx > 0 ? `${result.non2xx} non-2xx answers` : undefined;
-        const note = [target.extra.note, rounds > 1 ? `best of ${rounds}` : undefined, failed]
+        const cpu = measured.every((m) => m.cpuUs !== null)
+          ? `server CPU ${measured.map((m) => m.cpuUs?.toFixed(0)).join('/')} µs per request`
+          : undefined;
+        const rates = `${measured.map((m) => Math.round(m.rate)).join(', ')} req/s`;
+        const note = [
+          target.extra.note,
+          rounds > 1 ? `median of ${rounds}: ${rates}` : undefined,
+          cpu,
+          failed,
+        ]
           .filter(Boolean)
           .join('; ');
         rows.push({

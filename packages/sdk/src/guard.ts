@@ -108,14 +108,17 @@ export function createGuard<Req>(
   const params = staticParams(options as KeywardOptions<unknown>);
   const throttle = throttleFor(verifier, options.throttle);
   const { keyHeader } = reader;
+  // Built once, not per request: a closure per call is garbage, and under tsx (keepNames) a
+  // named one also costs a defineProperty each time.
+  const answer = (outcome: Outcome, req: Req, target: string): Answer =>
+    answerFor(outcome, { realm, now: now(), target, requestId: reader.requestId?.(req), keyHeader });
 
   return async (req) => {
     const target = reader.target(req);
-    const answer = (outcome: Outcome) =>
-      answerFor(outcome, { realm, now: now(), target, requestId: reader.requestId?.(req), keyHeader });
-    if (hasQueryToken(target)) return answer({ kind: 'query_token' });
+    if (hasQueryToken(target)) return answer({ kind: 'query_token' }, req, target);
     const credential = reader.credential(req);
-    if (credential.kind === 'missing' || credential.kind === 'duplicate') return answer(credential);
+    if (credential.kind === 'missing' || credential.kind === 'duplicate')
+      return answer(credential, req, target);
     const ip = getClientIp === undefined ? reader.ip(req) : getClientIp(req);
     // Without an address there is nothing to count failures against.
     const client = throttle !== null && ip !== undefined ? ip : null;
@@ -124,11 +127,10 @@ export function createGuard<Req>(
     // hopeless at any rate); malformed strings, foreign-format (possibly weak imported) keys and
     // unknown keys are answered 429.
     const wait = client === null ? 0 : (throttle?.blocked(client, now()) ?? 0);
-    const throttled = () => answer({ kind: 'throttled', retryAfterMs: wait });
     if (credential.kind === 'malformed') {
-      if (wait > 0) return throttled();
+      if (wait > 0) return answer({ kind: 'throttled', retryAfterMs: wait }, req, target);
       if (client !== null) throttle?.fail(client, now());
-      return answer(credential);
+      return answer(credential, req, target);
     }
     try {
       const request: VerifyParams = { ...params };
@@ -136,16 +138,17 @@ export function createGuard<Req>(
       if (tags !== undefined) request.tags = tags(req);
       if (wait > 0) request.keywardFormatOnly = true;
       const verification = await verifier.verify(credential.token, request);
-      if (wait > 0 && verification.code === 'NOT_FOUND') return throttled();
+      if (wait > 0 && verification.code === 'NOT_FOUND')
+        return answer({ kind: 'throttled', retryAfterMs: wait }, req, target);
       if (client !== null) {
         // Only unknown keys count: a revoked or expired key is a stale client, not a guess.
         if (verification.code === 'NOT_FOUND') throttle?.fail(client, now());
         else if (verification.valid) throttle?.succeed(client);
       }
-      return answer({ kind: 'verified', verification, permissions: params.permissions });
+      return answer({ kind: 'verified', verification, permissions: params.permissions }, req, target);
     } catch (error) {
       (onError ?? reader.onError)(error, req);
-      return answer({ kind: 'unavailable' });
+      return answer({ kind: 'unavailable' }, req, target);
     }
   };
 }

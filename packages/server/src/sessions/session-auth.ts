@@ -16,8 +16,10 @@ import { type DashboardSessionDeps, resolveDashboardSession } from './dashboard-
  */
 export function createSessionAuthenticator(deps: DashboardSessionDeps) {
   return async function authenticateSession(request: FastifyRequest): Promise<void> {
+    // The header first: a Bearer root key (every verify call) skips Fastify's `routeOptions` getter.
+    if (request.headers.authorization !== undefined) return;
     const required = request.routeOptions.config.permission;
-    if (required === undefined || request.headers.authorization !== undefined) return;
+    if (required === undefined) return;
     const token = request.cookies[DASHBOARD_COOKIE];
     if (token === undefined) return;
     checkCsrf(request, deps.options.publicOrigin);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rootCause } from './cli/cli-error.js';
 import { loadOptionalPackage, missingPackageOf } from './optional-package.js';
 
 // Real failed imports (not hand-made errors), so the test follows what Node reports.
@@ -33,6 +34,18 @@ describe('loadOptionalPackage', () => {
     );
     await expect(failure).rejects.toThrow(
       'KEYWARD_DATABASE_URL needs the "keyward-absent-driver" package, which is not installed: run `npm install keyward-absent-driver`',
+    );
+  });
+
+  it('keeps its words as the root cause the CLI prints (`keyward: cannot use ...: <cause>`)', async () => {
+    const failure = await loadOptionalPackage('keyward-absent-driver', 'KEYWARD_DATABASE_URL', () =>
+      importNamed('keyward-absent-driver'),
+    ).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(rootCause(new Error('opening the database failed', { cause: failure }))).toContain(
+      'run `npm install keyward-absent-driver`',
     );
   });
 

@@ -17,6 +17,11 @@ export function missingPackageOf(error: unknown): string | null {
   return match[1].startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? null);
 }
 
+/** A driver the configuration needs is not installed; its message is the whole answer. */
+export class MissingPackageError extends Error {
+  override readonly name = 'MissingPackageError';
+}
+
 /**
  * Runs `load` (an `import()` of a module that needs `name`); when `name` is not installed,
  * fails with a message naming the setting that needs it and the command that installs it.
@@ -34,7 +39,7 @@ export async function loadOptionalPackage<T>(
     return await load();
   } catch (error) {
     if (missingPackageOf(error) !== name) throw error;
-    throw new Error(
+    throw new MissingPackageError(
       `${neededFor} needs the "${name}" package, which is not installed: run \`npm install ${name}\` where keyward is installed (\`npm install -g ${name}\` for a global install)`,
       { cause: error },
     );

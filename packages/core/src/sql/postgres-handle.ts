@@ -1,8 +1,11 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { errorCode, NETWORK_ERROR_CODES, unavailableTranslator } from '../resilience/unavailable.js';
+import { unavailableTranslator } from '../resilience/unavailable.js';
+import { isPostgresUnavailable } from './postgres-errors.js';
 import { inTransaction, type PostgresHandle } from './sql-handle.js';
 import { translatingDialect } from './translating-dialect.js';
+
+export { isPostgresUnavailable } from './postgres-errors.js';
 
 const INT8_OID = 20;
 
@@ -63,28 +66,6 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
   pool.on('error', onIdleError);
   return pool;
 }
-
-/**
- * SQLSTATEs that mean "not now" rather than "wrong": class 08 (connection exception),
- * server shutting down or starting (57P01-57P03), too many connections (53300), read-only
- * during a failover (25006), statement timeout (57014).
- */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|25006|57014)$/;
-
-/** What node-postgres says when it gives up on a connection (these errors carry no code). */
-const POOL_MESSAGES = [
-  'timeout exceeded when trying to connect',
-  'Connection terminated',
-  'connection error and is not queryable',
-  'Cannot use a pool after calling end on the pool',
-];
-
-/** PostgreSQL or pg errors of a database that is down, restarting, overloaded or unreachable. */
-export const isPostgresUnavailable = (error: Error): boolean => {
-  const code = errorCode(error);
-  if (code !== null && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
-  return POOL_MESSAGES.some((text) => error.message.includes(text));
-};
 
 export interface PostgresHandleOptions {
   /** A pg pool (ideally from `createPostgresPool`); the handle takes it over and `close()` ends it. */

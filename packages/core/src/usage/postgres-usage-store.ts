@@ -1,5 +1,5 @@
 import { unavailableTranslator } from '../resilience/unavailable.js';
-import { isPostgresUnavailable } from '../sql/postgres-handle.js';
+import { isPostgresUnavailable } from '../sql/postgres-errors.js';
 import { type PostgresHandle, tablesOf } from '../sql/sql-handle.js';
 import { type AggregatedBatch, aggregateBatch, type RollupRow } from './aggregate.js';
 import { GRANULARITIES } from './granularity.js';

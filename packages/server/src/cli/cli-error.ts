@@ -1,3 +1,4 @@
+import { MissingPackageError } from '../optional-package.js';
 /**
  * A failure the CLI reports as one line, `keyward: <message>`, with a non-zero exit code.
  * The message must be safe to print: never a key, root key or pepper.
@@ -44,6 +45,8 @@ export function rootCause(error: unknown): string {
       errors?: unknown;
     };
     if (typeof code === 'string' && NETWORK_CAUSES[code] !== undefined) return NETWORK_CAUSES[code];
+    // Its message names the package and the command that installs it; its cause only says "Cannot find package".
+    if (current instanceof MissingPackageError) return current.message;
     if (typeof message === 'string' && message.trim() !== '') innermost = message;
     current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }

@@ -227,6 +227,25 @@ const timed = (start: number, steps: ReadonlyArray<{ dt: number; cost: number }>
 };
 const startArb = fc.integer({ min: 0, max: 2 ** 41 });
 
+describe('sliding_window remaining', () => {
+  it('is what the next decision admits, also where the weighted estimate rounds (found by the property below)', () => {
+    // 529 ms into a 1587 ms window after a full one: the estimate is 9 × (1 − 1/3), which is
+    // 6.000000000000001 in doubles; 3 more fit (6.000000000000001 + 3 rounds to 9).
+    const config: RateLimitConfig = { name: 'p', limit: 9, duration: 1587, algorithm: 'sliding_window' };
+    const window = 837_080_091;
+    const full = decide(config, null, 9, window * 1587 + 1000);
+    const at = (window + 1) * 1587 + 529;
+    const d = decide(config, full.state, 0, at);
+    expect(d.remaining).toBe(3);
+    expect(decide(config, d.state, 3, at).admitted).toBe(true);
+    expect(decide(config, d.state, 4, at).admitted).toBe(false);
+    const spent = decide(config, d.state, 1, at);
+    expect(spent.remaining).toBe(2);
+    expect(decide(config, spent.state, 2, at).admitted).toBe(true);
+    expect(decide(config, spent.state, 3, at).admitted).toBe(false);
+  });
+});
+
 describe('rate-limit properties', () => {
   it('sliding window never admits more than the limit within a fixed window', () => {
     fc.assert(

@@ -113,6 +113,19 @@ const estimateOf = (s: Sliding, now: number): number => {
   return s.prev * (1 - elapsed / s.duration) + s.curr;
 };
 
+/**
+ * The most units that fit: the largest r with `used + r <= limit`, tested exactly as
+ * admission tests it (the same doubles). `floor(limit - used)` alone can be one off: with
+ * used = 9 × (1 − 529/1587) = 6.000000000000001, 9 − used floors to 2 while 6.000000000000001
+ * + 3 rounds to 9 and is admitted.
+ */
+const room = (limit: number, used: number): number => {
+  let r = Math.max(0, Math.floor(limit - used));
+  while (used + (r + 1) <= limit) r += 1;
+  while (r > 0 && used + r > limit) r -= 1;
+  return r;
+};
+
 /** Step 5 of sliding_window: the earliest time `units` fit, from a state rolled at `now`. */
 function slidingWait(limit: number, d: number, s: Sliding, units: number, now: number): number {
   const start = s.window * d;
@@ -139,7 +152,8 @@ function decideSliding(
   const estimate = estimateOf(s, now);
   const admitted = cost === 0 || estimate + cost <= limit;
   const next = admitted && cost > 0 ? sliding(d, s.window, s.prev, s.curr + cost) : s;
-  const remaining = Math.max(0, Math.floor(limit - estimate - (admitted ? cost : 0)));
+  // What the next decision will read (the state after this one, at the same time).
+  const remaining = room(limit, admitted && cost > 0 ? estimateOf(next, now) : estimate);
   const reset =
     remaining === 0
       ? limit === 0

@@ -77,15 +77,22 @@ local function slide_wait(limit, d, s, units)
   return t
 end
 
+-- room() of rate-limit.ts: the largest r with used + r <= limit, as admission tests it.
+local function room(limit, used)
+  local r = math.max(0, math.floor(limit - used))
+  while used + (r + 1) <= limit do r = r + 1 end
+  while r > 0 and used + r > limit do r = r - 1 end
+  return r
+end
+
 local function slide(limit, d, st, cost)
   local s = roll(d, st, now)
   local est = estimate(s, now)
   local admitted = cost == 0 or est + cost <= limit
   local nxt = s
   if admitted and cost > 0 then nxt = { alg = 's', d = d, w = s.w, p = s.p, c = s.c + cost } end
-  local taken = 0
-  if admitted then taken = cost end
-  local remaining = math.max(0, math.floor(limit - est - taken))
+  local remaining
+  if admitted and cost > 0 then remaining = room(limit, estimate(nxt, now)) else remaining = room(limit, est) end
   local reset
   if remaining == 0 then
     if limit == 0 then reset = now + 2 * d else reset = slide_wait(limit, d, nxt, 1) end

@@ -144,7 +144,6 @@ describe.skipIf(!enabled)('three keyward nodes sharing PostgreSQL and Redis', ()
         keys: [{ plaintext }],
       });
       expect(created.status).toBe(201);
-      const sent = Date.now();
       if ((await verifier.verify(plaintext)).body.valid === true) firstTry++;
       else {
         // The invalidation travels Redis pub/sub while the client's next request travels
@@ -155,7 +154,6 @@ describe.skipIf(!enabled)('three keyward nodes sharing PostgreSQL and Redis', ()
           async () => (await verifier.verify(plaintext)).body.valid === true,
           PUSHED_WITHIN_MS,
         );
-        expect(Date.now() - sent).toBeLessThan(PUSHED_WITHIN_MS);
       }
     }
     figures.push([

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SOURCE_NODE_ARGS } from '@keyward/core/testing';
+// Not `@keyward/core/testing`: its conformance suites load vitest, and the bench runs this.
+import { SOURCE_NODE_ARGS } from '@keyward/core/testing/servers';
 
 /**
  * Test helpers that run keyward as users do: real processes started with

@@ -5,6 +5,7 @@
  * to them. Resolvable only inside the repository (the `@keyward/source` condition): never
  * part of a published package.
  */
+export { cleanEnv, exitWithin } from '../cli/test-processes.js';
 export { forwardRequestHeaders } from '../gateway/forward-headers.js';
 export { createKeyFixture, type KeyFixture } from '../gateway/testing/test-keys.js';
 export * from './browser.js';

@@ -56,6 +56,7 @@ describe('loadConfig values', () => {
       KEYWARD_DATA_DIR: '/var/lib/keyward',
       KEYWARD_PEPPER: PEPPER,
       KEYWARD_DATABASE_URL: 'postgres://keyward:pw@db.internal:5432/keyward',
+      KEYWARD_DATABASE_POOL_SIZE: '40',
       KEYWARD_REDIS_URL: 'rediss://cache.internal:6380',
       KEYWARD_LOG_LEVEL: 'DEBUG',
       KEYWARD_LOG_FORMAT: 'json',
@@ -71,6 +72,7 @@ describe('loadConfig values', () => {
     expect(config.database.kind === 'postgres' && config.database.url.reveal()).toBe(
       'postgres://keyward:pw@db.internal:5432/keyward',
     );
+    expect(config.database.kind === 'postgres' && config.database.poolSize).toBe(40);
     expect(config.redisUrl?.reveal()).toBe('rediss://cache.internal:6380');
     expect(config.logLevel).toBe('debug');
     expect(config.logFormat).toBe('json');
@@ -82,6 +84,7 @@ describe('loadConfig values', () => {
   it('accepts postgresql:// and port 0 (pick a free port)', () => {
     const config = loadConfig({ KEYWARD_DATABASE_URL: 'postgresql://127.0.0.1/k', KEYWARD_PORT: '0' });
     expect(config.database.kind).toBe('postgres');
+    expect(config.database.kind === 'postgres' && config.database.poolSize).toBe(10);
     expect(config.port).toBe(0);
   });
 
@@ -124,6 +127,11 @@ describe('loadConfig problems', () => {
       'KEYWARD_RATELIMIT_FAIL_MODE',
       'maybe',
       'KEYWARD_RATELIMIT_FAIL_MODE must be "open" or "closed" (got "maybe")',
+    ],
+    [
+      'KEYWARD_DATABASE_POOL_SIZE',
+      '0',
+      'KEYWARD_DATABASE_POOL_SIZE must be an integer from 1 to 1000 (got "0")',
     ],
     ['KEYWARD_CACHE_TTL_MS', '1e3', 'KEYWARD_CACHE_TTL_MS must be an integer from 0 to 86400000 (got "1e3")'],
   ])('%s=%s', (name, raw, message) => {

@@ -34,8 +34,12 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export type DatabaseConfig =
   /** Embedded default: one SQLite file (WAL) under the data directory. */
   | { kind: 'sqlite'; path: string }
-  /** Scaled out: PostgreSQL, the URL may hold a password (a Secret). */
-  | { kind: 'postgres'; url: Secret };
+  /**
+   * Scaled out: PostgreSQL, the URL may hold a password (a Secret). `poolSize`
+   * (KEYWARD_DATABASE_POOL_SIZE, default 10): most connections this node opens; every node's
+   * pool together must stay under the server's `max_connections` (docs/deploy.md).
+   */
+  | { kind: 'postgres'; url: Secret; poolSize: number };
 
 /** Validated, frozen server configuration (see `loadConfig`). */
 export interface Config {
@@ -202,6 +206,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const databaseUrl = take<Secret | null>('KEYWARD_DATABASE_URL', null, (raw) =>
     urlWithScheme('KEYWARD_DATABASE_URL', raw, ['postgres:', 'postgresql:']),
   );
+  const databasePoolSize = take('KEYWARD_DATABASE_POOL_SIZE', 10, (raw) =>
+    integer('KEYWARD_DATABASE_POOL_SIZE', raw, 1, 1000),
+  );
   const redisUrl = take<Secret | null>('KEYWARD_REDIS_URL', null, (raw) =>
     urlWithScheme('KEYWARD_REDIS_URL', raw, ['redis:', 'rediss:']),
   );
@@ -281,7 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   const database: DatabaseConfig = databaseUrl
-    ? Object.freeze({ kind: 'postgres', url: databaseUrl })
+    ? Object.freeze({ kind: 'postgres', url: databaseUrl, poolSize: databasePoolSize })
     : Object.freeze({ kind: 'sqlite', path: path.join(dataDir, 'keyward.db') });
   return Object.freeze({
     port,

@@ -78,6 +78,7 @@ export async function openDatabase(
     const { createPostgresHandle, createPostgresPool, migratePostgres } = postgres;
     const sql = createPostgresHandle({
       pool: createPostgresPool(config.database.url.reveal(), {
+        max: config.database.poolSize,
         onIdleError: (error) => logger?.warn({ err: error }, 'postgres: an idle connection failed'),
       }),
     });

@@ -33,6 +33,8 @@ const groups: Record<string, () => Promise<Row[]>> = {
     (await import('./scale.js')).runScaleBench(
       quick ? { durationMs: 500, durationSec: 2, trials: 30, rounds: 1 } : {},
     ),
+  peers: async () =>
+    (await import('./peers.js')).runPeersBench(quick ? { durationMs: 300, durationSec: 2, rounds: 1 } : {}),
   // Ten minutes by design (issue 13): only when named, `npm run bench -- --only soak`.
   soak: async () =>
     (await import('./soak.js')).runSoakBench(

@@ -54,30 +54,14 @@ export async function benchKey(
 ): Promise<{ key: string; id: string }> {
   const key = generateKey('bench');
   const digest = 'digest' in engine ? engine.digest(key) : createDigester({}).digest(key);
-  const now = Date.now();
-  const record: KeyRecord = {
-    id: newId('key'),
-    workspaceId: ctx.workspaceId,
-    apiId: ctx.apiId,
-    consumerId: null,
+  const record = keyRecord(ctx, {
     digest,
     hint: keyHint(key),
-    name: 'bench',
-    meta: null,
     permissions: fixture.permissions ?? [],
-    roles: [],
     ratelimits: fixture.ratelimits ?? [],
     credits: fixture.credits?.config ?? null,
-    allowedIps: [],
-    environment: 'live',
-    enabled: true,
-    disabledReason: null,
-    expiresAt: null,
-    revokedAt: null,
-    imported: false,
-    createdAt: now,
-    updatedAt: now,
-  };
+  });
+  const now = record.createdAt;
   await ctx.store.keys.create(record);
   if (fixture.credits !== undefined) {
     await ctx.store.credits.set(
@@ -88,4 +72,34 @@ export async function benchKey(
     );
   }
   return { key, id: record.id };
+}
+
+/** A live key record of the bench's API with everything else at its default. */
+export function keyRecord(
+  ctx: { workspaceId: string; apiId: string },
+  fields: Pick<KeyRecord, 'digest' | 'hint'> & Partial<KeyRecord>,
+): KeyRecord {
+  const now = Date.now();
+  return {
+    id: newId('key'),
+    workspaceId: ctx.workspaceId,
+    apiId: ctx.apiId,
+    consumerId: null,
+    name: 'bench',
+    meta: null,
+    permissions: [],
+    roles: [],
+    ratelimits: [],
+    credits: null,
+    allowedIps: [],
+    environment: 'live',
+    enabled: true,
+    disabledReason: null,
+    expiresAt: null,
+    revokedAt: null,
+    imported: false,
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  };
 }

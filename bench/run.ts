@@ -4,7 +4,7 @@ import { machineLine, type Row, renderTable } from './harness.js';
 /**
  * `npm run bench`: every benchmark group, each row next to a baseline measured in the same
  * run, printed as one Markdown table (paste it into bench/RESULTS.md with the machine line).
- * `--only core,http,...` picks groups (`soak`, ten minutes, runs only when named); `--quick` shortens every measurement (a smoke run,
+ * `--only core,http,...` picks groups (`soak` and `key-scale` take minutes and run only when named); `--quick` shortens every measurement (a smoke run,
  * not a result).
  */
 const { values } = parseArgs({
@@ -35,13 +35,27 @@ const groups: Record<string, () => Promise<Row[]>> = {
     ),
   peers: async () =>
     (await import('./peers.js')).runPeersBench(quick ? { durationMs: 300, durationSec: 2, rounds: 1 } : {}),
+  // Bulk-loads a million keys into SQLite and PostgreSQL: minutes, only when named.
+  'key-scale': async () =>
+    (await import('./key-scale.js')).runKeyScaleBench(
+      quick
+        ? {
+            sizes: [1_000, 20_000],
+            samples: 500,
+            durationMs: 500,
+            cachedKeys: 5_000,
+            unknownKeys: 8_000,
+            unknownCacheMax: 1_000,
+          }
+        : {},
+    ),
   // Ten minutes by design (issue 13): only when named, `npm run bench -- --only soak`.
   soak: async () =>
     (await import('./soak.js')).runSoakBench(
       quick ? { durationSec: 20, sliceSec: 10, peakSec: 3, keys: 20 } : {},
     ),
 };
-const ONLY_WHEN_NAMED = new Set(['soak']);
+const ONLY_WHEN_NAMED = new Set(['soak', 'key-scale']);
 
 const selected =
   values.only === undefined

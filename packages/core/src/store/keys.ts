@@ -53,8 +53,11 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
               .execute();
           }
           const byWorkspace = new Map<string, string[]>();
-          for (const key of keys)
-            byWorkspace.set(key.workspaceId, [...(byWorkspace.get(key.workspaceId) ?? []), key.digest]);
+          for (const key of keys) {
+            const digests = byWorkspace.get(key.workspaceId);
+            if (digests === undefined) byWorkspace.set(key.workspaceId, [key.digest]);
+            else digests.push(key.digest);
+          }
           for (const [workspaceId, digests] of byWorkspace)
             await assertDigestsFree(trx, workspaceId, digests);
         }),

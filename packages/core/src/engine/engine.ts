@@ -1,4 +1,4 @@
-import type { DenialCode, RateLimitState, VerifyCode, VerifyResult } from '@keyward/protocol';
+import type { DenialCode, RateLimitState, VerifyCode, VerifyResult, WouldDeny } from '@keyward/protocol';
 import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
@@ -17,6 +17,7 @@ import { createMemoryCacheBus } from '../memory/memory-cache-bus.js';
 import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
 import { createDependencyGuard } from '../resilience/dependency-guard.js';
 import { applyRateLimits, creditCost, requestedLimits, selectLimits, spendCredits } from './engine-limits.js';
+import { applyDryRunLimits, spendDryRunCredits } from './dry-run.js';
 import { createKeyCache } from './key-cache.js';
 import { type ResolvedKey, resolveKey } from './resolved-key.js';
 import { deniedResult, validResult } from './verify-outcome.js';
@@ -181,6 +182,7 @@ export function createEngine(options: EngineOptions): Engine {
     cost: number,
     request: VerifyOptions,
     now: number,
+    wouldDeny: readonly WouldDeny[] | null = null,
   ) => {
     if (usage === undefined) return;
     const event: UsageEvent = {
@@ -196,6 +198,7 @@ export function createEngine(options: EngineOptions): Engine {
       ip: request.ip ?? null,
       tags: [...(request.tags ?? NO_TAGS)],
     };
+    if (wouldDeny !== null) event.wouldDeny = wouldDeny.map((entry) => entry.code);
     try {
       usage.record(event);
     } catch {
@@ -223,6 +226,8 @@ export function createEngine(options: EngineOptions): Engine {
     if (closed) throw new KeywardError('UNAVAILABLE', 'the verification engine is closed');
     // Request errors throw before any lookup: a malformed request is never a denial.
     const query = request.permissions === undefined ? null : permissionQuery(request.permissions);
+    const dryRunQuery =
+      request.dryRunPermissions === undefined ? null : permissionQuery(request.dryRunPermissions);
     const wanted = request.ratelimits === undefined ? null : requestedLimits(request.ratelimits);
     const cost = request.credits === undefined ? 1 : creditCost(request.credits);
     const now = clock();
@@ -252,11 +257,17 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const denial = stateDenial(view.key, view.graceUntil, now);
     if (denial !== null) return deny(denial, view, request, now);
+    // Dry-run rules never deny: each that would have is listed (null: none would).
+    let wouldDeny: WouldDeny[] | null = null;
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
-      return deny('FORBIDDEN_IP', view, request, now);
+      if (!view.allowIpDryRun) return deny('FORBIDDEN_IP', view, request, now);
+      wouldDeny = [{ code: 'FORBIDDEN_IP' }];
     }
     if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
       return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+    }
+    if (dryRunQuery !== null && !evaluatePermissionQuery(dryRunQuery, view.grants)) {
+      (wouldDeny ??= []).push({ code: 'INSUFFICIENT_PERMISSIONS', rule: request.dryRunPermissions as string });
     }
 
     // Counters and credits held in memory answer synchronously: no await, no microtask.
@@ -272,6 +283,14 @@ export function createEngine(options: EngineOptions): Engine {
         }
       }
     }
+    // Charged only once the enforced limits admitted, like them; their states are not reported.
+    if (view.dryRun.limits.length > 0) {
+      const dryRun = applyDryRunLimits(counters, selectLimits(view.dryRun, wanted), now);
+      const denied = dryRun instanceof Promise ? await dryRun : dryRun;
+      if (denied !== null) {
+        for (const name of denied) (wouldDeny ??= []).push({ code: 'RATE_LIMITED', rule: name });
+      }
+    }
 
     let credits: { remaining: number } | null = null;
     let spent = 0;
@@ -284,9 +303,14 @@ export function createEngine(options: EngineOptions): Engine {
       }
       spent = cost;
     }
+    if (view.dryRunCharges.length > 0) {
+      const dryRun = await spendDryRunCredits(ledger, view.dryRunCharges, cost, now, guardCredits);
+      if (dryRun.spent) spent = cost;
+      for (const owner of dryRun.short) (wouldDeny ??= []).push({ code: 'USAGE_EXCEEDED', rule: owner });
+    }
 
-    record('VALID', view, spent, request, now);
-    return validResult(view.identity, ratelimits, credits);
+    record('VALID', view, spent, request, now, wouldDeny);
+    return validResult(view.identity, ratelimits, credits, wouldDeny);
   }
 
   return {

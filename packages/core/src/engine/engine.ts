@@ -130,6 +130,19 @@ export function createEngine(options: EngineOptions): Engine {
     return query;
   };
 
+  /** `permissionQuery` for `dryRunPermissions`: a malformed one names that field. */
+  const dryRunPermissionQuery = (text: string): PermissionQuery => {
+    try {
+      return permissionQuery(text);
+    } catch (error) {
+      if (!isKeywardError(error)) throw error;
+      throw new KeywardError('VALIDATION', error.message.replace(/^permissions/, 'dryRunPermissions'), {
+        field: 'dryRunPermissions',
+        cause: error,
+      });
+    }
+  };
+
   /**
    * The cache entry of a digest: its oldest key, with the keys of other workspaces that hold
    * the same digest (digests are unique per workspace only) as `others`.
@@ -227,7 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
     // Request errors throw before any lookup: a malformed request is never a denial.
     const query = request.permissions === undefined ? null : permissionQuery(request.permissions);
     const dryRunQuery =
-      request.dryRunPermissions === undefined ? null : permissionQuery(request.dryRunPermissions);
+      request.dryRunPermissions === undefined ? null : dryRunPermissionQuery(request.dryRunPermissions);
     const wanted = request.ratelimits === undefined ? null : requestedLimits(request.ratelimits);
     const cost = request.credits === undefined ? 1 : creditCost(request.credits);
     const now = clock();

@@ -8,7 +8,10 @@ import type { Verifier } from '../verification.js';
  * unchanged against Express, Fastify and Hono.
  */
 
-export type RouteOptions = Pick<KeywardOptions<unknown>, 'permissions' | 'cost' | 'ratelimits' | 'apiId'>;
+export type RouteOptions = Pick<
+  KeywardOptions<unknown>,
+  'permissions' | 'dryRunPermissions' | 'cost' | 'ratelimits' | 'apiId'
+>;
 
 export interface RouteSpec {
   method: 'GET' | 'POST';
@@ -25,6 +28,8 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/sessions',
     options: { permissions: 'sessions:read OR admin', ratelimits: [{ name: 'per-minute' }] },
   },
+  // A new requirement watched in dry run before it is enforced.
+  { method: 'GET', path: '/reports', options: { permissions: 'stations:read', dryRunPermissions: 'reports:read' } },
 ];
 
 /** What every app is built with besides the route's own options. */

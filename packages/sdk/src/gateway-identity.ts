@@ -10,6 +10,8 @@ import type { KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './veri
  * - `x-keyward-consumer-id`, `x-keyward-consumer-external-id`: both or neither; the external
  *   id is percent-encoded
  * - `x-keyward-permissions`: the key's permissions (roles resolved), comma-separated
+ * - `x-keyward-would-deny`: only when dry-run rules would have denied the request: their
+ *   codes (`RATE_LIMITED`, ...), comma-separated (see docs/dry-run.md)
  *
  * Trust model: these are plain request headers. They are trustworthy only because the gateway
  * removes every client-sent `x-keyward-*` header before adding its own, so an app that reads
@@ -27,6 +29,7 @@ export const GATEWAY_IDENTITY_HEADERS = Object.freeze({
   consumerId: 'x-keyward-consumer-id',
   consumerExternalId: 'x-keyward-consumer-external-id',
   permissions: 'x-keyward-permissions',
+  wouldDeny: 'x-keyward-would-deny',
 });
 
 /** keyward ids (`key_…`, `con_…`): short runs of letters, digits, `_` and `-`. */

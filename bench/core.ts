@@ -5,7 +5,9 @@ import { measureOps, type Row } from './harness.js';
 
 /**
  * In-process verification against bare SHA-256 of the same key (issue 2), and the full
- * check (three named limits, a quota, a permission query) against the plain cache hit (issue 3).
+ * check (three named limits, a quota, a permission query) against the plain cache hit (issue 3),
+ * and the same check with dry-run rules added (issue 14: one more limit counted apart, one more
+ * permission query that would deny, so a would-deny list is built) against the full check.
  */
 export async function runCoreBench({ durationMs = 3000 }: { durationMs?: number } = {}): Promise<Row[]> {
   const ctx = await benchStore();
@@ -21,6 +23,16 @@ export async function runCoreBench({ durationMs = 3000 }: { durationMs?: number 
       { name: 'burst', limit: 1e12, duration: 1000, algorithm: 'sliding_window' },
       { name: 'minute', limit: 1e12, duration: minute, algorithm: 'sliding_window' },
       { name: 'smooth', limit: 1e12, duration: minute, algorithm: 'token_bucket' },
+    ],
+    credits: { remaining: 1e12, config: { refill: null } },
+  });
+  const dryRun = await benchKey(ctx, engine, {
+    permissions: ['chargers:read', 'sessions:*'],
+    ratelimits: [
+      { name: 'burst', limit: 1e12, duration: 1000, algorithm: 'sliding_window' },
+      { name: 'minute', limit: 1e12, duration: minute, algorithm: 'sliding_window' },
+      { name: 'smooth', limit: 1e12, duration: minute, algorithm: 'token_bucket' },
+      { name: 'trial', limit: 1e12, duration: minute, algorithm: 'sliding_window', mode: 'dry-run' },
     ],
     credits: { remaining: 1e12, config: { refill: null } },
   });
@@ -40,7 +52,20 @@ export async function runCoreBench({ durationMs = 3000 }: { durationMs?: number 
       }),
     { durationMs },
   );
+  const dryRunCheck = await measureOps(
+    () =>
+      engine.verifyKey(dryRun.key, {
+        permissions: query,
+        dryRunPermissions: 'admin',
+        ratelimits: [{ name: 'burst' }, { name: 'minute' }, { name: 'smooth' }, { name: 'trial' }],
+        credits: { cost: 1 },
+      }),
+    { durationMs },
+  );
   const check = await engine.verifyKey(full.key, { permissions: query });
+  const dryRunAnswer = await engine.verifyKey(dryRun.key, { permissions: query, dryRunPermissions: 'admin' });
+  if (dryRunAnswer.wouldDeny?.[0]?.code !== 'INSUFFICIENT_PERMISSIONS')
+    throw new Error('bench fixture: the dry-run permission query should report a would-deny');
   if (!check.valid) throw new Error(`bench fixture did not verify: ${check.code}`);
 
   await Promise.all([engine.close(), missEngine.close()]);
@@ -64,6 +89,14 @@ export async function runCoreBench({ durationMs = 3000 }: { durationMs?: number 
       ...fullCheck,
       baseline: 'verifyKey, cache hit',
       note: 'credits in the write-behind ledger',
+    },
+    {
+      group,
+      name: 'verifyKey, the same + dry-run limit + dry-run permission query (would deny)',
+      unit: 'ops/s',
+      ...dryRunCheck,
+      baseline: 'verifyKey, 3 limits + quota + permission query',
+      note: 'issue 14: the dry-run limit is a second counter call',
     },
   ];
 }

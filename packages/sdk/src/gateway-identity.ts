@@ -1,4 +1,4 @@
-import type { KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './verification.js';
+import type { DenialCode, KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './verification.js';
 
 /**
  * The caller's identity as keyward's gateway forwards it to the upstream API (see
@@ -72,6 +72,18 @@ function consumerOf(headers: HeaderMap): VerifiedConsumer | null | 'malformed' {
   return externalId === null ? 'malformed' : { id, externalId, name: null, meta: null };
 }
 
+const WOULD_DENY_CODE = /^[A-Z_]{1,32}$/;
+
+/** `x-keyward-would-deny`: absent → none; codes only (the rules' names stay with the gateway); null when malformed. */
+function wouldDenyOf(header: string | null | undefined): Array<{ code: DenialCode }> | null | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || header === '') return null;
+  const codes = header.split(',');
+  return codes.every((code) => WOULD_DENY_CODE.test(code))
+    ? codes.map((code) => ({ code: code as DenialCode }))
+    : null;
+}
+
 function permissionsOf(header: string): string[] | null {
   if (header === '') return [];
   const permissions = header.split(',');
@@ -103,8 +115,9 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
   if (typeof permissionsHeader !== 'string') return null;
   const permissions = permissionsOf(permissionsHeader);
   const consumer = consumerOf(headers);
-  if (permissions === null || consumer === 'malformed') return null;
-  return {
+  const wouldDeny = wouldDenyOf(single(headers, GATEWAY_IDENTITY_HEADERS.wouldDeny));
+  if (permissions === null || consumer === 'malformed' || wouldDeny === null) return null;
+  const identity: KeywardIdentity = {
     keyId,
     workspaceId,
     apiId,
@@ -118,4 +131,6 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
     ratelimits: [],
     credits: null,
   };
+  if (wouldDeny !== undefined) identity.wouldDeny = wouldDeny;
+  return identity;
 }

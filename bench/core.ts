@@ -43,25 +43,36 @@ export async function runCoreBench({ durationMs = 3000 }: { durationMs?: number 
   const hit = await measureOps(() => engine.verifyKey(plain.key), { durationMs });
   const miss = await measureOps(() => missEngine.verifyKey(plain.key), { durationMs });
   const query = 'sessions:read AND (chargers:read OR admin)';
-  const fullCheck = await measureOps(
-    () =>
-      engine.verifyKey(full.key, {
-        permissions: query,
-        ratelimits: [{ name: 'burst' }, { name: 'minute' }, { name: 'smooth' }],
-        credits: { cost: 1 },
-      }),
-    { durationMs },
-  );
-  const dryRunCheck = await measureOps(
-    () =>
-      engine.verifyKey(dryRun.key, {
-        permissions: query,
-        dryRunPermissions: 'admin',
-        ratelimits: [{ name: 'burst' }, { name: 'minute' }, { name: 'smooth' }, { name: 'trial' }],
-        credits: { cost: 1 },
-      }),
-    { durationMs },
-  );
+  const fullRun = () =>
+    measureOps(
+      () =>
+        engine.verifyKey(full.key, {
+          permissions: query,
+          ratelimits: [{ name: 'burst' }, { name: 'minute' }, { name: 'smooth' }],
+          credits: { cost: 1 },
+        }),
+      { durationMs },
+    );
+  const dryRunRun = () =>
+    measureOps(
+      () =>
+        engine.verifyKey(dryRun.key, {
+          permissions: query,
+          dryRunPermissions: 'admin',
+          ratelimits: [{ name: 'burst' }, { name: 'minute' }, { name: 'smooth' }, { name: 'trial' }],
+          credits: { cost: 1 },
+        }),
+      { durationMs },
+    );
+  // Alternated, best of three each: the two differ by little, less than what the other
+  // processes on a shared machine take from one measurement to the next.
+  const best = <T extends { rate: number }>(a: T, b: T): T => (b.rate > a.rate ? b : a);
+  let fullCheck = await fullRun();
+  let dryRunCheck = await dryRunRun();
+  for (let round = 1; round < 3; round++) {
+    fullCheck = best(fullCheck, await fullRun());
+    dryRunCheck = best(dryRunCheck, await dryRunRun());
+  }
   const check = await engine.verifyKey(full.key, { permissions: query });
   const dryRunAnswer = await engine.verifyKey(dryRun.key, { permissions: query, dryRunPermissions: 'admin' });
   if (dryRunAnswer.wouldDeny?.[0]?.code !== 'INSUFFICIENT_PERMISSIONS')

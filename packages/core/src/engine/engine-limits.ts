@@ -111,7 +111,8 @@ function rateLimitOutcome(
     if (result === undefined || limit === undefined) continue;
     if (!result.admitted) {
       admitted = false;
-      (denied ??= []).push(limit.name);
+      if (denied === null) denied = [];
+      denied.push(limit.name);
       if (result.retryAfterMs > retryAfterMs) retryAfterMs = result.retryAfterMs;
     }
     states.push({

@@ -89,7 +89,12 @@ describe('verifyKey: dry-run rules never deny and report what they would have de
   it("an enforced quota still denies beside a consumer's empty dry-run quota, which never refunds or blocks it", async () => {
     h = await createHarness();
     const consumer = await h.consumer({ credits: { refill: null, mode: 'dry-run' } });
-    await h.store.credits.set({ kind: 'consumer', id: consumer.id }, 0, { refill: null, mode: 'dry-run' }, T0);
+    await h.store.credits.set(
+      { kind: 'consumer', id: consumer.id },
+      0,
+      { refill: null, mode: 'dry-run' },
+      T0,
+    );
     const { key, record } = await h.issue({ consumerId: consumer.id, credits: { refill: null } });
     await h.store.credits.set({ kind: 'key', id: record.id }, 1, { refill: null }, T0);
     await expect(h.engine.verifyKey(key)).resolves.toMatchObject({

@@ -16,13 +16,20 @@ import { isValidKey } from '../keys/key-format.js';
 import { createMemoryCacheBus } from '../memory/memory-cache-bus.js';
 import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
 import { createDependencyGuard } from '../resilience/dependency-guard.js';
-import { applyRateLimits, creditCost, requestedLimits, selectLimits, spendCredits } from './engine-limits.js';
 import { applyDryRunLimits, spendDryRunCredits } from './dry-run.js';
+import { applyRateLimits, creditCost, requestedLimits, selectLimits, spendCredits } from './engine-limits.js';
 import { createKeyCache } from './key-cache.js';
 import { type ResolvedKey, resolveKey } from './resolved-key.js';
 import { deniedResult, validResult } from './verify-outcome.js';
 
 const NO_OPTIONS: VerifyOptions = Object.freeze({});
+
+/** Adds a dry-run report to the list of a verification (created on the first one). */
+function flagged(list: WouldDeny[] | null, entry: WouldDeny): WouldDeny[] {
+  if (list === null) return [entry];
+  list.push(entry);
+  return list;
+}
 const NO_TAGS: readonly string[] = Object.freeze([]);
 /** Distinct permission queries kept parsed (callers use a handful, one per route). */
 const QUERY_CACHE_SIZE = 1000;
@@ -280,7 +287,10 @@ export function createEngine(options: EngineOptions): Engine {
       return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
     }
     if (dryRunQuery !== null && !evaluatePermissionQuery(dryRunQuery, view.grants)) {
-      (wouldDeny ??= []).push({ code: 'INSUFFICIENT_PERMISSIONS', rule: request.dryRunPermissions as string });
+      wouldDeny = flagged(wouldDeny, {
+        code: 'INSUFFICIENT_PERMISSIONS',
+        rule: request.dryRunPermissions as string,
+      });
     }
 
     // Counters and credits held in memory answer synchronously: no await, no microtask.
@@ -301,7 +311,7 @@ export function createEngine(options: EngineOptions): Engine {
       const dryRun = applyDryRunLimits(counters, selectLimits(view.dryRun, wanted), now);
       const denied = dryRun instanceof Promise ? await dryRun : dryRun;
       if (denied !== null) {
-        for (const name of denied) (wouldDeny ??= []).push({ code: 'RATE_LIMITED', rule: name });
+        for (const name of denied) wouldDeny = flagged(wouldDeny, { code: 'RATE_LIMITED', rule: name });
       }
     }
 
@@ -319,7 +329,8 @@ export function createEngine(options: EngineOptions): Engine {
     if (view.dryRunCharges.length > 0) {
       const dryRun = await spendDryRunCredits(ledger, view.dryRunCharges, cost, now, guardCredits);
       if (dryRun.spent) spent = cost;
-      for (const owner of dryRun.short) (wouldDeny ??= []).push({ code: 'USAGE_EXCEEDED', rule: owner });
+      for (const owner of dryRun.short)
+        wouldDeny = flagged(wouldDeny, { code: 'USAGE_EXCEEDED', rule: owner });
     }
 
     record('VALID', view, spent, request, now, wouldDeny);

@@ -20,7 +20,14 @@ export function validResult(
   credits: CreditState | null,
   wouldDeny: WouldDeny[] | null = null,
 ): VerifyValid {
-  const result: VerifyValid = { valid: true, code: 'VALID', identity, ratelimits, credits, retryAfterMs: null };
+  const result: VerifyValid = {
+    valid: true,
+    code: 'VALID',
+    identity,
+    ratelimits,
+    credits,
+    retryAfterMs: null,
+  };
   // Only when a dry-run rule would have denied: every other result keeps the one shape.
   if (wouldDeny !== null) result.wouldDeny = wouldDeny;
   return result;

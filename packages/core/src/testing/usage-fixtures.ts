@@ -43,7 +43,9 @@ export const eventArbitrary = (workspaces: readonly string[]): fc.Arbitrary<Usag
       ip: fc.option(fc.constantFrom('192.0.2.1', '2001:db8::1'), { nil: null }),
       tags: fc.array(fc.constantFrom('GET /a', 'POST /b'), { maxLength: 2 }),
       // Dry-run rules that would have denied (mostly none; a repeated code counts once).
-      wouldDeny: fc.array(fc.constantFrom('RATE_LIMITED', 'FORBIDDEN_IP', 'USAGE_EXCEEDED'), { maxLength: 3 }),
+      wouldDeny: fc.array(fc.constantFrom('RATE_LIMITED', 'FORBIDDEN_IP', 'USAGE_EXCEEDED'), {
+        maxLength: 3,
+      }),
     })
     .map(
       (r): UsageEvent => ({

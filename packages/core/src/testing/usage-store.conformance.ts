@@ -167,9 +167,16 @@ export function describeUsageStoreConformance(
         ],
       });
       await expect(t.usage.keyUsage('ws_a', ['key_a'])).resolves.toEqual(
-        new Map([['key_a', { keyId: 'key_a', lastUsedAt: start, lastValidAt: start, requests: 3, valid: 2 }]]),
+        new Map([
+          ['key_a', { keyId: 'key_a', lastUsedAt: start, lastValidAt: start, requests: 3, valid: 2 }],
+        ]),
       );
-      const stored = await t.usage.events({ workspaceId: 'ws_a', keyId: 'key_a', from: start, to: start + 1 });
+      const stored = await t.usage.events({
+        workspaceId: 'ws_a',
+        keyId: 'key_a',
+        from: start,
+        to: start + 1,
+      });
       expect(stored.map((e) => [e.code, e.count, e.wouldDeny])).toEqual([
         ['VALID', 2, ['RATE_LIMITED', 'FORBIDDEN_IP']],
         ['RATE_LIMITED', 1, undefined],

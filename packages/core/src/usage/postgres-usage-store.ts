@@ -25,7 +25,19 @@ export interface PostgresUsageStoreOptions {
   now?: () => number;
 }
 
-const EVENT_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text', 'bigint', 'text'];
+const EVENT_TYPES = [
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'text',
+  'text',
+  'bigint',
+  'text',
+];
 const ROLLUP_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint'];
 const KEY_TYPES = ['text', 'text', 'bigint', 'bigint', 'bigint', 'bigint'];
 

@@ -1,7 +1,7 @@
 import type { UsageOutcome, VerifyCode } from '@keyward/protocol';
-import { WOULD_DENY_PREFIX } from './aggregate.js';
 import { type Kysely, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
+import { WOULD_DENY_PREFIX } from './aggregate.js';
 import { alignRange, bucketStart, GRANULARITIES, GRANULARITY_MS, type Granularity } from './granularity.js';
 import type { UsageDatabase, UsageEventRow } from './usage-schema.js';
 import { ROLLUP_TABLES } from './usage-sql.js';

@@ -29,7 +29,11 @@ export const ROUTES: readonly RouteSpec[] = [
     options: { permissions: 'sessions:read OR admin', ratelimits: [{ name: 'per-minute' }] },
   },
   // A new requirement watched in dry run before it is enforced.
-  { method: 'GET', path: '/reports', options: { permissions: 'stations:read', dryRunPermissions: 'reports:read' } },
+  {
+    method: 'GET',
+    path: '/reports',
+    options: { permissions: 'stations:read', dryRunPermissions: 'reports:read' },
+  },
 ];
 
 /** What every app is built with besides the route's own options. */

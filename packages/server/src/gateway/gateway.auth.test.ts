@@ -159,7 +159,9 @@ describe('gateway: dry-run rules', () => {
     const passed = await call(`${base}/echo/reports`, {
       headers: { authorization: `Bearer ${clean.key}`, 'x-keyward-would-deny': 'RATE_LIMITED' },
     });
-    expect((passed.json() as { headers: Record<string, string> }).headers['x-keyward-would-deny']).toBeUndefined();
+    expect(
+      (passed.json() as { headers: Record<string, string> }).headers['x-keyward-would-deny'],
+    ).toBeUndefined();
   });
 
   it('refuses a malformed dryRunPermissions in the route file, naming the field', () => {
@@ -168,7 +170,9 @@ upstreams: [{ url: "http://127.0.0.1:3000" }]
 routes:
   - { path: /a, dryRunPermissions: "a AND (" }
 `);
-    expect(result.ok ? [] : result.issues.map((issue) => issue.field)).toEqual(['routes[0].dryRunPermissions']);
+    expect(result.ok ? [] : result.issues.map((issue) => issue.field)).toEqual([
+      'routes[0].dryRunPermissions',
+    ]);
   });
 });
 

@@ -121,9 +121,7 @@ export function describeKeyCases(store: GetStore): void {
       const k = key(ws.id, api.id, {
         allowedIps: ['192.0.2.0/24'],
         allowedIpsMode: 'dry-run',
-        ratelimits: [
-          { name: 'burst', limit: 5, duration: 1000, algorithm: 'token_bucket', mode: 'dry-run' },
-        ],
+        ratelimits: [{ name: 'burst', limit: 5, duration: 1000, algorithm: 'token_bucket', mode: 'dry-run' }],
         credits: { refill: null, mode: 'dry-run' },
       });
       await store().keys.create(k);
@@ -134,7 +132,7 @@ export function describeKeyCases(store: GetStore): void {
       await expect(store().keys.get(ws.id, k.id)).resolves.toEqual({ ...rest, updatedAt: T0 + 5 });
     });
 
-        it('revokes idempotently: the first revokedAt stays', async () => {
+    it('revokes idempotently: the first revokedAt stays', async () => {
       const { ws, api } = await seedTenant(store());
       const k = key(ws.id, api.id);
       await store().keys.create(k);

@@ -23,6 +23,9 @@ import { type ResolvedKey, resolveKey } from './resolved-key.js';
 import { deniedResult, validResult } from './verify-outcome.js';
 
 const NO_OPTIONS: VerifyOptions = Object.freeze({});
+const NO_TAGS: readonly string[] = Object.freeze([]);
+/** Distinct permission queries kept parsed (callers use a handful, one per route). */
+const QUERY_CACHE_SIZE = 1000;
 
 /** Adds a dry-run report to the list of a verification (created on the first one). */
 function flagged(list: WouldDeny[] | null, entry: WouldDeny): WouldDeny[] {
@@ -30,9 +33,6 @@ function flagged(list: WouldDeny[] | null, entry: WouldDeny): WouldDeny[] {
   list.push(entry);
   return list;
 }
-const NO_TAGS: readonly string[] = Object.freeze([]);
-/** Distinct permission queries kept parsed (callers use a handful, one per route). */
-const QUERY_CACHE_SIZE = 1000;
 
 /** Among keys sharing a digest (oldest first), the first in the request's workspace and API, else null. */
 function pickInScope(

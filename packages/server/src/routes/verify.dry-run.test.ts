@@ -87,6 +87,32 @@ describe('dry-run rules through the admin and verify APIs', () => {
     expect(total.json().series).toEqual([{ start: T, count: 3 }]);
   });
 
+  it("counts a consumer's dry-run limit across its keys, never denying", async () => {
+    const consumer = await api.post('/v1/consumers', {
+      externalId: 'fleet',
+      ratelimits: [{ name: 'shared', limit: 1, duration: 60_000, mode: 'dry-run' }],
+      credits: { remaining: 0, mode: 'dry-run' },
+    });
+    expect(consumer.json()).toMatchObject({
+      ratelimits: [{ name: 'shared', mode: 'dry-run' }],
+      credits: { remaining: 0, mode: 'dry-run' },
+    });
+    const consumerId = consumer.json().id as string;
+    const a = (await api.post('/v1/keys', { apiId, consumerId })).json();
+    const b = (await api.post('/v1/keys', { apiId, consumerId })).json();
+    await expect(verify({ key: a.key })).resolves.toMatchObject({
+      code: 'VALID',
+      wouldDeny: [{ code: 'USAGE_EXCEEDED', rule: 'consumer' }],
+    });
+    await expect(verify({ key: b.key })).resolves.toMatchObject({
+      code: 'VALID',
+      wouldDeny: [
+        { code: 'RATE_LIMITED', rule: 'shared' },
+        { code: 'USAGE_EXCEEDED', rule: 'consumer' },
+      ],
+    });
+  });
+
   it('refuses a malformed dryRunPermissions with 400 naming body.dryRunPermissions', async () => {
     const { key } = (await api.post('/v1/keys', { apiId })).json();
     const res = await api.post('/v1/keys/verify', { key, dryRunPermissions: 'a AND (' });

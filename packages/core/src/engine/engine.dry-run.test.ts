@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AsyncCounterStore } from '../contracts/counter-store.js';
 import type { RateLimitConfig } from '../contracts/model.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
 import { createHarness, type Harness, T0 } from './engine.fixtures.js';
 
 let h: Harness;
@@ -161,5 +163,33 @@ describe('verifyKey: dry-run rules never deny and report what they would have de
       { code: 'RATE_LIMITED', rule: 'zero' },
     ]);
     expect(events[1]?.wouldDeny).toEqual(['FORBIDDEN_IP', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED']);
+  });
+
+  it('works with counters that answer later (as Redis does), and a failing counter call skips only the dry-run rule', async () => {
+    const inner = createMemoryCounterStore();
+    let failDryRun = false;
+    const counters: AsyncCounterStore = {
+      kind: 'async',
+      consume: async (checks, now) => {
+        if (failDryRun && checks.some((check) => check.config.mode === 'dry-run')) {
+          throw new Error('counters unreachable');
+        }
+        return inner.consume(checks, now);
+      },
+      reset: (counter) => inner.reset(counter),
+      close: () => inner.close(),
+    };
+    h = await createHarness({ counters });
+    const { key } = await h.issue({ ratelimits: [limit('rpm', 5), limit('trial', 1, 'dry-run')] });
+    await expect(h.engine.verifyKey(key)).resolves.not.toHaveProperty('wouldDeny');
+    await expect(h.engine.verifyKey(key)).resolves.toMatchObject({
+      code: 'VALID',
+      ratelimits: [{ name: 'rpm', remaining: 3 }],
+      wouldDeny: [{ code: 'RATE_LIMITED', rule: 'trial' }],
+    });
+    failDryRun = true;
+    const skipped = await h.engine.verifyKey(key);
+    expect(skipped).toMatchObject({ code: 'VALID', ratelimits: [{ name: 'rpm', remaining: 2 }] });
+    expect(skipped).not.toHaveProperty('wouldDeny');
   });
 });

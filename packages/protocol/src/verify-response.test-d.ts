@@ -10,9 +10,8 @@ import type { VerifiedIdentity, VerifyResult } from './verify-result.js';
  * the other way round) fails the type check.
  */
 type ListFields = 'permissions' | 'roles';
-type FlattenedResult = {
-  [K in Exclude<keyof VerifyResult, 'identity'>]: VerifyResult[K];
-} & {
+// Pick keeps optional fields optional (`wouldDeny`).
+type FlattenedResult = Pick<VerifyResult, Exclude<keyof VerifyResult, 'identity'>> & {
   [K in Exclude<keyof VerifiedIdentity, ListFields>]: VerifiedIdentity[K] | null;
 } & Pick<VerifiedIdentity, ListFields>;
 
@@ -23,6 +22,7 @@ describe('the verify result and its wire answer', () => {
   it('have the same fields, with the same types', () => {
     expectTypeOf<VerifyKeyResponse>().toEqualTypeOf<Fields<FlattenedResult>>();
     expectTypeOf<VerifyKeyResponse['ratelimits']>().toEqualTypeOf<VerifyResult['ratelimits']>();
+    expectTypeOf<VerifyKeyResponse['wouldDeny']>().toEqualTypeOf<VerifyResult['wouldDeny']>();
     expectTypeOf<NonNullable<VerifyKeyResponse['consumer']>>().toEqualTypeOf<
       NonNullable<VerifiedIdentity['consumer']>
     >();

@@ -24,6 +24,13 @@ export interface RateLimitState {
   scope: 'key' | 'consumer';
 }
 
+/** A dry-run rule that would have denied this verification, had it been enforced. */
+export interface WouldDeny {
+  code: DenialCode;
+  /** The rate limit's name, the quota's owner (`key` or `consumer`), the dry-run permission query; absent for the IP allow-list. */
+  rule?: string;
+}
+
 /** A key's remaining credits after this verification. */
 export interface CreditState {
   remaining: number;
@@ -62,6 +69,8 @@ export interface VerifyValid {
   /** Remaining credits after this verification; null when the key has no quota. */
   credits: CreditState | null;
   retryAfterMs: null;
+  /** Dry-run rules that would have denied this verification; absent when none would. */
+  wouldDeny?: WouldDeny[];
 }
 
 /**
@@ -77,6 +86,8 @@ export interface VerifyDenied {
   credits: CreditState | null;
   /** For RATE_LIMITED / USAGE_EXCEEDED: ms until a retry may succeed (null when unknown, e.g. no refill). */
   retryAfterMs: number | null;
+  /** Never set on a denial (dry-run outcomes are reported on VALID results only). */
+  wouldDeny?: WouldDeny[];
 }
 
 /**

@@ -182,6 +182,7 @@ function verifiedAnswer(
 ): Answer {
   if (v.valid) {
     const identity: KeywardIdentity = { ...v.identity, ratelimits: v.ratelimits, credits: v.credits };
+    if (v.wouldDeny !== undefined) identity.wouldDeny = v.wouldDeny;
     return { allow: true, identity, headers: rateLimitHeaders(v.ratelimits, now) ?? {} };
   }
   const limits = rateLimitHeaders(v.ratelimits, now) ?? {};

@@ -6,7 +6,7 @@ import type { KeywardIdentity } from './verification.js';
 /** What a single route may set or override (`config: { keyward: { ... } }`). */
 export type KeywardRouteOptions = Pick<
   KeywardOptions<FastifyRequest>,
-  'permissions' | 'cost' | 'ratelimits' | 'apiId' | 'tags'
+  'permissions' | 'dryRunPermissions' | 'cost' | 'ratelimits' | 'apiId' | 'tags'
 >;
 
 declare module 'fastify' {

@@ -49,7 +49,8 @@ const valid = {
 
 describe('gatewayIdentity', () => {
   it('reads every header the gateway writes, and the gateway writes every one it reads', () => {
-    const names = Object.keys(forwarded(identity())).filter((name) => name.startsWith('x-keyward-'));
+    const caller = identity({ wouldDeny: [{ code: 'RATE_LIMITED' }] });
+    const names = Object.keys(forwarded(caller)).filter((name) => name.startsWith('x-keyward-'));
     expect(names.sort()).toEqual(Object.values(GATEWAY_IDENTITY_HEADERS).sort());
   });
 
@@ -58,6 +59,10 @@ describe('gatewayIdentity', () => {
     expect(gatewayIdentity(forwarded(caller))).toEqual(caller);
     const lone = identity({ consumer: null, permissions: [] });
     expect(gatewayIdentity(forwarded(lone))).toEqual(lone);
+    // Dry-run rules that would have denied: their codes (the rules' names are not forwarded).
+    const watched = identity({ wouldDeny: [{ code: 'FORBIDDEN_IP' }, { code: 'RATE_LIMITED' }] });
+    expect(gatewayIdentity(forwarded(watched))).toEqual(watched);
+    expect(gatewayIdentity({ ...valid, 'x-keyward-would-deny': 'RATE_LIMITED,<script>' })).toBeNull();
   });
 
   it('round-trips any external id and permission list the gateway forwards', () => {

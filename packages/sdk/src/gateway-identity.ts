@@ -1,4 +1,4 @@
-import type { KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './verification.js';
+import type { DenialCode, KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './verification.js';
 
 /**
  * The caller's identity as keyward's gateway forwards it to the upstream API (see
@@ -10,6 +10,8 @@ import type { KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './veri
  * - `x-keyward-consumer-id`, `x-keyward-consumer-external-id`: both or neither; the external
  *   id is percent-encoded
  * - `x-keyward-permissions`: the key's permissions (roles resolved), comma-separated
+ * - `x-keyward-would-deny`: only when dry-run rules would have denied the request: their
+ *   codes (`RATE_LIMITED`, ...), comma-separated (see docs/dry-run.md)
  *
  * Trust model: these are plain request headers. They are trustworthy only because the gateway
  * removes every client-sent `x-keyward-*` header before adding its own, so an app that reads
@@ -27,6 +29,7 @@ export const GATEWAY_IDENTITY_HEADERS = Object.freeze({
   consumerId: 'x-keyward-consumer-id',
   consumerExternalId: 'x-keyward-consumer-external-id',
   permissions: 'x-keyward-permissions',
+  wouldDeny: 'x-keyward-would-deny',
 });
 
 /** keyward ids (`key_…`, `con_…`): short runs of letters, digits, `_` and `-`. */
@@ -69,6 +72,18 @@ function consumerOf(headers: HeaderMap): VerifiedConsumer | null | 'malformed' {
   return externalId === null ? 'malformed' : { id, externalId, name: null, meta: null };
 }
 
+const WOULD_DENY_CODE = /^[A-Z_]{1,32}$/;
+
+/** `x-keyward-would-deny`: absent → none; codes only (the rules' names stay with the gateway); null when malformed. */
+function wouldDenyOf(header: string | null | undefined): Array<{ code: DenialCode }> | null | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || header === '') return null;
+  const codes = header.split(',');
+  return codes.every((code) => WOULD_DENY_CODE.test(code))
+    ? codes.map((code) => ({ code: code as DenialCode }))
+    : null;
+}
+
 function permissionsOf(header: string): string[] | null {
   if (header === '') return [];
   const permissions = header.split(',');
@@ -100,8 +115,9 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
   if (typeof permissionsHeader !== 'string') return null;
   const permissions = permissionsOf(permissionsHeader);
   const consumer = consumerOf(headers);
-  if (permissions === null || consumer === 'malformed') return null;
-  return {
+  const wouldDeny = wouldDenyOf(single(headers, GATEWAY_IDENTITY_HEADERS.wouldDeny));
+  if (permissions === null || consumer === 'malformed' || wouldDeny === null) return null;
+  const identity: KeywardIdentity = {
     keyId,
     workspaceId,
     apiId,
@@ -115,4 +131,6 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
     ratelimits: [],
     credits: null,
   };
+  if (wouldDeny !== undefined) identity.wouldDeny = wouldDeny;
+  return identity;
 }

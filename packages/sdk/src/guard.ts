@@ -16,6 +16,11 @@ export interface KeywardOptions<Req> {
   realm?: string;
   /** Permission query this route needs, e.g. `sessions:write` or `stations:read AND admin`. Default: none. */
   permissions?: string;
+  /**
+   * Permission query evaluated in dry run after `permissions`: never denies; a key it would
+   * refuse passes, with `wouldDeny` on the identity and in usage. Default: none.
+   */
+  dryRunPermissions?: string;
   /** Credits one request costs (0 allowed). Default: 1 where the key has credits. */
   cost?: number;
   /** Limits to apply with their cost. Default: every limit of the key and its consumer, cost 1. */
@@ -77,7 +82,7 @@ function throttleFor(
 }
 
 function staticParams(options: KeywardOptions<unknown>): VerifyParams {
-  const { apiId, permissions, cost, ratelimits } = options;
+  const { apiId, permissions, dryRunPermissions, cost, ratelimits } = options;
   if (cost !== undefined && !(Number.isInteger(cost) && cost >= 0)) {
     throw new RangeError('keyward: cost must be a non-negative integer');
   }
@@ -90,6 +95,7 @@ function staticParams(options: KeywardOptions<unknown>): VerifyParams {
   return Object.freeze({
     ...(apiId === undefined ? {} : { apiId }),
     ...(permissions === undefined ? {} : { permissions }),
+    ...(dryRunPermissions === undefined ? {} : { dryRunPermissions }),
     ...(cost === undefined ? {} : { credits: { cost } }),
     ...(ratelimits === undefined ? {} : { ratelimits: ratelimits.map((l) => ({ ...l })) }),
   });

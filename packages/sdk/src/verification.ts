@@ -10,6 +10,7 @@ export type {
   VerifyDenied,
   VerifyResult,
   VerifyValid,
+  WouldDeny,
 } from '@keyward/protocol';
 
 /**
@@ -18,7 +19,11 @@ export type {
  * Local mode (engine in-process), remote mode (verify API) and the gateway's headers all
  * produce it from the one `VerifyResult` of `@keyward/protocol`.
  */
-export type KeywardIdentity = VerifyValid['identity'] & Pick<VerifyValid, 'ratelimits' | 'credits'>;
+export type KeywardIdentity = VerifyValid['identity'] &
+  Pick<VerifyValid, 'ratelimits' | 'credits'> & {
+    /** Dry-run rules that would have denied this request (absent: none); the request was let through. */
+    wouldDeny?: VerifyValid['wouldDeny'];
+  };
 
 /** What a route asks of a verification (mirrors `POST /v1/keys/verify` minus the key). */
 export interface VerifyParams {
@@ -26,6 +31,8 @@ export interface VerifyParams {
   apiId?: string;
   /** Permission query, e.g. `sessions:write AND (stations:read OR admin)`. */
   permissions?: string;
+  /** Permission query evaluated in dry run: never denies, reported as would-deny INSUFFICIENT_PERMISSIONS. */
+  dryRunPermissions?: string;
   /** Credits this request costs; absent = 1 where the key has credits. */
   credits?: { cost: number };
   /** Limits to apply with their cost; absent = every limit of the key and its consumer, cost 1. */

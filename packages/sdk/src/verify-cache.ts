@@ -47,7 +47,8 @@ const STABLE_DENIALS = new Set([
 /** Until when a result may be replayed: null when never. */
 function replayableUntil(v: VerifyResult, now: number, ttlMs: number): number | null {
   if (!v.valid) return STABLE_DENIALS.has(v.code) ? now + ttlMs : null;
-  if (v.ratelimits.length > 0 || v.credits !== null) return null;
+  // A dry-run rule that would have denied is reported on every verification, so never replayed.
+  if (v.ratelimits.length > 0 || v.credits !== null || v.wouldDeny !== undefined) return null;
   const { expiresAt } = v.identity;
   return expiresAt === null ? now + ttlMs : Math.min(now + ttlMs, expiresAt);
 }
@@ -56,6 +57,7 @@ const entryId = (key: string, p: VerifyParams): string =>
   `${createHash('sha256').update(key).digest('base64')}|${JSON.stringify([
     p.apiId ?? null,
     p.permissions ?? null,
+    p.dryRunPermissions ?? null,
     p.ip ?? null,
     p.credits?.cost ?? null,
     p.ratelimits ?? null,

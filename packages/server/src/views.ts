@@ -40,6 +40,7 @@ const rateLimitView = (limit: RateLimitConfig): RateLimitView => ({
   limit: limit.limit,
   duration: limit.duration,
   algorithm: limit.algorithm,
+  ...(limit.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
 });
 
 /** Quota view: null when neither a configuration nor a balance exists. */
@@ -56,6 +57,7 @@ export function creditsView(config: CreditsConfig | null, remaining: number | nu
             amount: refill.amount,
             ...(refill.day === undefined ? {} : { day: refill.day }),
           },
+    ...(config?.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
   };
 }
 
@@ -90,6 +92,7 @@ export const keyView = (key: KeyRecord, remaining: number | null, now: number): 
   ratelimits: key.ratelimits.map(rateLimitView),
   credits: creditsView(key.credits, remaining),
   allowedIps: [...key.allowedIps],
+  ...(key.allowedIpsMode === 'dry-run' ? { allowedIpsMode: 'dry-run' as const } : {}),
   environment: key.environment,
   enabled: key.enabled,
   disabledReason: key.disabledReason,

@@ -53,4 +53,9 @@ describe('colorFor', () => {
     expect(colorFor('VALID', 3)).toBe('#15803d');
     expect(colorFor('key_x', 0)).toMatch(/^#[0-9a-f]{6}$/);
   });
+
+  it('gives every dry-run would-deny outcome one violet, whatever its place', () => {
+    expect(colorFor('would_deny:RATE_LIMITED', 0)).toBe('#7c3aed');
+    expect(colorFor('would_deny:FORBIDDEN_IP', 5)).toBe('#7c3aed');
+  });
 });

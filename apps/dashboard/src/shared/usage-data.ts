@@ -86,5 +86,11 @@ export const OUTCOME_COLORS: Record<string, string> = {
 };
 const PALETTE = ['#2563eb', '#0891b2', '#65a30d', '#c026d3', '#ea580c', '#4f46e5', '#0d9488', '#be123c'];
 
+/** Dry-run outcomes (`would_deny:<CODE>`, docs/dry-run.md) share one colour, apart from real refusals. */
+const WOULD_DENY_COLOR = '#7c3aed';
+
 export const colorFor = (name: string, i: number): string =>
-  OUTCOME_COLORS[name] ?? PALETTE[i % PALETTE.length] ?? '#2563eb';
+  OUTCOME_COLORS[name] ??
+  (name.startsWith('would_deny:') ? WOULD_DENY_COLOR : undefined) ??
+  PALETTE[i % PALETTE.length] ??
+  '#2563eb';

@@ -19,6 +19,12 @@ export interface VerifyOptions {
   ratelimits?: ReadonlyArray<{ name: string; cost?: number }>;
   /** Credits this verification costs; absent = 1 where the key (or consumer) has credits. */
   credits?: { cost: number };
+  /**
+   * A permission query evaluated after `permissions` that never denies: a key it would
+   * refuse is answered as usual, reporting would-deny INSUFFICIENT_PERMISSIONS (dry run).
+   * Malformed → throws KeywardError VALIDATION, like `permissions`.
+   */
+  dryRunPermissions?: string;
   /** Caller's address, checked against the key's allowed IPs. */
   ip?: string;
   /** Free-form labels recorded with the usage event (e.g. the route). */

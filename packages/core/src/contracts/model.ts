@@ -16,7 +16,12 @@ export interface RateLimitConfig {
   duration: number;
   /** Defaults to `sliding_window`. */
   algorithm: 'sliding_window' | 'token_bucket';
+  /** `dry-run`: counted, never denies (recorded as would-deny RATE_LIMITED). Absent: enforced. */
+  mode?: RuleMode;
 }
+
+/** How a rule applies: `enforce` denies; `dry-run` never denies and reports what it would have denied. */
+export type RuleMode = 'enforce' | 'dry-run';
 
 export type RefillInterval = 'daily' | 'monthly' | number;
 
@@ -27,6 +32,8 @@ export interface CreditsConfig {
     amount: number /** day of month for 'monthly', 1-31 */;
     day?: number;
   } | null;
+  /** `dry-run`: spent while the balance lasts; an empty balance never denies (would-deny USAGE_EXCEEDED). Absent: enforced. */
+  mode?: RuleMode;
 }
 
 export interface Workspace {
@@ -87,6 +94,8 @@ export interface KeyRecord {
   credits: CreditsConfig | null;
   /** CIDRs; empty = any address. */
   allowedIps: string[];
+  /** `dry-run`: an address outside `allowedIps` is admitted and recorded as would-deny FORBIDDEN_IP. Absent: enforced. */
+  allowedIpsMode?: RuleMode;
   environment: 'live' | 'test';
   enabled: boolean;
   /** Set when disabled by a detector or an admin, for the audit trail and UI. */

@@ -110,6 +110,7 @@ export type KeyPatch = Patch<
     | 'ratelimits'
     | 'credits'
     | 'allowedIps'
+    | 'allowedIpsMode'
     | 'enabled'
     | 'disabledReason'
     | 'expiresAt'

@@ -4,7 +4,7 @@ import { KeywardError } from '../contracts/errors.js';
 import type { CreditsConfig } from '../contracts/model.js';
 import type { CreditLedger, CreditSpend } from '../contracts/store.js';
 import { nextRefillAt } from '../decisions/quota.js';
-import type { AppliedLimit, CreditCharge, ResolvedKey } from './resolved-key.js';
+import type { AppliedLimit, CreditCharge, LimitSet } from './resolved-key.js';
 
 /**
  * The two counting steps of verification: rate limits, then credits. Each is skipped by the
@@ -57,7 +57,7 @@ export function creditCost(credits: { cost: number } | undefined): number {
  * twice adds its costs). Naming every limit at cost 1 selects the defaults without copying.
  */
 export function selectLimits(
-  view: ResolvedKey,
+  view: LimitSet,
   requested: RequestedLimits,
 ): { limits: readonly AppliedLimit[]; checks: readonly LimitCheck[] } {
   if (requested === null) return { limits: view.limits, checks: view.defaultChecks };
@@ -92,6 +92,8 @@ export interface RateLimitOutcome {
   states: RateLimitState[];
   /** When denied: the longest wait among the limits that denied. */
   retryAfterMs: number;
+  /** When denied: the names of the limits that denied (null when admitted). */
+  denied: string[] | null;
 }
 
 /** The counters' answer as per-limit states; admitted only when every limit admitted. */
@@ -101,6 +103,7 @@ function rateLimitOutcome(
 ): RateLimitOutcome {
   let admitted = true;
   let retryAfterMs = 0;
+  let denied: string[] | null = null;
   const states: RateLimitState[] = [];
   for (let i = 0; i < results.length; i++) {
     const result = results[i];
@@ -108,6 +111,8 @@ function rateLimitOutcome(
     if (result === undefined || limit === undefined) continue;
     if (!result.admitted) {
       admitted = false;
+      if (denied === null) denied = [];
+      denied.push(limit.name);
       if (result.retryAfterMs > retryAfterMs) retryAfterMs = result.retryAfterMs;
     }
     states.push({
@@ -120,7 +125,7 @@ function rateLimitOutcome(
       scope: limit.scope,
     });
   }
-  return { admitted, states, retryAfterMs };
+  return { admitted, states, retryAfterMs, denied };
 }
 
 /**

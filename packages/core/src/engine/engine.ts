@@ -1,4 +1,4 @@
-import type { DenialCode, RateLimitState, VerifyCode, VerifyResult } from '@keyward/protocol';
+import type { DenialCode, RateLimitState, VerifyCode, VerifyResult, WouldDeny } from '@keyward/protocol';
 import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
@@ -16,6 +16,7 @@ import { isValidKey } from '../keys/key-format.js';
 import { createMemoryCacheBus } from '../memory/memory-cache-bus.js';
 import { createMemoryCounterStore } from '../memory/memory-counter-store.js';
 import { createDependencyGuard } from '../resilience/dependency-guard.js';
+import { applyDryRunLimits, spendDryRunCredits } from './dry-run.js';
 import { applyRateLimits, creditCost, requestedLimits, selectLimits, spendCredits } from './engine-limits.js';
 import { createKeyCache } from './key-cache.js';
 import { type ResolvedKey, resolveKey } from './resolved-key.js';
@@ -25,6 +26,13 @@ const NO_OPTIONS: VerifyOptions = Object.freeze({});
 const NO_TAGS: readonly string[] = Object.freeze([]);
 /** Distinct permission queries kept parsed (callers use a handful, one per route). */
 const QUERY_CACHE_SIZE = 1000;
+
+/** Adds a dry-run report to the list of a verification (created on the first one). */
+function flagged(list: WouldDeny[] | null, entry: WouldDeny): WouldDeny[] {
+  if (list === null) return [entry];
+  list.push(entry);
+  return list;
+}
 
 /** Among keys sharing a digest (oldest first), the first in the request's workspace and API, else null. */
 function pickInScope(
@@ -129,6 +137,19 @@ export function createEngine(options: EngineOptions): Engine {
     return query;
   };
 
+  /** `permissionQuery` for `dryRunPermissions`: a malformed one names that field. */
+  const dryRunPermissionQuery = (text: string): PermissionQuery => {
+    try {
+      return permissionQuery(text);
+    } catch (error) {
+      if (!isKeywardError(error)) throw error;
+      throw new KeywardError('VALIDATION', error.message.replace(/^permissions/, 'dryRunPermissions'), {
+        field: 'dryRunPermissions',
+        cause: error,
+      });
+    }
+  };
+
   /**
    * The cache entry of a digest: its oldest key, with the keys of other workspaces that hold
    * the same digest (digests are unique per workspace only) as `others`.
@@ -181,6 +202,7 @@ export function createEngine(options: EngineOptions): Engine {
     cost: number,
     request: VerifyOptions,
     now: number,
+    wouldDeny: readonly WouldDeny[] | null = null,
   ) => {
     if (usage === undefined) return;
     const event: UsageEvent = {
@@ -196,6 +218,7 @@ export function createEngine(options: EngineOptions): Engine {
       ip: request.ip ?? null,
       tags: [...(request.tags ?? NO_TAGS)],
     };
+    if (wouldDeny !== null) event.wouldDeny = wouldDeny.map((entry) => entry.code);
     try {
       usage.record(event);
     } catch {
@@ -223,6 +246,8 @@ export function createEngine(options: EngineOptions): Engine {
     if (closed) throw new KeywardError('UNAVAILABLE', 'the verification engine is closed');
     // Request errors throw before any lookup: a malformed request is never a denial.
     const query = request.permissions === undefined ? null : permissionQuery(request.permissions);
+    const dryRunQuery =
+      request.dryRunPermissions === undefined ? null : dryRunPermissionQuery(request.dryRunPermissions);
     const wanted = request.ratelimits === undefined ? null : requestedLimits(request.ratelimits);
     const cost = request.credits === undefined ? 1 : creditCost(request.credits);
     const now = clock();
@@ -252,11 +277,20 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const denial = stateDenial(view.key, view.graceUntil, now);
     if (denial !== null) return deny(denial, view, request, now);
+    // Dry-run rules never deny: each that would have is listed (null: none would).
+    let wouldDeny: WouldDeny[] | null = null;
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
-      return deny('FORBIDDEN_IP', view, request, now);
+      if (!view.allowIpDryRun) return deny('FORBIDDEN_IP', view, request, now);
+      wouldDeny = [{ code: 'FORBIDDEN_IP' }];
     }
     if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
       return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+    }
+    if (dryRunQuery !== null && !evaluatePermissionQuery(dryRunQuery, view.grants)) {
+      wouldDeny = flagged(wouldDeny, {
+        code: 'INSUFFICIENT_PERMISSIONS',
+        rule: request.dryRunPermissions as string,
+      });
     }
 
     // Counters and credits held in memory answer synchronously: no await, no microtask.
@@ -272,6 +306,14 @@ export function createEngine(options: EngineOptions): Engine {
         }
       }
     }
+    // Charged only once the enforced limits admitted, like them; their states are not reported.
+    if (view.dryRun.limits.length > 0) {
+      const dryRun = applyDryRunLimits(counters, selectLimits(view.dryRun, wanted), now);
+      const denied = dryRun instanceof Promise ? await dryRun : dryRun;
+      if (denied !== null) {
+        for (const name of denied) wouldDeny = flagged(wouldDeny, { code: 'RATE_LIMITED', rule: name });
+      }
+    }
 
     let credits: { remaining: number } | null = null;
     let spent = 0;
@@ -284,9 +326,15 @@ export function createEngine(options: EngineOptions): Engine {
       }
       spent = cost;
     }
+    if (view.dryRunCharges.length > 0) {
+      const dryRun = await spendDryRunCredits(ledger, view.dryRunCharges, cost, now, guardCredits);
+      if (dryRun.spent) spent = cost;
+      for (const owner of dryRun.short)
+        wouldDeny = flagged(wouldDeny, { code: 'USAGE_EXCEEDED', rule: owner });
+    }
 
-    record('VALID', view, spent, request, now);
-    return validResult(view.identity, ratelimits, credits);
+    record('VALID', view, spent, request, now, wouldDeny);
+    return validResult(view.identity, ratelimits, credits, wouldDeny);
   }
 
   return {

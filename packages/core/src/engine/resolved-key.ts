@@ -14,6 +14,13 @@ export interface AppliedLimit {
   check: LimitCheck;
 }
 
+/** A set of limits with the checks of each at cost 1, in the same order. */
+export interface LimitSet {
+  limits: readonly AppliedLimit[];
+  /** The checks of `limits`, in the same order (passed as is when no limits are named). */
+  defaultChecks: readonly LimitCheck[];
+}
+
 /** One balance a verification spends from, with the config that tells its next refill. */
 export interface CreditCharge {
   owner: CreditOwner;
@@ -38,7 +45,9 @@ export interface ResolvedKey extends CacheableKey {
   identity: VerifiedIdentity;
   /** null: any address. */
   allowIp: ((ip: string) => boolean) | null;
-  /** The key's limits, then its consumer's. */
+  /** True when the allow-list is in dry-run: an address outside it is admitted and reported. */
+  allowIpDryRun: boolean;
+  /** The key's enforced limits, then its consumer's. */
   limits: readonly AppliedLimit[];
   /** The checks of `limits`, in the same order (passed as is when no limits are named). */
   defaultChecks: readonly LimitCheck[];
@@ -49,7 +58,13 @@ export interface ResolvedKey extends CacheableKey {
    * where a quota is configured or a balance exists. Empty: verification spends no credits.
    */
   creditCharges: readonly CreditCharge[];
+  /** The dry-run limits (key's, then consumer's): counted, never denying. */
+  dryRun: LimitSet;
+  /** The dry-run quotas (key's, then consumer's): spent while they last, never denying. */
+  dryRunCharges: readonly CreditCharge[];
 }
+
+const isDryRun = (config: { mode?: string } | null): boolean => config?.mode === 'dry-run';
 
 function uniquePermissions(
   own: readonly string[],
@@ -117,6 +132,9 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     consumerId === null ? null : store.credits.get({ kind: 'consumer', id: consumerId }, now),
   ]);
   const limits = limitsOf(key, consumer);
+  const enforced = limits.filter((limit) => !isDryRun(limit.check.config));
+  const dryRunLimits = limits.filter((limit) => isDryRun(limit.check.config));
+  const charges = creditChargesOf(key, consumer, keyBalance, consumerBalance);
   const identity: VerifiedIdentity = {
     keyId: key.id,
     workspaceId: key.workspaceId,
@@ -142,9 +160,12 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     consumer,
     identity,
     allowIp: key.allowedIps.length === 0 ? null : allowListOf(key.allowedIps),
-    limits,
-    defaultChecks: limits.map((limit) => limit.check),
+    allowIpDryRun: key.allowedIpsMode === 'dry-run',
+    limits: enforced,
+    defaultChecks: enforced.map((limit) => limit.check),
     grants: compilePermissions(identity.permissions),
-    creditCharges: creditChargesOf(key, consumer, keyBalance, consumerBalance),
+    creditCharges: charges.filter((charge) => !isDryRun(charge.config)),
+    dryRun: { limits: dryRunLimits, defaultChecks: dryRunLimits.map((limit) => limit.check) },
+    dryRunCharges: charges.filter((charge) => isDryRun(charge.config)),
   };
 }

@@ -5,6 +5,7 @@ import type {
   VerifiedIdentity,
   VerifyDenied,
   VerifyValid,
+  WouldDeny,
 } from '@keyward/protocol';
 
 /**
@@ -17,8 +18,19 @@ export function validResult(
   identity: VerifiedIdentity,
   ratelimits: RateLimitState[],
   credits: CreditState | null,
+  wouldDeny: WouldDeny[] | null = null,
 ): VerifyValid {
-  return { valid: true, code: 'VALID', identity, ratelimits, credits, retryAfterMs: null };
+  const result: VerifyValid = {
+    valid: true,
+    code: 'VALID',
+    identity,
+    ratelimits,
+    credits,
+    retryAfterMs: null,
+  };
+  // Only when a dry-run rule would have denied: every other result keeps the one shape.
+  if (wouldDeny !== null) result.wouldDeny = wouldDeny;
+  return result;
 }
 
 export function deniedResult(

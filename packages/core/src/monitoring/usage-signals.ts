@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type SqlExecutor, tablesOf } from '../sql/sql-handle.js';
+import { WOULD_DENY_PREFIX } from '../usage/aggregate.js';
 import type { UsageDatabase } from '../usage/usage-schema.js';
 import type { InvalidFromIp } from './detectors/brute-force.js';
 import type { KeyIpCount } from './detectors/ip-spread.js';
@@ -67,6 +68,7 @@ export function createUsageSignals(executor: SqlExecutor): UsageSignals {
         .where('bucket', '>=', from)
         .where('bucket', '<', to)
         .where('key_id', '<>', '')
+        .where('outcome', 'not like', `${WOULD_DENY_PREFIX}%`)
         .groupBy('key_id')
         .execute();
       return new Map(rows.map((row) => [row.key_id, Number(row.n)]));
@@ -82,6 +84,7 @@ export function createUsageSignals(executor: SqlExecutor): UsageSignals {
           .where('key_id', 'in', ids)
           .where('bucket', '>=', from)
           .where('bucket', '<', to)
+          .where('outcome', 'not like', `${WOULD_DENY_PREFIX}%`)
           .groupBy(['key_id', 'bucket'])
           .execute();
         for (const row of rows) {

@@ -20,6 +20,7 @@ export const keyToRow = (key: KeyRecord, bool: StoreContext['bool']): KeyRow => 
   ratelimits: toJson(key.ratelimits),
   credits: toJsonOrNull(key.credits),
   allowed_ips: toJson(key.allowedIps),
+  allowed_ips_mode: key.allowedIpsMode ?? 'enforce',
   environment: key.environment,
   enabled: bool(key.enabled),
   disabled_reason: key.disabledReason,
@@ -44,6 +45,8 @@ export const keyFromRow = (row: KeyRow): KeyRecord => ({
   ratelimits: fromJsonArray<RateLimitConfig>(row.ratelimits),
   credits: fromJsonOrNull<CreditsConfig>(row.credits),
   allowedIps: fromJsonArray<string>(row.allowed_ips),
+  // Only a dry-run list carries the field: an enforced one reads as every record did before.
+  ...(row.allowed_ips_mode === 'dry-run' ? { allowedIpsMode: 'dry-run' as const } : {}),
   environment: row.environment === 'test' ? 'test' : 'live',
   // 0/1 on SQLite, boolean on PostgreSQL.
   enabled: Boolean(row.enabled),
@@ -65,6 +68,7 @@ export function keyPatchToRow(patch: KeyPatch, bool: StoreContext['bool']): Part
   if (patch.ratelimits !== undefined) row.ratelimits = toJson(patch.ratelimits);
   if (patch.credits !== undefined) row.credits = toJsonOrNull(patch.credits);
   if (patch.allowedIps !== undefined) row.allowed_ips = toJson(patch.allowedIps);
+  if (patch.allowedIpsMode !== undefined) row.allowed_ips_mode = patch.allowedIpsMode;
   if (patch.enabled !== undefined) row.enabled = bool(patch.enabled);
   if (patch.disabledReason !== undefined) row.disabled_reason = patch.disabledReason;
   if (patch.expiresAt !== undefined) row.expires_at = patch.expiresAt;

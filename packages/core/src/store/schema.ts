@@ -65,6 +65,8 @@ export interface KeyRow {
   ratelimits: string;
   credits: string | null;
   allowed_ips: string;
+  /** `enforce` or `dry-run` (migration 0010). */
+  allowed_ips_mode: string;
   environment: string;
   enabled: DbBool;
   disabled_reason: string | null;

@@ -42,6 +42,10 @@ export const eventArbitrary = (workspaces: readonly string[]): fc.Arbitrary<Usag
       cost: fc.integer({ min: 0, max: 3 }),
       ip: fc.option(fc.constantFrom('192.0.2.1', '2001:db8::1'), { nil: null }),
       tags: fc.array(fc.constantFrom('GET /a', 'POST /b'), { maxLength: 2 }),
+      // Dry-run rules that would have denied (mostly none; a repeated code counts once).
+      wouldDeny: fc.array(fc.constantFrom('RATE_LIMITED', 'FORBIDDEN_IP', 'USAGE_EXCEEDED'), {
+        maxLength: 3,
+      }),
     })
     .map(
       (r): UsageEvent => ({
@@ -55,6 +59,7 @@ export const eventArbitrary = (workspaces: readonly string[]): fc.Arbitrary<Usag
         cost: r.cost,
         ip: r.ip,
         tags: r.tags,
+        ...(r.wouldDeny.length === 0 ? {} : { wouldDeny: r.wouldDeny }),
       }),
     );
 
@@ -77,6 +82,20 @@ export function naiveRollup(
     found.count++;
     found.cost += e.cost;
     totals.set(id, found);
+    // One would-deny row per distinct dry-run code, cost 0.
+    for (const code of new Set(e.wouldDeny ?? [])) {
+      const wouldId = rollupKey({
+        bucket: bucketStart(e.time, granularity),
+        workspaceId: e.workspaceId ?? '',
+        apiId: e.apiId ?? '',
+        keyId: e.keyId ?? '',
+        consumerId: e.consumerId ?? '',
+        outcome: `would_deny:${code}`,
+      });
+      const would = totals.get(wouldId) ?? { count: 0, cost: 0 };
+      would.count++;
+      totals.set(wouldId, would);
+    }
   }
   return totals;
 }

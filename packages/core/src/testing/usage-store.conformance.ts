@@ -139,6 +139,54 @@ export function describeUsageStoreConformance(
       expect(unknown.map((e) => [e.keyId, e.code, e.count])).toEqual([[null, 'NOT_FOUND', 1]]);
     });
 
+    it('counts dry-run would-deny outcomes beside the outcome, only when grouped by outcome', async () => {
+      const start = Math.floor(T0 / HOUR) * HOUR;
+      await t.usage.write(
+        batchOf([
+          usageEvent({ time: start, wouldDeny: ['RATE_LIMITED', 'FORBIDDEN_IP'] }),
+          usageEvent({ time: start, wouldDeny: ['RATE_LIMITED', 'FORBIDDEN_IP'] }),
+          usageEvent({ time: start, keyId: 'key_b', wouldDeny: ['RATE_LIMITED'] }),
+          usageEvent({ time: start, code: 'RATE_LIMITED', cost: 0 }),
+        ]),
+      );
+      const range = { workspaceId: 'ws_a', from: start, to: start + HOUR, granularity: 'hour' as const };
+      await expect(t.usage.query({ ...range, groupBy: 'outcome' })).resolves.toMatchObject({
+        series: [
+          { start, outcome: 'RATE_LIMITED', count: 1 },
+          { start, outcome: 'VALID', count: 3 },
+          { start, outcome: 'would_deny:FORBIDDEN_IP', count: 2 },
+          { start, outcome: 'would_deny:RATE_LIMITED', count: 3 },
+        ],
+      });
+      // Totals and other groupings count verifications, never the dry-run rules.
+      await expect(t.usage.query(range)).resolves.toMatchObject({ series: [{ start, count: 4 }] });
+      await expect(t.usage.query({ ...range, groupBy: 'key' })).resolves.toMatchObject({
+        series: [
+          { start, keyId: 'key_a', count: 3 },
+          { start, keyId: 'key_b', count: 1 },
+        ],
+      });
+      await expect(t.usage.keyUsage('ws_a', ['key_a'])).resolves.toEqual(
+        new Map([
+          ['key_a', { keyId: 'key_a', lastUsedAt: start, lastValidAt: start, requests: 3, valid: 2 }],
+        ]),
+      );
+      const stored = await t.usage.events({
+        workspaceId: 'ws_a',
+        keyId: 'key_a',
+        from: start,
+        to: start + 1,
+      });
+      expect(stored.map((e) => [e.code, e.count, e.wouldDeny])).toEqual([
+        ['VALID', 2, ['RATE_LIMITED', 'FORBIDDEN_IP']],
+        ['RATE_LIMITED', 1, undefined],
+      ]);
+      const [rollup] = await t.select<{ cost: number | string }>(
+        `select cost from usage_hour where outcome = 'would_deny:RATE_LIMITED' and key_id = 'key_a'`,
+      );
+      expect(Number(rollup?.cost)).toBe(0);
+    });
+
     it('applies a batch id once, however often it is written', async () => {
       const batch = batchOf([usageEvent(), usageEvent({ code: 'RATE_LIMITED' })]);
       await t.usage.write(batch);

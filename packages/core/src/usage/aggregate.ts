@@ -15,7 +15,12 @@ export interface RawRow {
   /** JSON array. */
   tags: string;
   count: number;
+  /** JSON array of the codes dry-run rules would have denied with; null: none. */
+  wouldDeny: string | null;
 }
+
+/** The rollup outcome of a dry-run rule that would have denied: `would_deny:<CODE>`. */
+export const WOULD_DENY_PREFIX = 'would_deny:';
 
 /** One rollup increment. Dimensions are '' where the event had null (so that they can be part of a primary key). */
 export interface RollupRow {
@@ -68,7 +73,18 @@ const sameRow = (a: UsageEvent, b: UsageEvent): boolean =>
   a.apiId === b.apiId &&
   a.workspaceId === b.workspaceId &&
   a.consumerId === b.consumerId &&
-  sameTags(a.tags, b.tags);
+  sameTags(a.tags, b.tags) &&
+  sameTags(a.wouldDeny ?? EMPTY, b.wouldDeny ?? EMPTY);
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** The dry-run codes of an event: strings only, each once (an outcome is counted once per event). */
+const wouldDenyOf = (event: UsageEvent): string | null => {
+  const codes = event.wouldDeny;
+  if (!Array.isArray(codes) || codes.length === 0) return null;
+  const unique = [...new Set(codes.filter((code) => typeof code === 'string' && code.length > 0))];
+  return unique.length === 0 ? null : JSON.stringify(unique);
+};
 
 const toRaw = (event: UsageEvent, time: number): RawRow => ({
   time,
@@ -81,6 +97,7 @@ const toRaw = (event: UsageEvent, time: number): RawRow => ({
   ip: event.ip,
   tags: Array.isArray(event.tags) && event.tags.length > 0 ? JSON.stringify(event.tags) : EMPTY_TAGS,
   count: 1,
+  wouldDeny: wouldDenyOf(event),
 });
 
 /** Run-length encoding of consecutive identical events: lossless, and a burst from one client becomes a few rows. */
@@ -206,6 +223,23 @@ export function aggregateBatch(events: readonly UsageEvent[]): AggregatedBatch {
     count: row.count,
     cost: row.cost * row.count,
   }));
+  // Besides its own outcome, an event counts once under each dry-run rule's would-deny
+  // outcome (cost 0); key totals read the raw rows, so they never count these.
+  for (const row of raw) {
+    if (row.wouldDeny === null) continue;
+    for (const code of JSON.parse(row.wouldDeny) as string[]) {
+      sources.push({
+        time: row.time,
+        workspaceId: row.workspaceId ?? '',
+        apiId: row.apiId ?? '',
+        keyId: row.keyId ?? '',
+        consumerId: row.consumerId ?? '',
+        outcome: `${WOULD_DENY_PREFIX}${code}`,
+        count: row.count,
+        cost: 0,
+      });
+    }
+  }
   // Hours and days are summed from the minutes: a batch has far fewer minute rows than events.
   const minute = rollUp(sources, 'minute');
   const fromMinutes = minute.map((row) => ({ ...row, time: row.bucket }));

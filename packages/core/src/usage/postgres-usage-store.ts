@@ -25,7 +25,19 @@ export interface PostgresUsageStoreOptions {
   now?: () => number;
 }
 
-const EVENT_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text', 'bigint'];
+const EVENT_TYPES = [
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'text',
+  'text',
+  'bigint',
+  'text',
+];
 const ROLLUP_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint'];
 const KEY_TYPES = ['text', 'text', 'bigint', 'bigint', 'bigint', 'bigint'];
 
@@ -76,6 +88,7 @@ function writeParameters(id: string, now: number, { raw, rollups, keys }: Aggreg
     raw.map((r) => r.ip),
     raw.map((r) => r.tags),
     raw.map((r) => r.count),
+    raw.map((r) => r.wouldDeny),
     ...GRANULARITIES.flatMap((granularity) => rollupColumns(rollups[granularity])),
     keys.map((k) => k.keyId),
     keys.map((k) => k.workspaceId),

@@ -49,7 +49,7 @@ function prepare(database: BetterSqlite3.Database) {
     );
   return {
     event: database.prepare(
-      `insert into usage_events (${EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into usage_events (${EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     rollups: {
       minute: rollup(ROLLUP_TABLES.minute),
@@ -76,6 +76,7 @@ function apply(statements: Statements, batch: AggregatedBatch): void {
       r.ip,
       r.tags,
       r.count,
+      r.wouldDeny,
     );
   }
   for (const granularity of GRANULARITIES) {

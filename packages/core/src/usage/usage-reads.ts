@@ -1,6 +1,7 @@
-import type { VerifyCode } from '@keyward/protocol';
+import type { UsageOutcome, VerifyCode } from '@keyward/protocol';
 import { type Kysely, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
+import { WOULD_DENY_PREFIX } from './aggregate.js';
 import { alignRange, bucketStart, GRANULARITIES, GRANULARITY_MS, type Granularity } from './granularity.js';
 import type { UsageDatabase, UsageEventRow } from './usage-schema.js';
 import { ROLLUP_TABLES } from './usage-sql.js';
@@ -35,6 +36,9 @@ const fromEventRow = (row: Omit<UsageEventRow, 'id'> & { id: number | string }):
   ip: row.ip,
   tags: row.tags === '[]' ? [] : (JSON.parse(row.tags) as string[]),
   count: Number(row.count),
+  ...(row.would_deny === null || row.would_deny === undefined
+    ? {}
+    : { wouldDeny: JSON.parse(row.would_deny) as string[] }),
 });
 
 export interface UsageReadsOptions {
@@ -85,7 +89,9 @@ export function createUsageReads(
         .where('bucket', '<', range.to)
         .$if(apiId !== undefined, (qb) => qb.where('api_id', '=', apiId as string))
         .$if(keyId !== undefined, (qb) => qb.where('key_id', '=', keyId as string))
-        .$if(consumerId !== undefined, (qb) => qb.where('consumer_id', '=', consumerId as string));
+        .$if(consumerId !== undefined, (qb) => qb.where('consumer_id', '=', consumerId as string))
+        // Would-deny rows count dry-run rules, not verifications: only the outcome grouping shows them.
+        .$if(groupBy !== 'outcome', (qb) => qb.where('outcome', 'not like', `${WOULD_DENY_PREFIX}%`));
       const total = sql<number | string>`cast(sum("count") as bigint)`.as('total');
       const rows =
         column === null
@@ -121,7 +127,7 @@ export function createUsageReads(
       const series = rows.map((row): UsagePoint => {
         const start = Number(row.bucket);
         const count = Number(row.total);
-        if (groupBy === 'outcome') return { start, outcome: row.grp as VerifyCode, count };
+        if (groupBy === 'outcome') return { start, outcome: row.grp as UsageOutcome, count };
         if (groupBy === 'key') return { start, keyId: orNull(row.grp), count };
         return { start, consumerId: orNull(row.grp), count };
       });

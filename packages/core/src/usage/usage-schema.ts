@@ -22,6 +22,8 @@ export interface UsageEventRow {
   tags: string;
   /** Identical consecutive events merged into this row. */
   count: number;
+  /** JSON array of the codes dry-run rules would have denied with; null: none (migration 0010). */
+  would_deny: string | null;
 }
 
 /** `usage_minute`, `usage_hour` and `usage_day` share this shape. */

@@ -7,7 +7,7 @@ import type { RollupTable } from './usage-schema.js';
  */
 
 export const EVENT_COLUMNS =
-  '"time", workspace_id, api_id, key_id, consumer_id, outcome, cost, ip, tags, "count"';
+  '"time", workspace_id, api_id, key_id, consumer_id, outcome, cost, ip, tags, "count", would_deny';
 
 export const ROLLUP_COLUMNS = 'bucket, workspace_id, api_id, key_id, consumer_id, outcome, "count", cost';
 

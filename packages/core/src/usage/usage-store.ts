@@ -1,4 +1,4 @@
-import type { VerifyCode } from '@keyward/protocol';
+import type { UsageOutcome, VerifyCode } from '@keyward/protocol';
 import type { UsageEvent } from '../contracts/usage-sink.js';
 import type { Granularity } from './granularity.js';
 
@@ -33,7 +33,8 @@ export interface UsageQuery {
 export interface UsagePoint {
   /** Bucket start, epoch ms. */
   start: number;
-  outcome?: VerifyCode;
+  /** A verification code, or `would_deny:<CODE>` (dry-run rules, counted besides the verification's own outcome). */
+  outcome?: UsageOutcome;
   /** null: verifications that matched no key. */
   keyId?: string | null;
   /** null: keys without a consumer. */

@@ -12,7 +12,7 @@ import {
   Timestamp,
 } from './common.js';
 import { ExternalId } from './consumers.js';
-import { AllowedIps, Credits, CreditsInput, RateLimits, RateLimitView } from './limits.js';
+import { AllowedIps, Credits, CreditsInput, RateLimits, RateLimitView, RuleMode } from './limits.js';
 
 export const Environment = Type.Union([Type.Literal('live'), Type.Literal('test')]);
 
@@ -27,6 +27,8 @@ export const KeySettingsFields = {
   /** A quota; null removes it. */
   credits: Type.Optional(Nullable(CreditsInput)),
   allowedIps: Type.Optional(AllowedIps),
+  /** `dry-run`: an address outside `allowedIps` is admitted and recorded as would_deny FORBIDDEN_IP. */
+  allowedIpsMode: Type.Optional(RuleMode),
   /** Must lie in the future; null: never expires. */
   expiresAt: Type.Optional(Nullable(Timestamp)),
   enabled: Type.Optional(Type.Boolean()),
@@ -77,6 +79,8 @@ export const KeyView = Type.Object({
   ratelimits: Type.Array(RateLimitView),
   credits: Nullable(Credits),
   allowedIps: Type.Array(Type.String()),
+  /** Present only when the allow-list is in dry-run (absent: enforced). */
+  allowedIpsMode: Type.Optional(RuleMode),
   environment: Environment,
   enabled: Type.Boolean(),
   disabledReason: Nullable(Type.String()),

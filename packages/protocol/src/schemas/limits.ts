@@ -3,6 +3,16 @@ import { LIMITS, Nullable } from './common.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How a rule applies: `enforce` denies; `dry-run` is evaluated on every verification but
+ * never denies, and reports what it would have denied (`wouldDeny` of the result, usage
+ * outcomes `would_deny:<CODE>`), so that a new rule can be watched before it is enforced.
+ */
+export const RuleMode = Type.Union([Type.Literal('enforce'), Type.Literal('dry-run')], {
+  description: '`dry-run`: evaluated, never denies, recorded as would_deny in usage. Default enforce',
+});
+export type RuleMode = Static<typeof RuleMode>;
+
 /** A rate limit's name: how a verification selects it. */
 export const RateLimitName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 
@@ -17,6 +27,7 @@ export const RateLimit = Type.Object(
         default: 'sliding_window',
       }),
     ),
+    mode: Type.Optional(RuleMode),
   },
   { additionalProperties: false },
 );
@@ -45,6 +56,8 @@ export const CreditsInput = Type.Object(
   {
     remaining: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     refill: Type.Optional(Nullable(Refill)),
+    /** `dry-run`: credits are spent while the balance lasts; an empty balance never denies. */
+    mode: Type.Optional(RuleMode),
   },
   { additionalProperties: false },
 );
@@ -60,6 +73,8 @@ export const Credits = Type.Object({
       day: Type.Optional(Type.Integer()),
     }),
   ),
+  /** Present only for a dry-run quota (absent: enforced). */
+  mode: Type.Optional(RuleMode),
 });
 export type Credits = Static<typeof Credits>;
 
@@ -69,6 +84,8 @@ export const RateLimitView = Type.Object({
   limit: Type.Integer(),
   duration: Type.Integer(),
   algorithm: Type.Union([Type.Literal('sliding_window'), Type.Literal('token_bucket')]),
+  /** Present only for a dry-run limit (absent: enforced). */
+  mode: Type.Optional(RuleMode),
 });
 export type RateLimitView = Static<typeof RateLimitView>;
 

@@ -1,6 +1,6 @@
 import { CloneType, type Static, Type } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from './common.js';
-import { VerifyCode } from './verify.js';
+import { VerifyCode, WouldDenyCode } from './verify.js';
 
 export const UsageGranularity = Type.Union(
   [Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')],
@@ -50,10 +50,21 @@ export const UsageQuery = Type.Object(
 );
 export type UsageQuery = Static<typeof UsageQuery>;
 
+/**
+ * What usage counts a verification as: its code, and besides it one `would_deny:<CODE>` per
+ * dry-run rule that would have denied it (so `count` grouped by outcome adds up to more than
+ * the verifications when dry-run rules are on; ungrouped totals count verifications only).
+ */
+export const UsageOutcome = Type.Union([
+  VerifyCode,
+  Type.TemplateLiteral([Type.Literal('would_deny:'), WouldDenyCode]),
+]);
+export type UsageOutcome = Static<typeof UsageOutcome>;
+
 /** One bucket of one group: its start, the group value when grouped, and the verifications counted. */
 export const UsagePoint = Type.Object({
   start: Timestamp,
-  outcome: Type.Optional(VerifyCode),
+  outcome: Type.Optional(UsageOutcome),
   /** null: verifications that matched no key. */
   keyId: Type.Optional(Nullable(Id)),
   /** null: keys without a consumer. */

@@ -16,6 +16,25 @@ export const VerifyCode = Type.Union([
 ]);
 export type VerifyCode = Static<typeof VerifyCode>;
 
+/** The codes of a denial (every code but VALID): what a dry-run rule reports it would have answered. */
+export const WouldDenyCode = Type.Union([
+  Type.Literal('NOT_FOUND'),
+  Type.Literal('DISABLED'),
+  Type.Literal('EXPIRED'),
+  Type.Literal('REVOKED'),
+  Type.Literal('FORBIDDEN_IP'),
+  Type.Literal('INSUFFICIENT_PERMISSIONS'),
+  Type.Literal('RATE_LIMITED'),
+  Type.Literal('USAGE_EXCEEDED'),
+]);
+
+/** A dry-run rule that would have denied a VALID verification. */
+export const VerifyWouldDeny = Type.Object({
+  code: WouldDenyCode,
+  /** Which rule: the rate limit's name, the quota's owner (`key`, `consumer`), the dry-run permission query. */
+  rule: Type.Optional(Type.String()),
+});
+
 export const VerifyKeyBody = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: LIMITS.keyLength }),
@@ -51,6 +70,11 @@ export const VerifyKeyBody = Type.Object(
      * answers NOT_FOUND. The middleware sets it for clients its brute-force throttle blocks.
      */
     keywardFormatOnly: Type.Optional(Type.Boolean()),
+    /**
+     * A permission query evaluated after `permissions` that never denies: a key it would
+     * refuse is answered as usual, with `wouldDeny` INSUFFICIENT_PERMISSIONS (dry run).
+     */
+    dryRunPermissions: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   },
   { additionalProperties: false },
 );
@@ -101,5 +125,7 @@ export const VerifyKeyResponse = Type.Object({
   environment: Nullable(Environment),
   /** For RATE_LIMITED / USAGE_EXCEEDED: ms until a retry may succeed (null when unknown). */
   retryAfterMs: Nullable(Type.Integer({ minimum: 0 })),
+  /** VALID only, and only when some dry-run rule would have denied: which ones (absent: none). */
+  wouldDeny: Type.Optional(Type.Array(VerifyWouldDeny)),
 });
 export type VerifyKeyResponse = Static<typeof VerifyKeyResponse>;

@@ -102,6 +102,35 @@ export function describeMiddleware(framework: string, build: BuildTestApp): void
       expect(limited.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     });
 
+    it('dry-run rules: the request passes, the route sees wouldDeny, and no RateLimit header tells of them', async () => {
+      const issued = await fx.issue({
+        permissions: ['stations:read'],
+        ratelimits: [{ name: 'trial', limit: 1, duration: 60_000, mode: 'dry-run' }],
+      });
+      expect(issued.ratelimits).toEqual([
+        { name: 'trial', limit: 1, duration: 60_000, algorithm: 'sliding_window', mode: 'dry-run' },
+      ]);
+      const first = await app.request({ path: '/reports', authorization: bearer(issued.key) });
+      const second = await app.request({ path: '/reports', authorization: bearer(issued.key) });
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.headers.ratelimit).toBeUndefined();
+      expect(second.headers['ratelimit-policy']).toBeUndefined();
+      expect(first.body).toMatchObject({
+        identity: { wouldDeny: [{ code: 'INSUFFICIENT_PERMISSIONS', rule: 'reports:read' }], ratelimits: [] },
+      });
+      expect(second.body).toMatchObject({
+        identity: {
+          wouldDeny: [
+            { code: 'INSUFFICIENT_PERMISSIONS', rule: 'reports:read' },
+            { code: 'RATE_LIMITED', rule: 'trial' },
+          ],
+        },
+      });
+      // The enforced requirement of the same route still denies.
+      const other = await fx.issue({ permissions: ['reports:read'] });
+      expect((await app.request({ path: '/reports', authorization: bearer(other.key) })).status).toBe(403);
+    });
+
     it('USAGE_EXCEEDED: 429 once the credits run out, which are never spent by a denial', async () => {
       const issued = await fx.issue({ permissions: ['sessions:write'], credits: { remaining: 3 } });
       const ok = await app.request({ method: 'POST', path: '/sessions', authorization: bearer(issued.key) });

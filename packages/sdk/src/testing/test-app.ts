@@ -8,7 +8,10 @@ import type { Verifier } from '../verification.js';
  * unchanged against Express, Fastify and Hono.
  */
 
-export type RouteOptions = Pick<KeywardOptions<unknown>, 'permissions' | 'cost' | 'ratelimits' | 'apiId'>;
+export type RouteOptions = Pick<
+  KeywardOptions<unknown>,
+  'permissions' | 'dryRunPermissions' | 'cost' | 'ratelimits' | 'apiId'
+>;
 
 export interface RouteSpec {
   method: 'GET' | 'POST';
@@ -24,6 +27,12 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/sessions',
     options: { permissions: 'sessions:read OR admin', ratelimits: [{ name: 'per-minute' }] },
+  },
+  // A new requirement watched in dry run before it is enforced.
+  {
+    method: 'GET',
+    path: '/reports',
+    options: { permissions: 'stations:read', dryRunPermissions: 'reports:read' },
   },
 ];
 

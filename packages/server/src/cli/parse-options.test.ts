@@ -57,12 +57,26 @@ describe('parseRateLimit', () => {
     expect(parseRateLimit('burst:5:1000')).toEqual({ name: 'burst', limit: 5, duration: 1000 });
   });
 
-  it.each(['requests:100', 'requests:0:1m', ':10:1s', 'a:b:c', 'x:10:1m:extra', 'sp ace:1:1s'])(
-    'rejects "%s"',
-    (raw) => {
-      expect(() => parseRateLimit(raw)).toThrow(CliError);
-    },
-  );
+  it('reads a :dry-run suffix as a dry-run limit', () => {
+    expect(parseRateLimit('trial:10:1m:dry-run')).toEqual({
+      name: 'trial',
+      limit: 10,
+      duration: 60_000,
+      mode: 'dry-run',
+    });
+  });
+
+  it.each([
+    'requests:100',
+    'requests:0:1m',
+    ':10:1s',
+    'a:b:c',
+    'x:10:1m:extra',
+    'x:10:1m:enforce:1',
+    'sp ace:1:1s',
+  ])('rejects "%s"', (raw) => {
+    expect(() => parseRateLimit(raw)).toThrow(CliError);
+  });
 
   it('names the limit when its duration is wrong', () => {
     expect(() => parseRateLimit('requests:10:soon')).toThrow(

@@ -40,20 +40,34 @@ export interface RateLimitSpec {
   name: string;
   limit: number;
   duration: number;
+  /** Present only for `:dry-run` (docs/dry-run.md). */
+  mode?: 'dry-run';
 }
 
 /**
- * `--ratelimit name:limit:duration`, e.g. `requests:100:1m` (100 per minute).
+ * `--ratelimit name:limit:duration[:dry-run]`, e.g. `requests:100:1m` (100 per minute);
+ * `:dry-run` adds the limit in dry run (counted, never denies).
  *
  * @example parseRateLimit('burst:10:1s') // { name: 'burst', limit: 10, duration: 1000 }
  */
 export function parseRateLimit(raw: string): RateLimitSpec {
   const parts = raw.split(':');
-  const [name = '', limit = '', duration = ''] = parts;
-  if (parts.length !== 3 || !/^[A-Za-z0-9_.-]{1,64}$/.test(name) || !/^[1-9]\d*$/.test(limit)) {
-    throw new CliError(`--ratelimit must look like name:limit:duration, e.g. requests:100:1m (got "${raw}")`);
+  const [name = '', limit = '', duration = '', mode] = parts;
+  if (
+    (parts.length !== 3 && !(parts.length === 4 && mode === 'dry-run')) ||
+    !/^[A-Za-z0-9_.-]{1,64}$/.test(name) ||
+    !/^[1-9]\d*$/.test(limit)
+  ) {
+    throw new CliError(
+      `--ratelimit must look like name:limit:duration[:dry-run], e.g. requests:100:1m (got "${raw}")`,
+    );
   }
-  return { name, limit: Number(limit), duration: parseDuration(duration, `--ratelimit ${name} duration`) };
+  const spec = {
+    name,
+    limit: Number(limit),
+    duration: parseDuration(duration, `--ratelimit ${name} duration`),
+  };
+  return mode === 'dry-run' ? { ...spec, mode: 'dry-run' } : spec;
 }
 
 /** A non-negative integer option such as `--credits 1000` or `--limit 20`. */

@@ -24,6 +24,7 @@ export function readRoutes(
       'path',
       'public',
       'permissions',
+      'dryRunPermissions',
       'cost',
       'ratelimits',
       'timeoutMs',
@@ -50,23 +51,13 @@ export function readRoutes(
     }
     const isPublic = entry.public === undefined ? false : check.boolean(entry.public, at('public'));
     if (isPublic) {
-      for (const field of ['permissions', 'cost', 'ratelimits']) {
+      for (const field of ['permissions', 'dryRunPermissions', 'cost', 'ratelimits']) {
         if (entry[field] !== undefined)
           check.fail(at(field), 'a public route takes no key, so it cannot require this', 'key');
       }
     }
-    let permissions: string | null = null;
-    if (entry.permissions !== undefined) {
-      const query = check.string(entry.permissions, at('permissions'));
-      if (query !== undefined) {
-        try {
-          parsePermissionQuery(query);
-          permissions = query;
-        } catch (error) {
-          check.fail(at('permissions'), (error as Error).message.replace(/^permissions: /, ''));
-        }
-      }
-    }
+    const permissions = readQuery(check, entry.permissions, at('permissions'));
+    const dryRunPermissions = readQuery(check, entry.dryRunPermissions, at('dryRunPermissions'));
     const cost =
       entry.cost === undefined ? null : (check.integer(entry.cost, at('cost'), 0, 1_000_000) ?? null);
     const ratelimits =
@@ -92,6 +83,7 @@ export function readRoutes(
       path: pattern,
       public: isPublic,
       permissions,
+      dryRunPermissions,
       cost,
       ratelimits,
       timeoutMs,
@@ -101,6 +93,20 @@ export function readRoutes(
     reportShadowed(check, routes, i);
   });
   return routes;
+}
+
+/** A permission query field: null when absent; a malformed one is reported at its position. */
+function readQuery(check: ConfigChecker, value: unknown, path: ConfigPath): string | null {
+  if (value === undefined) return null;
+  const query = check.string(value, path);
+  if (query === undefined) return null;
+  try {
+    parsePermissionQuery(query);
+    return query;
+  } catch (error) {
+    check.fail(path, (error as Error).message.replace(/^permissions: /, ''));
+    return null;
+  }
 }
 
 /** Two routes with the same path shape and a shared method: the second could never match. */

@@ -37,6 +37,7 @@ describe('validateGatewayConfig', () => {
           path: '/v1/*',
           public: false,
           permissions: null,
+          dryRunPermissions: null,
           cost: null,
           ratelimits: null,
           timeoutMs: null,

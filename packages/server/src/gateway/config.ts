@@ -58,6 +58,8 @@ export interface RouteConfig {
   readonly public: boolean;
   /** Permission query the key must satisfy. */
   readonly permissions: string | null;
+  /** Permission query evaluated in dry run (never denies; reported as would-deny in usage and `x-keyward-would-deny`). */
+  readonly dryRunPermissions: string | null;
   /** Credits a request costs; null = the engine's default (1 where the key has credits). */
   readonly cost: number | null;
   /** Named limits to apply with their cost; null = every limit of the key and consumer, cost 1. */

@@ -74,6 +74,9 @@ export function forwardRequestHeaders(
       headers[IDENTITY_HEADERS.consumerExternalId] = encodeURIComponent(identity.consumer.externalId);
     }
     headers[IDENTITY_HEADERS.permissions] = identity.permissions.join(',');
+    if (identity.wouldDeny !== undefined) {
+      headers[IDENTITY_HEADERS.wouldDeny] = identity.wouldDeny.map((entry) => entry.code).join(',');
+    }
   }
   if (remoteAddress !== undefined) {
     const prior = headers['x-forwarded-for'];

@@ -65,6 +65,7 @@ export function createGatewayState(
         tags: (request) => [tagFor(request.raw.method ?? 'GET')],
         ...(config.apiId === null ? {} : { apiId: config.apiId }),
         ...(route.permissions === null ? {} : { permissions: route.permissions }),
+        ...(route.dryRunPermissions === null ? {} : { dryRunPermissions: route.dryRunPermissions }),
         ...(route.cost === null ? {} : { cost: route.cost }),
         ...(route.ratelimits === null ? {} : { ratelimits: route.ratelimits }),
       },

@@ -1,6 +1,7 @@
 import { generateKey, newId } from '@keyward/core';
 import { answerFor } from '@keyward/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateGatewayConfig } from './config.js';
 import { call, startTestGateway, type TestGateway } from './testing/test-gateway.js';
 import { createKeyFixture, type KeyFixture } from './testing/test-keys.js';
 import { startTestUpstream, type TestUpstream } from './testing/test-upstream.js';
@@ -18,6 +19,7 @@ routes:
   - { methods: [GET], path: /echo/stations, permissions: "stations:read" }
   - { methods: [POST], path: /echo/sessions, permissions: "sessions:write AND stations:read", ratelimits: [{ name: requests }] }
   - { methods: [GET], path: /echo/metered, cost: 1 }
+  - { methods: [GET], path: /echo/reports, permissions: "stations:read", dryRunPermissions: "reports:read" }
   - { methods: [GET], path: /echo/public, public: true }
 `;
 
@@ -133,6 +135,44 @@ describe('gateway: a valid key', () => {
     expect(spent.status).toBe(429);
     expect(spent.headers['retry-after']).toBeUndefined();
     expect(spent.json()).toMatchObject({ status: 429, code: 'USAGE_EXCEEDED' });
+  });
+});
+
+describe('gateway: dry-run rules', () => {
+  it('forwards a request a dry-run rule would deny, telling the upstream and usage which rules', async () => {
+    const { id, key } = await fixture.issue({
+      permissions: ['stations:read'],
+      allowedIps: ['192.0.2.0/24'],
+      allowedIpsMode: 'dry-run',
+    });
+    const result = await call(`${base}/echo/reports`, { headers: { authorization: `Bearer ${key}` } });
+    expect(result.status).toBe(200);
+    const echoed = result.json() as { headers: Record<string, string> };
+    expect(echoed.headers['x-keyward-would-deny']).toBe('FORBIDDEN_IP,INSUFFICIENT_PERMISSIONS');
+    expect(fixture.usage.at(-1)).toMatchObject({
+      keyId: id,
+      code: 'VALID',
+      wouldDeny: ['FORBIDDEN_IP', 'INSUFFICIENT_PERMISSIONS'],
+    });
+    // A key no dry-run rule would deny carries no such header, and a client cannot forge one.
+    const clean = await fixture.issue({ permissions: ['stations:read', 'reports:read'] });
+    const passed = await call(`${base}/echo/reports`, {
+      headers: { authorization: `Bearer ${clean.key}`, 'x-keyward-would-deny': 'RATE_LIMITED' },
+    });
+    expect(
+      (passed.json() as { headers: Record<string, string> }).headers['x-keyward-would-deny'],
+    ).toBeUndefined();
+  });
+
+  it('refuses a malformed dryRunPermissions in the route file, naming the field', () => {
+    const result = validateGatewayConfig(`
+upstreams: [{ url: "http://127.0.0.1:3000" }]
+routes:
+  - { path: /a, dryRunPermissions: "a AND (" }
+`);
+    expect(result.ok ? [] : result.issues.map((issue) => issue.field)).toEqual([
+      'routes[0].dryRunPermissions',
+    ]);
   });
 });
 

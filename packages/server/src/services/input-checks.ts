@@ -42,7 +42,7 @@ export function checkPermissions(permissions: readonly string[], field: string):
   return [...new Set(permissions)];
 }
 
-/** Rate limits: names unique; algorithm defaults to `sliding_window`. */
+/** Rate limits: names unique; algorithm defaults to `sliding_window`; `mode` kept only for dry-run (absent: enforced). */
 export function checkRateLimits(limits: readonly RateLimit[], field: string): RateLimitConfig[] {
   const seen = new Set<string>();
   return limits.map((limit, i) => {
@@ -53,6 +53,7 @@ export function checkRateLimits(limits: readonly RateLimit[], field: string): Ra
       limit: limit.limit,
       duration: limit.duration,
       algorithm: limit.algorithm ?? 'sliding_window',
+      ...(limit.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
     };
   });
 }
@@ -83,6 +84,7 @@ export function checkCredits(
             amount: refill.amount,
             ...(refill.interval === 'monthly' ? { day: refill.day ?? 1 } : {}),
           },
+    ...(credits.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
   };
   return { config, remaining: credits.remaining };
 }

@@ -32,6 +32,7 @@ export interface KeySettings {
   /** null removes the quota. */
   credits?: { config: CreditsConfig; remaining: number } | null;
   allowedIps?: string[];
+  allowedIpsMode?: 'enforce' | 'dry-run';
   expiresAt?: number | null;
   enabled?: boolean;
 }
@@ -63,6 +64,7 @@ export async function checkKeySettings(
   }
   if (input.allowedIps !== undefined)
     settings.allowedIps = checkAllowedIps(input.allowedIps, `${at}.allowedIps`);
+  if (input.allowedIpsMode !== undefined) settings.allowedIpsMode = input.allowedIpsMode;
   if (input.expiresAt !== undefined) settings.expiresAt = input.expiresAt;
   if (input.enabled !== undefined) settings.enabled = input.enabled;
   return settings;
@@ -110,6 +112,7 @@ export function newKeyFields(
   | 'ratelimits'
   | 'credits'
   | 'allowedIps'
+  | 'allowedIpsMode'
   | 'expiresAt'
   | 'enabled'
 > {
@@ -121,6 +124,7 @@ export function newKeyFields(
     ratelimits: settings.ratelimits ?? [],
     credits: settings.credits?.config ?? null,
     allowedIps: settings.allowedIps ?? [],
+    ...(settings.allowedIpsMode === 'dry-run' ? { allowedIpsMode: 'dry-run' as const } : {}),
     expiresAt: settings.expiresAt ?? null,
     enabled: settings.enabled ?? true,
   };

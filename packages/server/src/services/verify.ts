@@ -24,6 +24,7 @@ function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   if (body.ip !== undefined) request.ip = body.ip;
   if (body.tags !== undefined) request.tags = body.tags;
   if (body.keywardFormatOnly === true) request.keywardFormatOnly = true;
+  if (body.dryRunPermissions !== undefined) request.dryRunPermissions = body.dryRunPermissions;
   return request;
 }
 
@@ -46,6 +47,17 @@ export async function verifyForWorkspace(
       parsePermissionQuery(body.permissions);
     } catch (error) {
       throw inPart(error, 'body');
+    }
+  }
+  if (body.dryRunPermissions !== undefined) {
+    try {
+      parsePermissionQuery(body.dryRunPermissions);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.replace(/^permissions/, '') : '';
+      throw new KeywardError('VALIDATION', `body.dryRunPermissions${message}`, {
+        field: 'body.dryRunPermissions',
+        cause: error,
+      });
     }
   }
   if (body.ip !== undefined && isIP(body.ip) === 0) {

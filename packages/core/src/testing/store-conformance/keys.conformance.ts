@@ -116,6 +116,22 @@ export function describeKeyCases(store: GetStore): void {
       expect(renamed).toEqual({ ...k, ...patch, name: 'renamed', updatedAt: T0 + 10 });
     });
 
+    it('keeps rule modes: a dry-run allow-list, rate limit and quota; back to enforce drops the field', async () => {
+      const { ws, api } = await seedTenant(store());
+      const k = key(ws.id, api.id, {
+        allowedIps: ['192.0.2.0/24'],
+        allowedIpsMode: 'dry-run',
+        ratelimits: [{ name: 'burst', limit: 5, duration: 1000, algorithm: 'token_bucket', mode: 'dry-run' }],
+        credits: { refill: null, mode: 'dry-run' },
+      });
+      await store().keys.create(k);
+      await expect(store().keys.get(ws.id, k.id)).resolves.toEqual(k);
+      const enforced = await store().keys.update(ws.id, k.id, { allowedIpsMode: 'enforce' }, T0 + 5);
+      const { allowedIpsMode: _dropped, ...rest } = k;
+      expect(enforced).toEqual({ ...rest, updatedAt: T0 + 5 });
+      await expect(store().keys.get(ws.id, k.id)).resolves.toEqual({ ...rest, updatedAt: T0 + 5 });
+    });
+
     it('revokes idempotently: the first revokedAt stays', async () => {
       const { ws, api } = await seedTenant(store());
       const k = key(ws.id, api.id);

@@ -19,6 +19,7 @@ interface UpdateOptions {
   expires?: string;
   neverExpires?: boolean;
   allowedIp?: string[];
+  allowedIpsMode?: 'enforce' | 'dry-run';
   enable?: boolean;
   disable?: boolean;
   reason?: string;
@@ -60,6 +61,7 @@ export function updateKeyBody(options: UpdateOptions, now: number): UpdateKeyBod
     ...(options.expires !== undefined ? { expiresAt: parseExpires(options.expires, now) } : {}),
     ...(options.neverExpires ? { expiresAt: null } : {}),
     ...(options.allowedIp !== undefined ? { allowedIps: options.allowedIp } : {}),
+    ...(options.allowedIpsMode !== undefined ? { allowedIpsMode: options.allowedIpsMode } : {}),
     ...(options.enable ? { enabled: true } : {}),
     ...(options.disable ? { enabled: false, disabledReason: options.reason ?? null } : {}),
     ...(options.consumer !== undefined ? { consumerId: options.consumer } : {}),
@@ -90,6 +92,15 @@ export function registerKeyUpdateCommand(keys: Command, io: CliIo, detail: reado
     .option('--expires <when>', 'a duration from now (30d) or a date (2026-01-31)')
     .option('--never-expires', 'remove the expiry')
     .option('--allowed-ip <cidr>', 'allowed caller address or CIDR, repeatable: the new list', collect)
+    .option(
+      '--allowed-ips-mode <mode>',
+      'enforce, or dry-run: addresses outside the list pass and are reported',
+      (raw) => {
+        if (raw !== 'enforce' && raw !== 'dry-run')
+          throw new CliError('--allowed-ips-mode must be enforce or dry-run');
+        return raw;
+      },
+    )
     .option('--enable', 'let the key verify again')
     .option('--disable', 'stop the key from verifying until --enable (reversible, unlike revoke)')
     .option('--reason <text>', 'with --disable: why (shown as disabledReason)')

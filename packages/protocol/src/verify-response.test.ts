@@ -40,6 +40,25 @@ describe('the verify result and its wire answer', () => {
       },
     ],
     [
+      'VALID with a rotation warning',
+      {
+        valid: true,
+        code: 'VALID',
+        identity,
+        ratelimits: [],
+        credits: null,
+        retryAfterMs: null,
+        warnings: [
+          {
+            code: 'ROTATION_DUE',
+            message: 'rotate it',
+            dueAt: 1_800_000_000_000,
+            rotateBy: 1_900_000_000_000,
+          },
+        ],
+      },
+    ],
+    [
       'RATE_LIMITED',
       { valid: false, code: 'RATE_LIMITED', identity, ratelimits: limits, credits: null, retryAfterMs: 250 },
     ],

@@ -47,6 +47,7 @@ export function toVerifyResponse(result: VerifyResult): VerifyKeyResponse {
     expiresAt: fields.expiresAt,
     environment: fields.environment,
     retryAfterMs: result.retryAfterMs,
+    ...(result.warnings === undefined ? {} : { warnings: result.warnings }),
   };
 }
 
@@ -84,5 +85,6 @@ export function fromVerifyResponse(response: VerifyKeyResponse): VerifyResult {
     throw new Error(`the verify answer says valid=${response.valid} with code ${code}`);
   if (code !== 'VALID') return { valid: false, code, identity, ratelimits, credits, retryAfterMs };
   if (identity === null) throw new Error('the verify answer is VALID without a key');
-  return { valid: true, code, identity, ratelimits, credits, retryAfterMs: null };
+  const valid: VerifyResult = { valid: true, code, identity, ratelimits, credits, retryAfterMs: null };
+  return response.warnings === undefined ? valid : { ...valid, warnings: response.warnings };
 }

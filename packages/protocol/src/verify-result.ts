@@ -1,4 +1,6 @@
-import type { VerifyCode } from './schemas/verify.js';
+import type { VerifyCode, VerifyWarning } from './schemas/verify.js';
+
+export type { VerifyWarning } from './schemas/verify.js';
 
 /** Free-form JSON metadata attached to keys and consumers. */
 type Meta = Record<string, unknown>;
@@ -62,6 +64,8 @@ export interface VerifyValid {
   /** Remaining credits after this verification; null when the key has no quota. */
   credits: CreditState | null;
   retryAfterMs: null;
+  /** What the key's holder should act on (e.g. `ROTATION_DUE`); absent when nothing. */
+  warnings?: VerifyWarning[];
 }
 
 /**
@@ -77,6 +81,8 @@ export interface VerifyDenied {
   credits: CreditState | null;
   /** For RATE_LIMITED / USAGE_EXCEEDED: ms until a retry may succeed (null when unknown, e.g. no refill). */
   retryAfterMs: number | null;
+  /** Never set on a denial (the same field as on `VerifyValid`, so that both sides read alike). */
+  warnings?: VerifyWarning[];
 }
 
 /**

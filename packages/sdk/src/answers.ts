@@ -5,6 +5,7 @@ import {
   type ProblemCode,
   pathOf,
   problemDetails,
+  type VerifyWarning,
 } from '@keyward/protocol';
 import { rateLimitHeaders } from './ratelimit-headers.js';
 import type { KeywardIdentity, RateLimitState, VerifyResult } from './verification.js';
@@ -174,6 +175,16 @@ const invalidToken = (ctx: AnswerContext): Answer =>
     'invalid_token',
   );
 
+/**
+ * The headers of an admitted request whose key is due for rotation: `Deprecation` (RFC 9745,
+ * `@<epoch seconds>` since when) and `Sunset` (RFC 8594, the HTTP date from which the key is
+ * refused), so that a client library can warn its user without parsing any body.
+ */
+export const rotationHeaders = (warning: VerifyWarning): Record<string, string> => ({
+  deprecation: `@${Math.floor(warning.dueAt / 1000)}`,
+  sunset: new Date(warning.rotateBy).toUTCString(),
+});
+
 function verifiedAnswer(
   v: VerifyResult,
   permissions: string | undefined,
@@ -182,7 +193,13 @@ function verifiedAnswer(
 ): Answer {
   if (v.valid) {
     const identity: KeywardIdentity = { ...v.identity, ratelimits: v.ratelimits, credits: v.credits };
-    return { allow: true, identity, headers: rateLimitHeaders(v.ratelimits, now) ?? {} };
+    const headers = rateLimitHeaders(v.ratelimits, now) ?? {};
+    const rotation = v.warnings?.find((warning) => warning.code === 'ROTATION_DUE');
+    return {
+      allow: true,
+      identity,
+      headers: rotation === undefined ? headers : { ...headers, ...rotationHeaders(rotation) },
+    };
   }
   const limits = rateLimitHeaders(v.ratelimits, now) ?? {};
   switch (v.code) {

@@ -13,6 +13,8 @@ export interface UsageEvent {
   cost: number;
   ip: string | null;
   tags: string[];
+  /** Dry-run rules that would have denied this verification, as codes (absent: none). */
+  wouldDeny?: readonly string[];
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { DenialCode, RateLimitState, VerifyCode, VerifyResult } from '@keyward/protocol';
+import type { DenialCode, RateLimitState, VerifyCode, VerifyResult, VerifyWarning } from '@keyward/protocol';
 import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
 import type { KeyRecord } from '../contracts/model.js';
 import type { KeyLookup } from '../contracts/store.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import { ROTATION_REQUIRED, rotationOf } from '../decisions/lifetime.js';
 import {
   evaluatePermissionQuery,
   type PermissionQuery,
@@ -39,6 +40,14 @@ function pickInScope(
   }
   return null;
 }
+
+/** The warning of a key due for rotation (no secret, no hint: the holder knows which key they sent). */
+const rotationWarning = (dueAt: number, rotateBy: number): VerifyWarning => ({
+  code: 'ROTATION_DUE',
+  message: `this key is due for rotation: roll it before ${new Date(rotateBy).toISOString()}, when it stops working`,
+  dueAt,
+  rotateBy,
+});
 
 /** Why a found key is refused before any check of the request, or null. The clock never un-revokes a key. */
 function stateDenial(key: KeyRecord, graceUntil: number | null, now: number): DenialCode | null {
@@ -181,6 +190,7 @@ export function createEngine(options: EngineOptions): Engine {
     cost: number,
     request: VerifyOptions,
     now: number,
+    wouldDeny?: readonly string[],
   ) => {
     if (usage === undefined) return;
     const event: UsageEvent = {
@@ -195,6 +205,7 @@ export function createEngine(options: EngineOptions): Engine {
       cost,
       ip: request.ip ?? null,
       tags: [...(request.tags ?? NO_TAGS)],
+      ...(wouldDeny === undefined ? {} : { wouldDeny }),
     };
     try {
       usage.record(event);
@@ -211,8 +222,9 @@ export function createEngine(options: EngineOptions): Engine {
     ratelimits?: RateLimitState[],
     credits?: { remaining: number } | null,
     retryAfterMs?: number | null,
+    wouldDeny?: readonly string[],
   ): VerifyResult => {
-    record(code, view, 0, request, now);
+    record(code, view, 0, request, now, wouldDeny);
     return deniedResult(code, view === null ? null : view.identity, ratelimits, credits, retryAfterMs);
   };
 
@@ -252,11 +264,24 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const denial = stateDenial(view.key, view.graceUntil, now);
     if (denial !== null) return deny(denial, view, request, now);
+    // The API's lifetime policy: a secret past its rotation deadline is refused (dry-run: noted).
+    let warnings: VerifyWarning[] | undefined;
+    let wouldDeny: readonly string[] | undefined;
+    if (view.lifetime !== null) {
+      const rotation = rotationOf(view.key, view.lifetime, now);
+      if (rotation.status !== 'fresh' && view.lifetime.mode === 'dry-run') {
+        if (rotation.status === 'required') wouldDeny = [ROTATION_REQUIRED];
+      } else if (rotation.status === 'required') {
+        return deny('DISABLED', view, request, now);
+      } else if (rotation.status === 'due') {
+        warnings = [rotationWarning(rotation.dueAt, rotation.rotateBy)];
+      }
+    }
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
-      return deny('FORBIDDEN_IP', view, request, now);
+      return deny('FORBIDDEN_IP', view, request, now, [], null, null, wouldDeny);
     }
     if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
-      return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+      return deny('INSUFFICIENT_PERMISSIONS', view, request, now, [], null, null, wouldDeny);
     }
 
     // Counters and credits held in memory answer synchronously: no await, no microtask.
@@ -268,7 +293,7 @@ export function createEngine(options: EngineOptions): Engine {
         const outcome = applied instanceof Promise ? await applied : applied;
         ratelimits = outcome.states;
         if (!outcome.admitted) {
-          return deny('RATE_LIMITED', view, request, now, ratelimits, null, outcome.retryAfterMs);
+          return deny('RATE_LIMITED', view, request, now, ratelimits, null, outcome.retryAfterMs, wouldDeny);
         }
       }
     }
@@ -280,13 +305,22 @@ export function createEngine(options: EngineOptions): Engine {
       const outcome = spending instanceof Promise ? await spending : spending;
       credits = outcome.remaining === null ? null : { remaining: outcome.remaining };
       if (!outcome.ok) {
-        return deny('USAGE_EXCEEDED', view, request, now, ratelimits, credits, outcome.retryAfterMs);
+        return deny(
+          'USAGE_EXCEEDED',
+          view,
+          request,
+          now,
+          ratelimits,
+          credits,
+          outcome.retryAfterMs,
+          wouldDeny,
+        );
       }
       spent = cost;
     }
 
-    record('VALID', view, spent, request, now);
-    return validResult(view.identity, ratelimits, credits);
+    record('VALID', view, spent, request, now, wouldDeny);
+    return validResult(view.identity, ratelimits, credits, warnings);
   }
 
   return {

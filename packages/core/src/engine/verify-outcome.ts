@@ -5,6 +5,7 @@ import type {
   VerifiedIdentity,
   VerifyDenied,
   VerifyValid,
+  VerifyWarning,
 } from '@keyward/protocol';
 
 /**
@@ -17,8 +18,19 @@ export function validResult(
   identity: VerifiedIdentity,
   ratelimits: RateLimitState[],
   credits: CreditState | null,
+  warnings?: VerifyWarning[],
 ): VerifyValid {
-  return { valid: true, code: 'VALID', identity, ratelimits, credits, retryAfterMs: null };
+  const result: VerifyValid = {
+    valid: true,
+    code: 'VALID',
+    identity,
+    ratelimits,
+    credits,
+    retryAfterMs: null,
+  };
+  // Rare (a key due for rotation): the common result keeps its one shape.
+  if (warnings !== undefined) result.warnings = warnings;
+  return result;
 }
 
 export function deniedResult(

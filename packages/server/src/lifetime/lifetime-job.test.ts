@@ -22,7 +22,11 @@ afterEach(async () => {
 
 const setPolicy = (body: Record<string, unknown>) => api.put(`/v1/apis/${apiId}/policies/lifetime`, body);
 const issueKey = async (body: Record<string, unknown> = {}) =>
-  (await api.post('/v1/keys', { apiId, ...body })).json() as { id: string; key: string };
+  (await api.post('/v1/keys', { apiId, ...body })).json() as {
+    id: string;
+    key: string;
+    expiresAt: number | null;
+  };
 const verify = async (key: string) => (await api.post('/v1/keys/verify', { key })).json().code as string;
 
 /** Webhook events queued for workspace A, in order, with their payloads. */

@@ -24,6 +24,9 @@ import type { KeywardIdentity, RateLimitState, VerifyResult } from './verificati
  * | RATE_LIMITED, USAGE_EXCEEDED, throttled        | 429    | none; Retry-After + RateLimit headers    |
  * | verifier unreachable                           | 503    | none (fail closed)                       |
  *
+ * A VALID key due for rotation (the `ROTATION_DUE` warning of its API's lifetime policy) is
+ * admitted with `Deprecation` and `Sunset` headers (`rotationHeaders`).
+ *
  * FORBIDDEN_IP follows Kong's ip-restriction plugin: 403 without a Bearer challenge.
  * The token is valid, so `invalid_token` would be false and tell the client to get a new
  * one; `insufficient_scope` would be false too (no scope grants an address). Bodies are

@@ -40,6 +40,14 @@ describe('the verify result and its wire answer', () => {
       },
     ],
     [
+      'RATE_LIMITED',
+      { valid: false, code: 'RATE_LIMITED', identity, ratelimits: limits, credits: null, retryAfterMs: 250 },
+    ],
+    [
+      'NOT_FOUND',
+      { valid: false, code: 'NOT_FOUND', identity: null, ratelimits: [], credits: null, retryAfterMs: null },
+    ],
+    [
       'VALID with a rotation warning',
       {
         valid: true,
@@ -57,14 +65,6 @@ describe('the verify result and its wire answer', () => {
           },
         ],
       },
-    ],
-    [
-      'RATE_LIMITED',
-      { valid: false, code: 'RATE_LIMITED', identity, ratelimits: limits, credits: null, retryAfterMs: 250 },
-    ],
-    [
-      'NOT_FOUND',
-      { valid: false, code: 'NOT_FOUND', identity: null, ratelimits: [], credits: null, retryAfterMs: null },
     ],
   ];
 

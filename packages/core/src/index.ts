@@ -24,11 +24,13 @@ export type * from './contracts/cache-bus.js';
 export type * from './contracts/counter-store.js';
 export type * from './contracts/engine.js';
 export * from './contracts/errors.js';
+export type * from './contracts/lifetime-policy.js';
 export type * from './contracts/model.js';
 export type * from './contracts/store.js';
 export type * from './contracts/usage-sink.js';
 // Pure decisions: permission queries, rate limits, quota refills, IP allow-lists.
 export * from './decisions/ip-allow.js';
+export * from './decisions/lifetime.js';
 export * from './decisions/permissions.js';
 export * from './decisions/quota.js';
 export * from './decisions/rate-limit.js';

@@ -10,7 +10,7 @@ import type { VerifiedIdentity, VerifyResult } from './verify-result.js';
  * the other way round) fails the type check.
  */
 type ListFields = 'permissions' | 'roles';
-// Pick keeps optional fields optional (`wouldDeny`).
+// Pick keeps optional fields optional (`wouldDeny`, `warnings`).
 type FlattenedResult = Pick<VerifyResult, Exclude<keyof VerifyResult, 'identity'>> & {
   [K in Exclude<keyof VerifiedIdentity, ListFields>]: VerifiedIdentity[K] | null;
 } & Pick<VerifiedIdentity, ListFields>;

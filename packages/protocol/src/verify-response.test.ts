@@ -47,6 +47,25 @@ describe('the verify result and its wire answer', () => {
       'NOT_FOUND',
       { valid: false, code: 'NOT_FOUND', identity: null, ratelimits: [], credits: null, retryAfterMs: null },
     ],
+    [
+      'VALID with a rotation warning',
+      {
+        valid: true,
+        code: 'VALID',
+        identity,
+        ratelimits: [],
+        credits: null,
+        retryAfterMs: null,
+        warnings: [
+          {
+            code: 'ROTATION_DUE',
+            message: 'rotate it',
+            dueAt: 1_800_000_000_000,
+            rotateBy: 1_900_000_000_000,
+          },
+        ],
+      },
+    ],
   ];
 
   it.each(results)('a %s result survives the trip over the wire unchanged', (_code, result) => {

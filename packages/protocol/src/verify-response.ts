@@ -48,6 +48,7 @@ export function toVerifyResponse(result: VerifyResult): VerifyKeyResponse {
     environment: fields.environment,
     retryAfterMs: result.retryAfterMs,
     ...(result.wouldDeny === undefined ? {} : { wouldDeny: result.wouldDeny }),
+    ...(result.warnings === undefined ? {} : { warnings: result.warnings }),
   };
 }
 
@@ -87,5 +88,6 @@ export function fromVerifyResponse(response: VerifyKeyResponse): VerifyResult {
   if (identity === null) throw new Error('the verify answer is VALID without a key');
   const valid: VerifyResult = { valid: true, code, identity, ratelimits, credits, retryAfterMs: null };
   if (response.wouldDeny !== undefined && response.wouldDeny.length > 0) valid.wouldDeny = response.wouldDeny;
+  if (response.warnings !== undefined) valid.warnings = response.warnings;
   return valid;
 }

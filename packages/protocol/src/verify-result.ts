@@ -1,4 +1,6 @@
-import type { VerifyCode } from './schemas/verify.js';
+import type { VerifyCode, VerifyWarning } from './schemas/verify.js';
+
+export type { VerifyWarning } from './schemas/verify.js';
 
 /** Free-form JSON metadata attached to keys and consumers. */
 type Meta = Record<string, unknown>;
@@ -71,6 +73,8 @@ export interface VerifyValid {
   retryAfterMs: null;
   /** Dry-run rules that would have denied this verification; absent when none would. */
   wouldDeny?: WouldDeny[];
+  /** What the key's holder should act on (e.g. `ROTATION_DUE`); absent when nothing. */
+  warnings?: VerifyWarning[];
 }
 
 /**
@@ -88,6 +92,8 @@ export interface VerifyDenied {
   retryAfterMs: number | null;
   /** Never set on a denial (dry-run outcomes are reported on VALID results only). */
   wouldDeny?: WouldDeny[];
+  /** Never set on a denial (the same field as on `VerifyValid`, so that both sides read alike). */
+  warnings?: VerifyWarning[];
 }
 
 /**

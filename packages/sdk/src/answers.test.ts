@@ -45,6 +45,22 @@ const refused = (answer: Answer) => {
 };
 
 describe('answerFor', () => {
+  it('admits a key due for rotation with Deprecation (RFC 9745) and Sunset (RFC 8594) headers', () => {
+    const dueAt = Date.UTC(2030, 0, 1);
+    const rotateBy = Date.UTC(2030, 0, 15, 12);
+    const verification: VerifyValid = {
+      ...valid(),
+      warnings: [{ code: 'ROTATION_DUE', message: 'rotate it', dueAt, rotateBy }],
+    };
+    const a = answerFor({ kind: 'verified', verification }, ctx);
+    expect(a.allow).toBe(true);
+    expect(a.headers).toEqual({
+      deprecation: `@${dueAt / 1000}`,
+      sunset: 'Tue, 15 Jan 2030 12:00:00 GMT',
+    });
+    expect(answerFor({ kind: 'verified', verification: valid() }, ctx).headers).toEqual({});
+  });
+
   it('answers no credentials with a bare challenge (no error code)', () => {
     const a = refused(answerFor({ kind: 'missing' }, ctx));
     expect(a.status).toBe(401);

@@ -5,6 +5,7 @@ import {
   type ProblemCode,
   pathOf,
   problemDetails,
+  type VerifyWarning,
 } from '@keyward/protocol';
 import { rateLimitHeaders } from './ratelimit-headers.js';
 import type { KeywardIdentity, RateLimitState, VerifyResult } from './verification.js';
@@ -22,6 +23,9 @@ import type { KeywardIdentity, RateLimitState, VerifyResult } from './verificati
  * | FORBIDDEN_IP                                   | 403    | none                                     |
  * | RATE_LIMITED, USAGE_EXCEEDED, throttled        | 429    | none; Retry-After + RateLimit headers    |
  * | verifier unreachable                           | 503    | none (fail closed)                       |
+ *
+ * A VALID key due for rotation (the `ROTATION_DUE` warning of its API's lifetime policy) is
+ * admitted with `Deprecation` and `Sunset` headers (`rotationHeaders`).
  *
  * FORBIDDEN_IP follows Kong's ip-restriction plugin: 403 without a Bearer challenge.
  * The token is valid, so `invalid_token` would be false and tell the client to get a new
@@ -174,6 +178,16 @@ const invalidToken = (ctx: AnswerContext): Answer =>
     'invalid_token',
   );
 
+/**
+ * The headers of an admitted request whose key is due for rotation: `Deprecation` (RFC 9745,
+ * `@<epoch seconds>` since when) and `Sunset` (RFC 8594, the HTTP date from which the key is
+ * refused), so that a client library can warn its user without parsing any body.
+ */
+export const rotationHeaders = (warning: VerifyWarning): Record<string, string> => ({
+  deprecation: `@${Math.floor(warning.dueAt / 1000)}`,
+  sunset: new Date(warning.rotateBy).toUTCString(),
+});
+
 function verifiedAnswer(
   v: VerifyResult,
   permissions: string | undefined,
@@ -183,7 +197,13 @@ function verifiedAnswer(
   if (v.valid) {
     const identity: KeywardIdentity = { ...v.identity, ratelimits: v.ratelimits, credits: v.credits };
     if (v.wouldDeny !== undefined) identity.wouldDeny = v.wouldDeny;
-    return { allow: true, identity, headers: rateLimitHeaders(v.ratelimits, now) ?? {} };
+    const headers = rateLimitHeaders(v.ratelimits, now) ?? {};
+    const rotation = v.warnings?.find((warning) => warning.code === 'ROTATION_DUE');
+    return {
+      allow: true,
+      identity,
+      headers: rotation === undefined ? headers : { ...headers, ...rotationHeaders(rotation) },
+    };
   }
   const limits = rateLimitHeaders(v.ratelimits, now) ?? {};
   switch (v.code) {

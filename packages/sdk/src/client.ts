@@ -23,6 +23,8 @@ import type {
   KeyPage,
   KeyUsageView,
   KeyView,
+  LifetimePolicyBody,
+  LifetimePolicyView,
   ListAlertsQuery,
   ListApisQuery,
   ListAuditQuery,
@@ -76,6 +78,13 @@ export interface Resource<View, Page, Create, Update, Query> {
 
 export interface KeywardClient {
   apis: Resource<ApiView, ApiPage, CreateApiBody, UpdateApiBody, ListApisQuery>;
+  /** `/v1/apis/{id}/policies/lifetime`: an API's key lifetime policy (max TTL, rotation, idle, reminders). */
+  lifetimePolicies: {
+    get(apiId: string): Promise<LifetimePolicyView>;
+    /** Replaces the policy; left-out fields take their defaults. */
+    put(apiId: string, body: LifetimePolicyBody): Promise<LifetimePolicyView>;
+    delete(apiId: string): Promise<void>;
+  };
   consumers: Resource<ConsumerView, ConsumerPage, CreateConsumerBody, UpdateConsumerBody, ListConsumersQuery>;
   roles: Resource<RoleView, RolePage, CreateRoleBody, UpdateRoleBody, ListRolesQuery>;
   keys: Omit<Resource<KeyView, KeyPage, CreateKeyBody, UpdateKeyBody, ListKeysQuery>, 'create'> & {
@@ -176,6 +185,12 @@ export function createClient(options: ClientOptions): KeywardClient {
 
   return {
     apis: resource('/v1/apis'),
+    lifetimePolicies: {
+      get: (apiId) => call<LifetimePolicyView>('GET', `/v1/apis/${segment(apiId)}/policies/lifetime`),
+      put: (apiId, body) =>
+        call<LifetimePolicyView>('PUT', `/v1/apis/${segment(apiId)}/policies/lifetime`, { body }),
+      delete: (apiId) => call<void>('DELETE', `/v1/apis/${segment(apiId)}/policies/lifetime`),
+    },
     consumers: resource('/v1/consumers'),
     roles: resource('/v1/roles'),
     keys: {

@@ -21,6 +21,7 @@ import { keyImportRoutes } from './routes/key-import.js';
 import { keyVerifyRoutes } from './routes/key-verify.js';
 import { keyRoutes } from './routes/keys.js';
 import { githubScanningRoutes, reportLeakRoutes } from './routes/leak-reports.js';
+import { lifetimePolicyRoutes } from './routes/lifetime-policies.js';
 import { roleRoutes } from './routes/roles.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import type { RouteContext } from './routes/route-kit.js';
@@ -190,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, { docs: resolved.docs });
   await app.register(healthRoutes(resolved.readiness));
   await app.register(apiRoutes(ctx));
+  await app.register(lifetimePolicyRoutes(ctx));
   await app.register(consumerRoutes(ctx));
   await app.register(keyRoutes(ctx));
   await app.register(keyActionRoutes(ctx));

@@ -2,6 +2,7 @@ import type { Engine, Store } from '@keyward/core';
 import { createHttpDeliver, createWebhookDispatcher, type WebhookDispatcher } from '@keyward/core/webhooks';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { createLifetimeJob, type LifetimeJob } from './lifetime/lifetime-job.js';
 import type { KeywardMetrics } from './metrics.js';
 import { createMonitor, type Monitor } from './monitoring/monitor.js';
 import { createMonitorScheduler } from './monitoring/scheduler.js';
@@ -17,6 +18,8 @@ export interface Operations {
   dispatcher: WebhookDispatcher;
   /** Runs the detectors (tests call it instead of the schedule). */
   monitor: Monitor;
+  /** Applies the APIs' key lifetime policies (tests call it instead of the schedule). */
+  lifetime: LifetimeJob;
   /** Starts the webhook dispatcher and the detector schedule. */
   start(): void;
   /** Stops both and waits for the work in flight (deliveries are recorded; the rest stays in the outbox). */
@@ -63,8 +66,18 @@ export function createOperations(deps: OperationsDeps): Operations {
     logger,
     now,
   });
+  const lifetime = createLifetimeJob({
+    store,
+    engine,
+    monitoring: database.monitoring,
+    webhooks,
+    ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
+    logger,
+    now,
+  });
   const scheduler = createMonitorScheduler({
     monitor,
+    lifetime,
     jobs: database.monitoring.jobs,
     trafficIntervalMs: config.monitorIntervalMs,
     keyStateIntervalMs: config.monitorKeyStateIntervalMs,
@@ -75,6 +88,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     webhooks,
     dispatcher,
     monitor,
+    lifetime,
     start() {
       dispatcher.start();
       scheduler.start();

@@ -104,6 +104,8 @@ export interface KeyRecord {
   revokedAt: number | null;
   /** True when the key came from `POST /v1/keys/import` (foreign format possible). */
   imported: boolean;
+  /** When the current secret was issued by a roll; absent: never rolled (issued at `createdAt`). */
+  rolledAt?: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,3 +1,4 @@
+import type { LifetimePolicyStore } from './lifetime-policy.js';
 import type { Api, AuditEvent, Consumer, KeyRecord, Meta, Role, RootKey, Workspace } from './model.js';
 
 /**
@@ -330,6 +331,8 @@ export interface Store {
   audit: AuditStore;
   idempotency: IdempotencyStore;
   leakReports: LeakReportStore;
+  /** Key lifetime policies per API (`contracts/lifetime-policy.ts`). */
+  lifetimePolicies: LifetimePolicyStore;
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;

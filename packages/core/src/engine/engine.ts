@@ -1,10 +1,18 @@
-import type { DenialCode, RateLimitState, VerifyCode, VerifyResult, WouldDeny } from '@keyward/protocol';
+import type {
+  DenialCode,
+  RateLimitState,
+  VerifyCode,
+  VerifyResult,
+  VerifyWarning,
+  WouldDeny,
+} from '@keyward/protocol';
 import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
 import type { KeyRecord } from '../contracts/model.js';
 import type { KeyLookup } from '../contracts/store.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import { ROTATION_REQUIRED, rotationOf } from '../decisions/lifetime.js';
 import {
   evaluatePermissionQuery,
   type PermissionQuery,
@@ -47,6 +55,14 @@ function pickInScope(
   }
   return null;
 }
+
+/** The warning of a key due for rotation (no secret, no hint: the holder knows which key they sent). */
+const rotationWarning = (dueAt: number, rotateBy: number): VerifyWarning => ({
+  code: 'ROTATION_DUE',
+  message: `this key is due for rotation: roll it before ${new Date(rotateBy).toISOString()}, when it stops working`,
+  dueAt,
+  rotateBy,
+});
 
 /** Why a found key is refused before any check of the request, or null. The clock never un-revokes a key. */
 function stateDenial(key: KeyRecord, graceUntil: number | null, now: number): DenialCode | null {
@@ -277,11 +293,23 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const denial = stateDenial(view.key, view.graceUntil, now);
     if (denial !== null) return deny(denial, view, request, now);
+    // The API's lifetime policy: a secret past its rotation deadline is refused (dry-run: noted).
+    let warnings: VerifyWarning[] | undefined;
     // Dry-run rules never deny: each that would have is listed (null: none would).
     let wouldDeny: WouldDeny[] | null = null;
+    if (view.lifetime !== null) {
+      const rotation = rotationOf(view.key, view.lifetime, now);
+      if (rotation.status !== 'fresh' && view.lifetime.mode === 'dry-run') {
+        if (rotation.status === 'required') wouldDeny = [{ code: 'DISABLED', rule: ROTATION_REQUIRED }];
+      } else if (rotation.status === 'required') {
+        return deny('DISABLED', view, request, now);
+      } else if (rotation.status === 'due') {
+        warnings = [rotationWarning(rotation.dueAt, rotation.rotateBy)];
+      }
+    }
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
       if (!view.allowIpDryRun) return deny('FORBIDDEN_IP', view, request, now);
-      wouldDeny = [{ code: 'FORBIDDEN_IP' }];
+      wouldDeny = flagged(wouldDeny, { code: 'FORBIDDEN_IP' });
     }
     if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
       return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
@@ -334,7 +362,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
 
     record('VALID', view, spent, request, now, wouldDeny);
-    return validResult(view.identity, ratelimits, credits, wouldDeny);
+    return validResult(view.identity, ratelimits, credits, wouldDeny, warnings);
   }
 
   return {

@@ -1,5 +1,6 @@
 import type { VerifiedIdentity } from '@keyward/protocol';
 import type { LimitCheck } from '../contracts/counter-store.js';
+import type { LifetimePolicy } from '../contracts/lifetime-policy.js';
 import type { Consumer, CreditsConfig, KeyRecord } from '../contracts/model.js';
 import type { CreditOwner, KeyLookup, Store } from '../contracts/store.js';
 import { compileAllowList } from '../decisions/ip-allow.js';
@@ -62,6 +63,8 @@ export interface ResolvedKey extends CacheableKey {
   dryRun: LimitSet;
   /** The dry-run quotas (key's, then consumer's): spent while they last, never denying. */
   dryRunCharges: readonly CreditCharge[];
+  /** The lifetime policy of the key's API (rotation is checked at every verification); null: none. */
+  lifetime: LifetimePolicy | null;
 }
 
 const isDryRun = (config: { mode?: string } | null): boolean => config?.mode === 'dry-run';
@@ -125,11 +128,12 @@ function allowListOf(cidrs: readonly string[]): (ip: string) => boolean {
 export async function resolveKey(store: Store, lookup: KeyLookup, now: number): Promise<ResolvedKey> {
   const { key, graceUntil } = lookup;
   const consumerId = key.consumerId;
-  const [roles, consumer, keyBalance, consumerBalance] = await Promise.all([
+  const [roles, consumer, keyBalance, consumerBalance, lifetime] = await Promise.all([
     key.roles.length === 0 ? [] : store.roles.getByNames(key.workspaceId, key.roles),
     consumerId === null ? null : store.consumers.get(key.workspaceId, consumerId),
     key.credits === null ? store.credits.get({ kind: 'key', id: key.id }, now) : null,
     consumerId === null ? null : store.credits.get({ kind: 'consumer', id: consumerId }, now),
+    store.lifetimePolicies.get(key.workspaceId, key.apiId),
   ]);
   const limits = limitsOf(key, consumer);
   const enforced = limits.filter((limit) => !isDryRun(limit.check.config));
@@ -167,5 +171,6 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     creditCharges: charges.filter((charge) => !isDryRun(charge.config)),
     dryRun: { limits: dryRunLimits, defaultChecks: dryRunLimits.map((limit) => limit.check) },
     dryRunCharges: charges.filter((charge) => isDryRun(charge.config)),
+    lifetime,
   };
 }

@@ -5,6 +5,7 @@ import type {
   VerifiedIdentity,
   VerifyDenied,
   VerifyValid,
+  VerifyWarning,
   WouldDeny,
 } from '@keyward/protocol';
 
@@ -19,6 +20,7 @@ export function validResult(
   ratelimits: RateLimitState[],
   credits: CreditState | null,
   wouldDeny: WouldDeny[] | null = null,
+  warnings?: VerifyWarning[],
 ): VerifyValid {
   const result: VerifyValid = {
     valid: true,
@@ -30,6 +32,8 @@ export function validResult(
   };
   // Only when a dry-run rule would have denied: every other result keeps the one shape.
   if (wouldDeny !== null) result.wouldDeny = wouldDeny;
+  // Rare (a key due for rotation): likewise.
+  if (warnings !== undefined) result.warnings = warnings;
   return result;
 }
 

@@ -16,6 +16,8 @@ export const DETECTORS = [
   'key_unused',
   /** Not a detector run on a schedule: raised when a key is reported leaked (secret scanning). */
   'key_leaked',
+  /** Not run on a schedule either: a lifetime reminder (expiry, rotation, idle) of a key's API policy. */
+  'key_lifetime',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 

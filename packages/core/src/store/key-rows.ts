@@ -27,6 +27,7 @@ export const keyToRow = (key: KeyRecord, bool: StoreContext['bool']): KeyRow => 
   expires_at: key.expiresAt,
   revoked_at: key.revokedAt,
   imported: bool(key.imported),
+  rolled_at: key.rolledAt ?? null,
   created_at: key.createdAt,
   updated_at: key.updatedAt,
 });
@@ -54,6 +55,7 @@ export const keyFromRow = (row: KeyRow): KeyRecord => ({
   expiresAt: toMsOrNull(row.expires_at),
   revokedAt: toMsOrNull(row.revoked_at),
   imported: Boolean(row.imported),
+  ...(row.rolled_at === null || row.rolled_at === undefined ? {} : { rolledAt: toMs(row.rolled_at) }),
   createdAt: toMs(row.created_at),
   updatedAt: toMs(row.updated_at),
 });

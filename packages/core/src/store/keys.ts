@@ -141,7 +141,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
             .execute();
           const row = await trx
             .updateTable('keys')
-            .set({ digest: next.digest, hint: next.hint })
+            .set({ digest: next.digest, hint: next.hint, rolled_at: now })
             .where('id', '=', id)
             .returningAll()
             .executeTakeFirstOrThrow();

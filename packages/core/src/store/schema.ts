@@ -73,6 +73,8 @@ export interface KeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   imported: DbBool;
+  /** `0009_lifetime_policies`: when the current secret was issued by a roll; null: never rolled. */
+  rolled_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -157,5 +159,29 @@ export interface Database {
   audit_chain_heads: AuditChainHeadRow;
   idempotency: IdempotencyRow;
   leak_reports: LeakReportRow;
+  api_lifetime_policies: LifetimePolicyRow;
+  lifetime_notices: LifetimeNoticeRow;
   credits: CreditRow;
+}
+
+/** `0009_lifetime_policies`: one lifetime policy per API. */
+export interface LifetimePolicyRow {
+  api_id: string;
+  workspace_id: string;
+  max_ttl_days: number | null;
+  rotate_after_days: number | null;
+  rotation_grace_days: number;
+  idle_disable_after_days: number | null;
+  remind_before_days: number;
+  mode: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** `0009_lifetime_policies`: a lifetime reminder sent, once per (key, kind, deadline). */
+export interface LifetimeNoticeRow {
+  key_id: string;
+  kind: string;
+  deadline: number;
+  created_at: number;
 }

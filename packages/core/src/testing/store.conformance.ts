@@ -6,6 +6,7 @@ import { describeEntityCases } from './store-conformance/entities.conformance.js
 import { describeIsolationCases } from './store-conformance/isolation.conformance.js';
 import { describeKeySearchCases } from './store-conformance/key-search.conformance.js';
 import { describeKeyCases } from './store-conformance/keys.conformance.js';
+import { describeLifetimePolicyCases } from './store-conformance/lifetime-policies.conformance.js';
 import { describePaginationCases } from './store-conformance/pagination.conformance.js';
 import { describeTransactionCases } from './store-conformance/transaction.conformance.js';
 
@@ -54,5 +55,6 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
     describeAdminRecordCases(store);
     describeCreditCases(store);
     describeTransactionCases(store);
+    describeLifetimePolicyCases(store);
   });
 }

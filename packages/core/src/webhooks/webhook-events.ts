@@ -7,6 +7,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'alert.raised',
   'usage.threshold',
   'key.leaked',
+  /** Lifetime reminders (`decisions/lifetime.ts`): sent once per key and deadline. */
+  'key.expiring',
+  'key.rotation_due',
+  'key.idle',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -11,6 +11,7 @@ export const DetectorName = Type.Union(
     Type.Literal('key_expiring'),
     Type.Literal('key_unused'),
     Type.Literal('key_leaked'),
+    Type.Literal('key_lifetime'),
   ],
   { description: 'The detector that raised the alert' },
 );

@@ -14,6 +14,7 @@ export * from './health.js';
 export * from './key-import.js';
 export * from './keys.js';
 export * from './leaks.js';
+export * from './lifetime.js';
 export * from './limits.js';
 export * from './portal.js';
 export * from './problem.js';

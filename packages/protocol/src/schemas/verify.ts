@@ -103,6 +103,20 @@ export const VerifyConsumer = Type.Object({
 });
 
 /**
+ * Something a VALID key's holder should act on. `ROTATION_DUE`: the API's lifetime policy
+ * asks for a new secret (roll the key) by `rotateBy`, after which the key is refused.
+ */
+export const VerifyWarning = Type.Object({
+  code: Type.Literal('ROTATION_DUE'),
+  message: Type.String(),
+  /** Epoch ms: since when the secret is due for rotation (the `Deprecation` header's date). */
+  dueAt: Timestamp,
+  /** Epoch ms: the key is refused (DISABLED) from then on unless rolled before. */
+  rotateBy: Timestamp,
+});
+export type VerifyWarning = Static<typeof VerifyWarning>;
+
+/**
  * The answer to every verification (HTTP 200 whatever the outcome): the engine's
  * `VerifyResult` with its identity flattened (`verify-response.ts`). Identity fields are
  * filled once the key was found; `NOT_FOUND` carries nulls and empty lists.
@@ -127,5 +141,7 @@ export const VerifyKeyResponse = Type.Object({
   retryAfterMs: Nullable(Type.Integer({ minimum: 0 })),
   /** VALID only, and only when some dry-run rule would have denied: which ones (absent: none). */
   wouldDeny: Type.Optional(Type.Array(VerifyWouldDeny)),
+  /** Present when a VALID key's holder should act (e.g. rotate it); absent otherwise. */
+  warnings: Type.Optional(Type.Array(VerifyWarning)),
 });
 export type VerifyKeyResponse = Static<typeof VerifyKeyResponse>;

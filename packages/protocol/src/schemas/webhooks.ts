@@ -9,6 +9,9 @@ export const WebhookEventType = Type.Union([
   Type.Literal('alert.raised'),
   Type.Literal('usage.threshold'),
   Type.Literal('key.leaked'),
+  Type.Literal('key.expiring'),
+  Type.Literal('key.rotation_due'),
+  Type.Literal('key.idle'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 

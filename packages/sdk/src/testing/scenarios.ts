@@ -53,6 +53,38 @@ export function describeMiddleware(framework: string, build: BuildTestApp): void
       await fx?.close();
     });
 
+    it('VALID but due for rotation: Deprecation and Sunset headers (fake time)', async () => {
+      const day = 86_400_000;
+      // An API of its own, so that its lifetime policy touches no other scenario's keys.
+      const rotating = await fx.admin.apis.create({ name: 'Rotating API', prefix: `rot_${mode}` });
+      const issued = await fx.admin.keys.create({ apiId: rotating.id, permissions: ['stations:read'] });
+      const dueAt = fx.clock.now() + 10 * day;
+      const rotateBy = dueAt + 2 * day;
+      await fx.store.lifetimePolicies.put({
+        workspaceId: fx.workspaceId,
+        apiId: rotating.id,
+        maxTtlDays: null,
+        rotateAfterDays: 10,
+        rotationGraceDays: 2,
+        idleDisableAfterDays: null,
+        remindBeforeDays: 0,
+        mode: 'enforce',
+        createdAt: fx.clock.now(),
+        updatedAt: fx.clock.now(),
+      });
+      await fx.engine.invalidate({ type: 'workspace', workspaceId: fx.workspaceId });
+      const fresh = await app.request({ path: '/stations', authorization: bearer(issued.key) });
+      expect(fresh.status).toBe(200);
+      expect(fresh.headers.deprecation).toBeUndefined();
+      fx.clock.advance(10 * day);
+      const due = await app.request({ path: '/stations', authorization: bearer(issued.key) });
+      expect(due.status).toBe(200);
+      expect(due.headers.deprecation).toBe(`@${Math.floor(dueAt / 1000)}`);
+      expect(due.headers.sunset).toBe(new Date(rotateBy).toUTCString());
+      await fx.store.lifetimePolicies.delete(fx.workspaceId, rotating.id);
+      await fx.engine.invalidate({ type: 'workspace', workspaceId: fx.workspaceId });
+    });
+
     it('VALID: hands the identity to the route', async () => {
       const issued = await fx.issue({
         externalId: 'ionity',

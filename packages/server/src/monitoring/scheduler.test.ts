@@ -79,4 +79,29 @@ describe('monitor scheduler', () => {
     expect(errors).toHaveLength(3);
     await scheduler.stop();
   });
+
+  it('runs the key lifetime job under its own job name, every lifetimeIntervalMs', async () => {
+    vi.useFakeTimers();
+    const { monitor, jobs, names } = fakes();
+    let lifetimeRuns = 0;
+    const scheduler = createMonitorScheduler({
+      monitor,
+      jobs,
+      trafficIntervalMs: 0,
+      keyStateIntervalMs: 0,
+      lifetime: {
+        run: async () => {
+          lifetimeRuns++;
+        },
+      },
+      lifetimeIntervalMs: 10_000,
+    });
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(lifetimeRuns).toBe(0);
+    await vi.advanceTimersByTimeAsync(20_001);
+    expect(lifetimeRuns).toBe(3);
+    expect(new Set(names)).toEqual(new Set(['keys.lifetime']));
+    await scheduler.stop();
+  });
 });

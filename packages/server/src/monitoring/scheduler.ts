@@ -9,6 +9,10 @@ export interface MonitorSchedulerOptions {
   trafficIntervalMs?: number;
   /** Key-state detectors (credits, expiry, unused: they read every key) every this many ms. Default 300_000; 0 turns them off. */
   keyStateIntervalMs?: number;
+  /** The key lifetime job (`lifetime/lifetime-job.ts`); default none. */
+  lifetime?: { run(): Promise<unknown> };
+  /** Lifetime job every this many ms. Default 300_000; 0 turns it off. */
+  lifetimeIntervalMs?: number;
   /** Told about a pass that failed as a whole (the next interval tries again). Default: ignore. */
   onError?: (error: unknown) => void;
   /** Clock, epoch ms. Default `Date.now`. */
@@ -32,6 +36,8 @@ export function createMonitorScheduler(options: MonitorSchedulerOptions): Monito
     jobs,
     trafficIntervalMs = 60_000,
     keyStateIntervalMs = 300_000,
+    lifetime,
+    lifetimeIntervalMs = 300_000,
     onError = () => {},
     now = Date.now,
   } = options;
@@ -72,6 +78,7 @@ export function createMonitorScheduler(options: MonitorSchedulerOptions): Monito
       stopped = false;
       every('monitor.traffic', trafficIntervalMs, () => monitor.runTraffic());
       every('monitor.key_state', keyStateIntervalMs, () => monitor.runKeyStates());
+      if (lifetime !== undefined) every('keys.lifetime', lifetimeIntervalMs, () => lifetime.run());
     },
     async stop() {
       stopped = true;

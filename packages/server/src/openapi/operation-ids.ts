@@ -13,6 +13,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'GET /v1/apis/{id}': 'getApi',
   'PATCH /v1/apis/{id}': 'updateApi',
   'DELETE /v1/apis/{id}': 'deleteApi',
+  'GET /v1/apis/{id}/policies/lifetime': 'getLifetimePolicy',
+  'PUT /v1/apis/{id}/policies/lifetime': 'replaceLifetimePolicy',
+  'DELETE /v1/apis/{id}/policies/lifetime': 'deleteLifetimePolicy',
 
   'POST /v1/consumers': 'createConsumer',
   'GET /v1/consumers': 'listConsumers',

@@ -7,6 +7,14 @@
 export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze({
   createApi: { name: 'Charging API', prefix: 'amp_live' },
   updateApi: { name: 'Charging API (EU)' },
+  replaceLifetimePolicy: {
+    maxTtlDays: 365,
+    rotateAfterDays: 90,
+    rotationGraceDays: 14,
+    idleDisableAfterDays: 60,
+    remindBeforeDays: 7,
+    mode: 'enforce',
+  },
 
   createConsumer: {
     externalId: 'cust_8421',

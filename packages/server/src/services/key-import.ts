@@ -5,6 +5,7 @@ import { requireApiAccess } from './api-access.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
+import { applyMaxTtl } from './key-lifetime.js';
 import { checkKeySettings, type KeySettings, newKeyFields, resolveOwner } from './key-settings.js';
 import { ensureConsumer } from './keys.js';
 import { write } from './transaction.js';
@@ -70,7 +71,10 @@ export async function importKeys(
       if (first !== undefined)
         throw new KeywardError('CONFLICT', `${field} repeats the key of ${first}`, { field });
       seen.set(digest, at);
-      const settings = await checkKeySettings(deps, actor, entry, at);
+      const entrySettings = await checkKeySettings(deps, actor, entry, at);
+      const settings = await applyMaxTtl(deps, actor.workspaceId, api.id, entrySettings, at, {
+        creating: true,
+      });
       const owner = await resolveOwner(deps, actor, entry, at);
       checked.push({ entry, at, secretField: field, digest, hint, settings, owner });
     }

@@ -15,6 +15,7 @@ import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import { insertConsumer } from './consumers.js';
 import type { Actor, ServiceDeps } from './context.js';
+import { applyMaxTtl } from './key-lifetime.js';
 import { checkKeySettings, newKeyFields, resolveOwner } from './key-settings.js';
 import { listPage } from './pagination.js';
 import { write } from './transaction.js';
@@ -77,7 +78,8 @@ export async function createKey(root: ServiceDeps, actor: Actor, body: CreateKey
   return write(root, async (deps) => {
     const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
     requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
-    const settings = await checkKeySettings(deps, actor, body, 'body');
+    const checked = await checkKeySettings(deps, actor, body, 'body');
+    const settings = await applyMaxTtl(deps, actor.workspaceId, api.id, checked, 'body', { creating: true });
     const owner = await resolveOwner(deps, actor, body, 'body');
     const consumerId = await ensureConsumer(deps, actor, owner);
     const plaintext = generateKey(api.prefix);
@@ -158,7 +160,10 @@ export async function updateKey(
 ): Promise<KeyView> {
   return write(root, async (deps) => {
     const current = await requireKey(deps, actor, id, 'keys:write');
-    const settings = await checkKeySettings(deps, actor, body, 'body');
+    const checked = await checkKeySettings(deps, actor, body, 'body');
+    const settings = await applyMaxTtl(deps, actor.workspaceId, current.apiId, checked, 'body', {
+      creating: false,
+    });
     const owner = await resolveOwner(deps, actor, body, 'body');
     const before = await viewKey(deps, current);
     const { credits, ...fields } = settings;

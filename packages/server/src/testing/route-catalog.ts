@@ -73,6 +73,25 @@ export function catalog(f: Fixtures): CatalogRoute[] {
     },
     { method: 'DELETE', pattern: '/v1/apis/:id', url: `/v1/apis/${f.apiId}`, permission: 'apis:write' },
     {
+      method: 'GET',
+      pattern: '/v1/apis/:id/policies/lifetime',
+      url: `/v1/apis/${f.apiId}/policies/lifetime`,
+      permission: 'apis:read',
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/apis/:id/policies/lifetime',
+      url: `/v1/apis/${f.apiId}/policies/lifetime`,
+      permission: 'apis:write',
+      body: { maxTtlDays: 30 },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/apis/:id/policies/lifetime',
+      url: `/v1/apis/${f.apiId}/policies/lifetime`,
+      permission: 'apis:write',
+    },
+    {
       method: 'POST',
       pattern: '/v1/consumers',
       url: '/v1/consumers',

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { type AppOptions, buildApp } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
+import type { LifetimeJob } from '../lifetime/lifetime-job.js';
 import { createMetrics, instrumentEngine, type KeywardMetrics } from '../metrics.js';
 import type { Monitor } from '../monitoring/monitor.js';
 import { issueRootKey } from '../root-keys.js';
@@ -69,6 +70,8 @@ export interface TestApp {
   notified(): number;
   /** The access-pattern detectors, on the test clock; run them by hand. */
   monitor: Monitor;
+  /** The key lifetime job, on the test clock; run it by hand. */
+  lifetime: LifetimeJob;
   /** `http://127.0.0.1:<port>` with `listen: true`, else null. */
   url: string | null;
   /** The SQLite file (null for `:memory:`). */
@@ -217,6 +220,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dispatcher: operations.dispatcher,
     notified: () => notifications,
     monitor: operations.monitor,
+    lifetime: operations.lifetime,
     url,
     path,
     get database() {

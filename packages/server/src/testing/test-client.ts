@@ -31,6 +31,8 @@ export const clientFor = (app: FastifyInstance, rootKey: string | null) => ({
     call(app, rootKey, 'POST', url, body, headers),
   patch: (url: string, body?: unknown, headers?: Record<string, string>) =>
     call(app, rootKey, 'PATCH', url, body, headers),
+  put: (url: string, body?: unknown, headers?: Record<string, string>) =>
+    call(app, rootKey, 'PUT', url, body, headers),
   delete: (url: string, headers?: Record<string, string>) =>
     call(app, rootKey, 'DELETE', url, undefined, headers),
 });

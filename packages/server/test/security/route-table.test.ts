@@ -101,6 +101,12 @@ const cases = (f: Fixtures): Record<string, Case> => ({
     url: `/v1/apis/${f.apiId}/portal-policy`,
     body: { enabled: true, allowCreate: true },
   },
+  'GET /v1/apis/:id/policies/lifetime': { url: `/v1/apis/${f.apiId}/policies/lifetime` },
+  'PUT /v1/apis/:id/policies/lifetime': {
+    url: `/v1/apis/${f.apiId}/policies/lifetime`,
+    body: { maxTtlDays: 30 },
+  },
+  'DELETE /v1/apis/:id/policies/lifetime': { url: `/v1/apis/${f.apiId}/policies/lifetime` },
   'GET /v1/portal/branding': { url: '/v1/portal/branding' },
   'PUT /v1/portal/branding': { url: '/v1/portal/branding', body: { name: 'Portal' } },
 });

@@ -8,6 +8,7 @@ import { useGet, useRefresh } from '../hooks.js';
 import { allows, useSession } from '../session.js';
 import { Loaded, PageHead, Table } from '../ui.js';
 import { splitList } from './create-key-dialog.js';
+import { LifetimePolicyDialog } from './lifetime-policy-dialog.js';
 
 interface ApiForm {
   name: string;
@@ -230,6 +231,7 @@ export function ApisPage() {
   const apis = useGet<ApiPage>('/v1/apis?limit=100');
   const [creating, setCreating] = useState(false);
   const [policyOf, setPolicyOf] = useState<ApiView | null>(null);
+  const [lifetimeOf, setLifetimeOf] = useState<ApiView | null>(null);
   const canWrite = allows(session, 'apis:write');
   return (
     <>
@@ -256,6 +258,17 @@ export function ApisPage() {
                 { header: 'Id', cell: (a) => <span className="mono">{a.id}</span> },
                 { header: 'Created', cell: (a) => formatTime(a.createdAt) },
                 {
+                  header: 'Key lifetime',
+                  cell: (a) =>
+                    canWrite ? (
+                      <button type="button" className="button button-small" onClick={() => setLifetimeOf(a)}>
+                        Lifetime policy
+                      </button>
+                    ) : (
+                      '—'
+                    ),
+                },
+                {
                   header: 'Portal',
                   cell: (a) =>
                     canWrite ? (
@@ -273,6 +286,9 @@ export function ApisPage() {
       </div>
       {creating ? <CreateApiDialog onClose={() => setCreating(false)} /> : null}
       {policyOf === null ? null : <PolicyDialog target={policyOf} onClose={() => setPolicyOf(null)} />}
+      {lifetimeOf === null ? null : (
+        <LifetimePolicyDialog target={lifetimeOf} onClose={() => setLifetimeOf(null)} />
+      )}
     </>
   );
 }

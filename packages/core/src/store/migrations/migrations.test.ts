@@ -16,6 +16,7 @@ import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../sqlite
 
 const TABLES = [
   'alerts',
+  'api_lifetime_policies',
   'apis',
   'audit_chain_heads',
   'audit_events',
@@ -28,6 +29,7 @@ const TABLES = [
   'key_usage',
   'keys',
   'leak_reports',
+  'lifetime_notices',
   'monitoring_policies',
   'portal_branding',
   'portal_policies',
@@ -57,6 +59,7 @@ const APPLIED = [
   '0007_sessions',
   '0007b_key_search',
   '0008_leak_reports',
+  '0009_lifetime_policies',
   '0010_dry_run',
 ].map((name) => ({ name }));
 

@@ -10,6 +10,7 @@ import { workspaceDigests } from './migration-0006-workspace-digests.js';
 import { sessions } from './migration-0007-sessions.js';
 import { keySearch } from './migration-0007b-key-search.js';
 import { leakReports } from './migration-0008-leak-reports.js';
+import { lifetimePolicies } from './migration-0009-lifetime-policies.js';
 import { dryRun } from './migration-0010-dry-run.js';
 
 /**
@@ -33,6 +34,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0007_sessions': sessions(types),
     '0007b_key_search': keySearch(types),
     '0008_leak_reports': leakReports(types),
+    '0009_lifetime_policies': lifetimePolicies(types, dialect),
     '0010_dry_run': dryRun(dialect),
   };
 };

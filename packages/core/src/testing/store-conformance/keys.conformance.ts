@@ -154,7 +154,7 @@ export function describeKeyCases(store: GetStore): void {
         { digest: second, hint: 'new-hint', graceUntil: T0 + 500 },
         T0 + 1,
       );
-      const expected = { ...k, digest: second, hint: 'new-hint', updatedAt: T0 + 1 };
+      const expected = { ...k, digest: second, hint: 'new-hint', rolledAt: T0 + 1, updatedAt: T0 + 1 };
       expect(rolled).toEqual({ key: expected, oldDigest: k.digest });
       await expect(store().keys.findByDigest(second)).resolves.toEqual([{ key: expected, graceUntil: null }]);
       await expect(store().keys.findByDigest(k.digest)).resolves.toEqual([

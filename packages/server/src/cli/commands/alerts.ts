@@ -13,6 +13,7 @@ const DETECTORS = [
   'credits_low',
   'key_expiring',
   'key_unused',
+  'key_lifetime',
 ] as const;
 
 const columns: Column<AlertView>[] = [

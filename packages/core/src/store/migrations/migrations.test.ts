@@ -24,6 +24,8 @@ const TABLES = [
   'dashboard_sessions',
   'idempotency',
   'job_runs',
+  'key_credential_clients',
+  'key_credential_usage',
   'key_digests',
   'key_usage',
   'keys',
@@ -57,6 +59,7 @@ const APPLIED = [
   '0007_sessions',
   '0007b_key_search',
   '0008_leak_reports',
+  '0012_rotation_telemetry',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

@@ -1,6 +1,7 @@
 import type { VerifyCode } from '@keyward/protocol';
 import { type Kysely, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
+import { readCredentialUsage } from './credential-usage.js';
 import { alignRange, bucketStart, GRANULARITIES, GRANULARITY_MS, type Granularity } from './granularity.js';
 import type { UsageDatabase, UsageEventRow } from './usage-schema.js';
 import { ROLLUP_TABLES } from './usage-sql.js';
@@ -45,7 +46,7 @@ export interface UsageReadsOptions {
 /** The reads and the prune of `UsageEventStore`, identical on both dialects. */
 export function createUsageReads(
   options: UsageReadsOptions,
-): Pick<UsageEventStore, 'query' | 'keyUsage' | 'events' | 'prune'> {
+): Pick<UsageEventStore, 'query' | 'keyUsage' | 'credentialUsage' | 'events' | 'prune'> {
   const { db, retention } = options;
 
   const pruneEvents = async (cutoff: number): Promise<number> => {
@@ -64,6 +65,8 @@ export function createUsageReads(
   };
 
   return {
+    credentialUsage: (workspaceId, keyId, rolledAt) => readCredentialUsage(db, workspaceId, keyId, rolledAt),
+
     async query(query) {
       const { workspaceId, apiId, keyId, consumerId, granularity, groupBy } = query;
       if (!GRANULARITIES.includes(granularity)) {

@@ -9,6 +9,7 @@ export const WebhookEventType = Type.Union([
   Type.Literal('alert.raised'),
   Type.Literal('usage.threshold'),
   Type.Literal('key.leaked'),
+  Type.Literal('key.rotation_grace_ending'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 

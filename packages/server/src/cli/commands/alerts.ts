@@ -13,6 +13,7 @@ const DETECTORS = [
   'credits_low',
   'key_expiring',
   'key_unused',
+  'rotation_grace_ending',
 ] as const;
 
 const columns: Column<AlertView>[] = [

@@ -6,13 +6,7 @@ import {
   extendKeyGrace,
   getKeyRotation,
 } from '../services/key-rotation.js';
-import {
-  actorOf,
-  emptyBodyAsObject,
-  PROBLEM_RESPONSES,
-  ROOT_KEY_SECURITY,
-  type RouteContext,
-} from './route-kit.js';
+import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY, type RouteContext } from './route-kit.js';
 
 const tags = ['Keys'];
 const security = ROOT_KEY_SECURITY;

@@ -45,7 +45,10 @@ const credentials: Column<Row>[] = [
 ];
 
 function printRotation(io: CliIo, json: boolean, view: KeyRotationView): void {
-  if (json) return printJson(io, view);
+  if (json) {
+    printJson(io, view);
+    return;
+  }
   printRecord(io, view, roll);
   if (view.state === 'none') return;
   printTable(

@@ -15,12 +15,14 @@ import type {
   CreateRoleBody,
   CreateRootKeyBody,
   CreateWebhookBody,
+  ExtendGraceBody,
   HealthResponse,
   ImportKeysBody,
   ImportKeysResponse,
   IssuedKey,
   IssuedRootKey,
   KeyPage,
+  KeyRotationView,
   KeyUsageView,
   KeyView,
   LifetimePolicyBody,
@@ -96,6 +98,12 @@ export interface KeywardClient {
     revoke(id: string): Promise<KeyView>;
     /** Issues a new secret; the old one keeps verifying for `gracePeriodMs`. */
     roll(id: string, body?: RollKeyBody): Promise<IssuedKey>;
+    /** The latest roll and who still uses the old secret (`GET /v1/keys/{id}/rotation`). */
+    rotation(id: string): Promise<KeyRotationView>;
+    /** Moves the end of the running grace period later. */
+    extendGrace(id: string, body: ExtendGraceBody): Promise<KeyRotationView>;
+    /** Ends the grace period now: the old secrets stop verifying. */
+    endGrace(id: string): Promise<KeyRotationView>;
     /** Imports keys from another system: all or none. */
     import(body: ImportKeysBody): Promise<ImportKeysResponse>;
     /** Reports keys found exposed: each is acted on by the workspace's `leakedKeys` policy. */
@@ -199,6 +207,10 @@ export function createClient(options: ClientOptions): KeywardClient {
       verify: (body) => call<VerifyKeyResponse>('POST', '/v1/keys/verify', { body }),
       revoke: (id) => call<KeyView>('POST', `/v1/keys/${segment(id)}/revoke`),
       roll: (id, body = {}) => call<IssuedKey>('POST', `/v1/keys/${segment(id)}/roll`, { body }),
+      rotation: (id) => call<KeyRotationView>('GET', `/v1/keys/${segment(id)}/rotation`),
+      extendGrace: (id, body) =>
+        call<KeyRotationView>('POST', `/v1/keys/${segment(id)}/rotation/extend`, { body }),
+      endGrace: (id) => call<KeyRotationView>('POST', `/v1/keys/${segment(id)}/rotation/end`),
       import: (body) => call<ImportKeysResponse>('POST', '/v1/keys/import', { body }),
       reportLeak: (body) => call<ReportLeakResponse>('POST', '/v1/keys/report-leak', { body }),
       attachRoles: (id, body) => call<KeyView>('POST', `/v1/keys/${segment(id)}/roles`, { body }),

@@ -1,4 +1,4 @@
-import type { VerifyResult } from '@keyward/protocol';
+import type { ClientHints, VerifyResult } from '@keyward/protocol';
 import type { CircuitBreakerOptions, CircuitState } from '../resilience/circuit-breaker.js';
 import type { CacheBus } from './cache-bus.js';
 import type { CounterStore } from './counter-store.js';
@@ -35,6 +35,8 @@ export interface VerifyOptions {
    * verifying on behalf of a throttled client: imported keys can be weak, keyward keys cannot.
    */
   keywardFormatOnly?: boolean;
+  /** What the verifying face saw of the HTTP client (headers, never the key). */
+  client?: ClientHints;
 }
 
 export interface EngineOptions {

@@ -82,7 +82,27 @@ export interface KeyLookup {
   key: KeyRecord;
   /** null: matched the current digest. A number: matched an old digest valid until then. */
   graceUntil: number | null;
+  /**
+   * The roll this secret belongs to, for rotation telemetry (absent: the key was never
+   * rolled). An old digest: the roll that retired it. The current digest: the key's latest
+   * roll, with the grace deadline of the digest it retired.
+   */
+  roll?: KeyRollRef;
 }
+
+/** A roll of a key, named by its time (never by a digest), and its old digest's grace deadline. */
+export interface KeyRollRef {
+  /** When the key was rolled (0: a roll made before rotation telemetry existed). */
+  rolledAt: number;
+  graceUntil: number;
+}
+
+/** A change to the grace period of a key's rolled-away digests (see `KeyStore.setGrace`). */
+export type GraceChange =
+  /** The latest roll's old digest verifies until `graceUntil`. */
+  | { type: 'extend'; graceUntil: number }
+  /** Every old digest still in its grace stops verifying at `now`. */
+  | { type: 'end' };
 
 /** Derived state of a key at a moment (revoked first, then expired, then disabled, else active). */
 export type KeyState = 'active' | 'disabled' | 'expired' | 'revoked';
@@ -146,6 +166,14 @@ export interface KeyStore {
     next: { digest: string; hint: string; graceUntil: number },
     now: number,
   ): Promise<{ key: KeyRecord; oldDigest: string } | null>;
+  /** The key's rolls, latest first (empty: never rolled); null when the key is unknown in the workspace. */
+  rolls(workspaceId: string, id: string): Promise<KeyRollRef[] | null>;
+  /**
+   * Moves the grace deadline of the key's old digests (see `GraceChange`); only digests
+   * whose grace is still running at `now` change. Returns the rolls after the change
+   * (latest first), or null when the key is unknown in the workspace.
+   */
+  setGrace(workspaceId: string, id: string, change: GraceChange, now: number): Promise<KeyRollRef[] | null>;
   /** Deletes the key and its previous digests; returns every digest it had (for caches). */
   delete(workspaceId: string, id: string): Promise<string[] | null>;
   /** Every digest (current and previous) of a key, for cache invalidation. */

@@ -15,6 +15,16 @@ export interface UsageEvent {
   tags: string[];
   /** Dry-run rules that would have denied this verification, as codes (absent: none). */
   wouldDeny?: readonly string[];
+  /**
+   * Which secret of a rolled key was presented, while its roll is of interest: `previous`
+   * (a rolled-away digest, whatever the outcome) or `current` (while an old digest is in
+   * its grace period). Absent otherwise.
+   */
+  credential?: 'current' | 'previous';
+  /** The roll `credential` belongs to: its time (see `KeyRollRef.rolledAt`). Set with `credential`. */
+  rolledAt?: number;
+  /** With `credential`: the client's `User-Agent` when the verifying face passed it (`VerifyOptions.client`), at most 256 characters. */
+  userAgent?: string;
 }
 
 /**

@@ -73,6 +73,24 @@ function stateDenial(key: KeyRecord, graceUntil: number | null, now: number): De
   return null;
 }
 
+/** Longest `User-Agent` a usage event keeps. */
+const USER_AGENT_MAX = 256;
+
+/**
+ * Rotation telemetry: which secret of a rolled key was presented. A rolled-away digest is
+ * always marked (its use, even refused, is what a rotation needs to see); the current one
+ * only while the latest roll's old digest is in its grace period.
+ */
+function markCredential(event: UsageEvent, view: ResolvedKey, request: VerifyOptions, now: number): void {
+  if (view.roll === null) return;
+  const previous = view.graceUntil !== null;
+  if (!previous && view.roll.graceUntil <= now) return;
+  event.credential = previous ? 'previous' : 'current';
+  event.rolledAt = view.roll.rolledAt;
+  const userAgent = request.client?.userAgent;
+  if (typeof userAgent === 'string' && userAgent !== '') event.userAgent = userAgent.slice(0, USER_AGENT_MAX);
+}
+
 /**
  * The verification engine: the one code path the server, the gateway and the in-process
  * middleware share. The pipeline (see DESIGN.md): format + checksum → digest → cache →
@@ -235,6 +253,7 @@ export function createEngine(options: EngineOptions): Engine {
       tags: [...(request.tags ?? NO_TAGS)],
     };
     if (wouldDeny !== null) event.wouldDeny = wouldDeny.map((entry) => entry.code);
+    if (view !== null) markCredential(event, view, request, now);
     try {
       usage.record(event);
     } catch {

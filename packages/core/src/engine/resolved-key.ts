@@ -2,7 +2,7 @@ import type { VerifiedIdentity } from '@keyward/protocol';
 import type { LimitCheck } from '../contracts/counter-store.js';
 import type { LifetimePolicy } from '../contracts/lifetime-policy.js';
 import type { Consumer, CreditsConfig, KeyRecord } from '../contracts/model.js';
-import type { CreditOwner, KeyLookup, Store } from '../contracts/store.js';
+import type { CreditOwner, KeyLookup, KeyRollRef, Store } from '../contracts/store.js';
 import { compileAllowList } from '../decisions/ip-allow.js';
 import { compilePermissions, type PermissionGrants } from '../decisions/permissions.js';
 import type { CacheableKey } from './key-cache.js';
@@ -41,6 +41,8 @@ export interface ResolvedKey extends CacheableKey {
   key: KeyRecord;
   /** Non-null when the digest is a rolled-away one, valid until then. */
   graceUntil: number | null;
+  /** The roll this secret belongs to (rotation telemetry); null: the key was never rolled. */
+  roll: KeyRollRef | null;
   consumer: Consumer | null;
   /** The public identity handed to callers (shared by every result of this entry). */
   identity: VerifiedIdentity;
@@ -161,6 +163,7 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     consumerId,
     key,
     graceUntil,
+    roll: lookup.roll ?? null,
     consumer,
     identity,
     allowIp: key.allowedIps.length === 0 ? null : allowListOf(key.allowedIps),

@@ -14,6 +14,7 @@ export const DETECTORS = [
   'credits_low',
   'key_expiring',
   'key_unused',
+  'rotation_grace_ending',
   /** Not a detector run on a schedule: raised when a key is reported leaked (secret scanning). */
   'key_leaked',
   /** Not run on a schedule either: a lifetime reminder (expiry, rotation, idle) of a key's API policy. */

@@ -7,6 +7,7 @@ import { detectIpSpread } from './detectors/ip-spread.js';
 import { detectExpiringKeys, type KeyState } from './detectors/key-expiring.js';
 import { detectUnusedKeys } from './detectors/key-unused.js';
 import { detectNewNetworks } from './detectors/new-network.js';
+import { detectRotationGraceEnding, type RollInGrace } from './detectors/rotation-grace-ending.js';
 import { detectTrafficSpikes, type KeyTraffic, trafficWindows } from './detectors/traffic-spike.js';
 import type { MonitoringPolicy } from './policy.js';
 import type { UsageSignals } from './usage-signals.js';
@@ -19,7 +20,12 @@ export const TRAFFIC_DETECTORS: readonly DetectorName[] = [
   'brute_force',
 ];
 /** Detectors over key state (every key is read): run less often. */
-export const KEY_STATE_DETECTORS: readonly DetectorName[] = ['credits_low', 'key_expiring', 'key_unused'];
+export const KEY_STATE_DETECTORS: readonly DetectorName[] = [
+  'credits_low',
+  'key_expiring',
+  'key_unused',
+  'rotation_grace_ending',
+];
 
 export interface DetectionSources {
   store: Pick<Store, 'keys' | 'consumers'>;
@@ -117,6 +123,34 @@ const keyState = (key: KeyRecord): KeyState => ({
   revokedAt: key.revokedAt,
 });
 
+/** Longest a grace period can still run after its old secret's last use is looked at (30 days, the longest grace). */
+const GRACE_LOOKBACK_MS = 30 * 86_400_000;
+
+/** Rolls in grace whose old secret was used lately (rotation telemetry), read only for those keys. */
+async function rollsInGrace(
+  sources: DetectionSources,
+  workspaceId: string,
+  now: number,
+): Promise<RollInGrace[]> {
+  const uses = await sources.signals.previousCredentialUse(workspaceId, now - GRACE_LOOKBACK_MS);
+  const out: RollInGrace[] = [];
+  const rollsOf = new Map<string, Awaited<ReturnType<typeof sources.store.keys.rolls>>>();
+  for (const use of uses) {
+    if (!rollsOf.has(use.keyId)) {
+      const key = await sources.store.keys.get(workspaceId, use.keyId);
+      rollsOf.set(
+        use.keyId,
+        key === null || key.revokedAt !== null
+          ? null
+          : await sources.store.keys.rolls(workspaceId, use.keyId),
+      );
+    }
+    const roll = rollsOf.get(use.keyId)?.find((r) => r.rolledAt === use.rolledAt);
+    if (roll !== undefined && roll.graceUntil > now) out.push({ ...use, graceUntil: roll.graceUntil });
+  }
+  return out;
+}
+
 /** Runs the key-state detectors of one workspace at `now` (reads every key, and every balance that exists). */
 export async function detectKeyStates(
   sources: DetectionSources,
@@ -126,7 +160,7 @@ export async function detectKeyStates(
 ): Promise<Detection> {
   const { store, credits, signals } = sources;
   const { creditsLow, keyExpiring, keyUnused } = policy;
-  const findings: Finding[] = [];
+  const findings: Finding[] = detectRotationGraceEnding(await rollsInGrace(sources, workspaceId, now), now);
   if (!creditsLow.enabled && !keyExpiring.enabled && !keyUnused.enabled) {
     return { detectors: KEY_STATE_DETECTORS, findings };
   }

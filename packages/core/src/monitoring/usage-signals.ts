@@ -4,6 +4,7 @@ import { WOULD_DENY_PREFIX } from '../usage/aggregate.js';
 import type { UsageDatabase } from '../usage/usage-schema.js';
 import type { InvalidFromIp } from './detectors/brute-force.js';
 import type { KeyIpCount } from './detectors/ip-spread.js';
+import type { PreviousCredentialUse } from './detectors/rotation-grace-ending.js';
 
 /** Most (key, address) pairs one read returns: a bound on memory, far above any threshold. */
 const MAX_PAIRS = 100_000;
@@ -30,6 +31,8 @@ export interface UsageSignals {
   invalidByIp(workspaceId: string, from: number, to: number, min: number): Promise<InvalidFromIp[]>;
   /** Last verification of each given key that was ever verified. */
   lastUsed(workspaceId: string, keyIds: readonly string[]): Promise<Map<string, number>>;
+  /** Old secrets of rolled keys (rotation telemetry) presented at or after `since`: per key and roll, the last use and the count. */
+  previousCredentialUse(workspaceId: string, since: number): Promise<PreviousCredentialUse[]>;
 }
 
 const chunks = <T>(items: readonly T[]): T[][] => {
@@ -140,6 +143,23 @@ export function createUsageSignals(executor: SqlExecutor): UsageSignals {
         for (const row of rows) out.set(row.key_id, Number(row.last_used_at));
       }
       return out;
+    },
+
+    async previousCredentialUse(workspaceId, since) {
+      const rows = await db
+        .selectFrom('key_credential_usage')
+        .select(['key_id', 'rolled_at', 'last_seen', 'requests'])
+        .where('workspace_id', '=', workspaceId)
+        .where('credential', '=', 'previous')
+        .where('last_seen', '>=', since)
+        .limit(MAX_PAIRS)
+        .execute();
+      return rows.map((row) => ({
+        keyId: row.key_id,
+        rolledAt: Number(row.rolled_at),
+        lastSeen: Number(row.last_seen),
+        requests: Number(row.requests),
+      }));
     },
   };
 }

@@ -45,7 +45,18 @@ export async function assertDigestsFree(
   }
 }
 
-export type LookupRow = KeyRow & { grace_until: number | null };
+/** A lookup row: the key, the grace deadline of the digest matched, and the roll it belongs to (see `KeyLookup.roll`). */
+export type LookupRow = KeyRow & {
+  grace_until: number | null;
+  roll_at: number | null;
+  roll_grace_until: number | null;
+};
+
+/** The key's latest roll first: by roll time, then (rolls made before `rolled_at` existed) by deadline. */
+const latestRoll = (column: 'rolled_at' | 'grace_until') =>
+  sql<
+    number | null
+  >`(select kd.${sql.ref(column)} from key_digests kd where kd.key_id = keys.id order by kd.rolled_at desc, kd.grace_until desc limit 1)`;
 
 /** Stands for the digest while the lookup is compiled once; never sent to the database. */
 const PLACEHOLDER = '\u0000keyward-digest\u0000';
@@ -61,6 +72,8 @@ export function prepareDigestLookup(db: Kysely<Database>): (digest: string) => C
     .selectFrom('keys')
     .selectAll('keys')
     .select(sql<number | null>`null`.as('grace_until'))
+    .select(latestRoll('rolled_at').as('roll_at'))
+    .select(latestRoll('grace_until').as('roll_grace_until'))
     .where('keys.digest', '=', PLACEHOLDER)
     .unionAll(
       db
@@ -68,6 +81,8 @@ export function prepareDigestLookup(db: Kysely<Database>): (digest: string) => C
         .innerJoin('keys', 'keys.id', 'key_digests.key_id')
         .selectAll('keys')
         .select('key_digests.grace_until')
+        .select('key_digests.rolled_at as roll_at')
+        .select('key_digests.grace_until as roll_grace_until')
         .where('key_digests.digest', '=', PLACEHOLDER),
     )
     .compile();

@@ -1,6 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
-import type { KeyStore } from '../contracts/store.js';
+import type { KeyLookup, KeyRollRef, KeyStore } from '../contracts/store.js';
 import { toMsOrNull } from './codec.js';
 import { guardUnique } from './conflict.js';
 import type { StoreContext } from './context.js';
@@ -30,6 +30,18 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
       .where('id', '=', id)
       .executeTakeFirst();
     return row === undefined ? null : keyFromRow(row);
+  };
+
+  /** The rolls of a key (whose existence the caller checked), latest first. */
+  const rollsOf = async (executor: typeof db, id: string): Promise<KeyRollRef[]> => {
+    const rows = await executor
+      .selectFrom('key_digests')
+      .select(['rolled_at', 'grace_until'])
+      .where('key_id', '=', id)
+      .orderBy('rolled_at', 'desc')
+      .orderBy('grace_until', 'desc')
+      .execute();
+    return rows.map((row) => ({ rolledAt: Number(row.rolled_at), graceUntil: Number(row.grace_until) }));
   };
 
   return {
@@ -68,7 +80,12 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
 
     async findByDigest(digest) {
       const { rows } = await db.executeQuery(lookup(digest));
-      const found = rows.map((row) => ({ key: keyFromRow(row), graceUntil: toMsOrNull(row.grace_until) }));
+      const found = rows.map((row): KeyLookup => {
+        const lookup: KeyLookup = { key: keyFromRow(row), graceUntil: toMsOrNull(row.grace_until) };
+        if (row.roll_at !== null && row.roll_grace_until !== null)
+          lookup.roll = { rolledAt: Number(row.roll_at), graceUntil: Number(row.roll_grace_until) };
+        return lookup;
+      });
       // Oldest first: an unscoped verification picks the first (see the engine).
       if (found.length > 1)
         found.sort((a, b) => a.key.createdAt - b.key.createdAt || (a.key.id < b.key.id ? -1 : 1));
@@ -137,7 +154,7 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
           await assertDigestsFree(trx, workspaceId, [next.digest]);
           await trx
             .insertInto('key_digests')
-            .values({ digest: current.digest, key_id: id, grace_until: next.graceUntil })
+            .values({ digest: current.digest, key_id: id, grace_until: next.graceUntil, rolled_at: now })
             .execute();
           const row = await trx
             .updateTable('keys')
@@ -148,6 +165,50 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
           return { key: keyFromRow(row), oldDigest: current.digest };
         }),
       );
+    },
+
+    async rolls(workspaceId, id) {
+      if ((await get(workspaceId, id)) === null) return null;
+      return rollsOf(db, id);
+    },
+
+    async setGrace(workspaceId, id, change, now) {
+      return transaction(async (trx) => {
+        const locked = await trx
+          .updateTable('keys')
+          .set({ updated_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .returning('id')
+          .executeTakeFirst();
+        if (locked === undefined) return null;
+        if (change.type === 'end') {
+          await trx
+            .updateTable('key_digests')
+            .set({ grace_until: now })
+            .where('key_id', '=', id)
+            .where('grace_until', '>', now)
+            .execute();
+        } else {
+          const latest = await trx
+            .selectFrom('key_digests')
+            .select(['digest', 'grace_until'])
+            .where('key_id', '=', id)
+            .orderBy('rolled_at', 'desc')
+            .orderBy('grace_until', 'desc')
+            .limit(1)
+            .executeTakeFirst();
+          if (latest !== undefined && Number(latest.grace_until) > now) {
+            await trx
+              .updateTable('key_digests')
+              .set({ grace_until: change.graceUntil })
+              .where('key_id', '=', id)
+              .where('digest', '=', latest.digest)
+              .execute();
+          }
+        }
+        return rollsOf(trx, id);
+      });
     },
 
     async delete(workspaceId, id) {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row shapes of the tables as Kysely sees them (snake_case columns). Records of model.ts
  * are built from rows only in each table's `*-rows.ts` mapping; rows never leave the store.
@@ -84,6 +86,8 @@ export interface KeyDigestRow {
   digest: string;
   key_id: string;
   grace_until: number;
+  /** When the digest was rolled away (0: before migration `0012_rotation_telemetry`). */
+  rolled_at: Generated<number>;
 }
 
 export interface RootKeyRow {

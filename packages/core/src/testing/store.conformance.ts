@@ -4,6 +4,7 @@ import { describeAdminRecordCases } from './store-conformance/admin-records.conf
 import { describeCreditCases } from './store-conformance/credits.conformance.js';
 import { describeEntityCases } from './store-conformance/entities.conformance.js';
 import { describeIsolationCases } from './store-conformance/isolation.conformance.js';
+import { describeKeyRollCases } from './store-conformance/key-rolls.conformance.js';
 import { describeKeySearchCases } from './store-conformance/key-search.conformance.js';
 import { describeKeyCases } from './store-conformance/keys.conformance.js';
 import { describeLifetimePolicyCases } from './store-conformance/lifetime-policies.conformance.js';
@@ -49,6 +50,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
 
     describeEntityCases(store);
     describeKeyCases(store);
+    describeKeyRollCases(store);
     describePaginationCases(store);
     describeKeySearchCases(store);
     describeIsolationCases(store);

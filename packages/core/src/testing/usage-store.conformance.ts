@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GRANULARITIES } from '../usage/granularity.js';
 import type { UsageEventStore } from '../usage/usage-store.js';
+import { describeCredentialUsageCases } from './credential-usage.conformance.js';
 import {
   batchOf,
   DAY,
@@ -50,6 +51,8 @@ export function describeUsageStoreConformance(
     afterEach(async () => {
       await t.cleanup();
     });
+
+    describeCredentialUsageCases(() => t);
 
     it('rolls random batches up exactly as a naive count does (minute, hour, day, per key)', async () => {
       await fc.assert(

@@ -1,4 +1,9 @@
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import {
+  aggregateCredentials,
+  type CredentialClientDelta,
+  type CredentialUsageDelta,
+} from './credential-usage.js';
 import { bucketStart, type Granularity } from './granularity.js';
 
 /** A raw-events row: `count` identical, consecutive events. */
@@ -52,6 +57,10 @@ export interface AggregatedBatch {
   keys: KeyUsageDelta[];
   /** Malformed events left out (time not a non-negative finite number, or no code). */
   skipped: number;
+  /** Rotation telemetry: per key, roll and credential (see `credential-usage.ts`). */
+  credentials: CredentialUsageDelta[];
+  /** Rotation telemetry: the addresses and user agents of those credentials. */
+  clients: CredentialClientDelta[];
 }
 
 const EMPTY_TAGS = '[]';
@@ -244,5 +253,5 @@ export function aggregateBatch(events: readonly UsageEvent[]): AggregatedBatch {
   const minute = rollUp(sources, 'minute');
   const fromMinutes = minute.map((row) => ({ ...row, time: row.bucket }));
   const rollups = { minute, hour: rollUp(fromMinutes, 'hour'), day: rollUp(fromMinutes, 'day') };
-  return { raw, rollups, keys: keyTotals(raw), skipped };
+  return { raw, rollups, keys: keyTotals(raw), skipped, ...aggregateCredentials(events) };
 }

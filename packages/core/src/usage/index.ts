@@ -6,6 +6,8 @@
  */
 export type { AggregatedBatch, KeyUsageDelta, RawRow, RollupRow } from './aggregate.js';
 export { aggregateBatch } from './aggregate.js';
+export type { ClientKind, Credential, CredentialClients, CredentialUsage } from './credential-usage.js';
+export { CLIENT_CAPS } from './credential-usage.js';
 export * from './granularity.js';
 export * from './postgres-usage-store.js';
 export * from './recorder.js';

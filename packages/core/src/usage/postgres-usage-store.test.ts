@@ -15,7 +15,7 @@ describe.runIf(available)('postgres usage store', () => {
     const { pool } = sql;
     // Each test starts from empty tables.
     await pool.query(
-      'truncate usage_events, usage_minute, usage_hour, usage_day, key_usage, usage_batches restart identity',
+      'truncate usage_events, usage_minute, usage_hour, usage_day, key_usage, usage_batches, key_credential_usage, key_credential_clients restart identity',
     );
     const usage = createUsageStore({ sql });
     return {

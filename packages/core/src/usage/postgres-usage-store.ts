@@ -2,6 +2,15 @@ import { unavailableTranslator } from '../resilience/unavailable.js';
 import { isPostgresUnavailable } from '../sql/postgres-errors.js';
 import { type PostgresHandle, tablesOf } from '../sql/sql-handle.js';
 import { type AggregatedBatch, aggregateBatch, type RollupRow } from './aggregate.js';
+import {
+  CREDENTIAL_CLIENT_COLUMNS,
+  CREDENTIAL_CLIENT_CONFLICT,
+  CREDENTIAL_USAGE_COLUMNS,
+  CREDENTIAL_USAGE_CONFLICT,
+  capOf,
+  isStored,
+  storedCount,
+} from './credential-usage.js';
 import { GRANULARITIES } from './granularity.js';
 import { resolveRetention } from './retention.js';
 import { createUsageReads } from './usage-reads.js';
@@ -40,6 +49,27 @@ const EVENT_TYPES = [
 ];
 const ROLLUP_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint'];
 const KEY_TYPES = ['text', 'text', 'bigint', 'bigint', 'bigint', 'bigint'];
+const CREDENTIAL_TYPES = ['text', 'bigint', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint'];
+const CLIENT_TYPES = ['text', 'bigint', 'text', 'text', 'text', 'text', 'bigint', 'bigint'];
+
+/**
+ * The clients of rotation telemetry: a stored value always counts; a new one only while
+ * its set stays under the cap. All of one statement sees the table as it was before, so
+ * new values are numbered within their set (`r`) and admitted while stored + r <= cap.
+ */
+function clientsPart(nextParameter: () => number): string {
+  const columns = CREDENTIAL_CLIENT_COLUMNS;
+  const arrays = CLIENT_TYPES.map((type) => `$${nextParameter()}::${type}[]`).join(', ');
+  const candidates = `select u.*, ${isStored('u')} as known from unnest(${arrays}) as u(${columns})`;
+  const ranked =
+    'select k.*, row_number() over (partition by k.key_id, k.rolled_at, k.credential, k.kind, k.known order by k.value) as r ' +
+    `from (${candidates}) k`;
+  return (
+    `clients as (insert into key_credential_clients (${columns}) select ${columns} from (${ranked}) n ` +
+    `where exists (select 1 from fresh) and (n.known or ${storedCount('n')} + n.r <= ${capOf('n')}) ` +
+    `order by key_id, rolled_at, credential, kind, value ${CREDENTIAL_CLIENT_CONFLICT})`
+  );
+}
 
 /**
  * The write as one statement with array parameters: `$1` batch id, `$2` time, then one
@@ -58,6 +88,8 @@ function writeStatement(): string {
       return `${granularity} as (insert into ${table} (${ROLLUP_COLUMNS}) ${unnest(ROLLUP_TYPES)} ${rollupConflict(table)})`;
     }),
     `keys as (insert into key_usage (${KEY_USAGE_COLUMNS}) ${unnest(KEY_TYPES)} ${KEY_USAGE_CONFLICT})`,
+    `credentials as (insert into key_credential_usage (${CREDENTIAL_USAGE_COLUMNS}) ${unnest(CREDENTIAL_TYPES)} ${CREDENTIAL_USAGE_CONFLICT})`,
+    clientsPart(() => next++),
   ];
   return `with ${parts.join(', ')} select count(*) from fresh`;
 }
@@ -74,7 +106,11 @@ const rollupColumns = (rows: readonly RollupRow[]): unknown[][] => [
 ];
 
 /** The parameters of `writeStatement`, in its order. */
-function writeParameters(id: string, now: number, { raw, rollups, keys }: AggregatedBatch): unknown[] {
+function writeParameters(
+  id: string,
+  now: number,
+  { raw, rollups, keys, credentials, clients }: AggregatedBatch,
+): unknown[] {
   return [
     id,
     now,
@@ -96,6 +132,22 @@ function writeParameters(id: string, now: number, { raw, rollups, keys }: Aggreg
     keys.map((k) => k.lastValidAt),
     keys.map((k) => k.requests),
     keys.map((k) => k.valid),
+    credentials.map((c) => c.keyId),
+    credentials.map((c) => c.rolledAt),
+    credentials.map((c) => c.credential),
+    credentials.map((c) => c.workspaceId),
+    credentials.map((c) => c.requests),
+    credentials.map((c) => c.valid),
+    credentials.map((c) => c.firstSeen),
+    credentials.map((c) => c.lastSeen),
+    clients.map((c) => c.keyId),
+    clients.map((c) => c.rolledAt),
+    clients.map((c) => c.credential),
+    clients.map((c) => c.kind),
+    clients.map((c) => c.value),
+    clients.map((c) => c.workspaceId),
+    clients.map((c) => c.requests),
+    clients.map((c) => c.lastSeen),
   ];
 }
 

@@ -2,6 +2,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { KeywardError } from '../contracts/errors.js';
 import { type SqliteHandle, tablesOf } from '../sql/sql-handle.js';
 import { type AggregatedBatch, aggregateBatch } from './aggregate.js';
+import {
+  CREDENTIAL_CLIENT_COLUMNS,
+  CREDENTIAL_CLIENT_CONFLICT,
+  CREDENTIAL_USAGE_COLUMNS,
+  CREDENTIAL_USAGE_CONFLICT,
+  capOf,
+  isStored,
+  storedCount,
+} from './credential-usage.js';
 import { GRANULARITIES } from './granularity.js';
 import { resolveRetention } from './retention.js';
 import { createUsageReads } from './usage-reads.js';
@@ -59,6 +68,16 @@ function prepare(database: BetterSqlite3.Database) {
     key: database.prepare(
       `insert into key_usage (${KEY_USAGE_COLUMNS}) values (?, ?, ?, ?, ?, ?) ${KEY_USAGE_CONFLICT}`,
     ),
+    credential: database.prepare(
+      `insert into key_credential_usage (${CREDENTIAL_USAGE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?) ${CREDENTIAL_USAGE_CONFLICT}`,
+    ),
+    // A new value only while its set is under the cap; a stored one always counts.
+    client: database.prepare(
+      `insert into key_credential_clients (${CREDENTIAL_CLIENT_COLUMNS}) ` +
+        'select * from (select @keyId as key_id, @rolledAt as rolled_at, @credential as credential, @kind as kind, ' +
+        '@value as value, @workspaceId as workspace_id, @requests as requests, @lastSeen as last_seen) as n ' +
+        `where ${isStored('n')} or ${storedCount('n')} < ${capOf('n')} ${CREDENTIAL_CLIENT_CONFLICT}`,
+    ),
   };
 }
 
@@ -88,6 +107,19 @@ function apply(statements: Statements, batch: AggregatedBatch): void {
   for (const k of batch.keys) {
     statements.key.run(k.keyId, k.workspaceId, k.lastUsedAt, k.lastValidAt, k.requests, k.valid);
   }
+  for (const c of batch.credentials) {
+    statements.credential.run(
+      c.keyId,
+      c.rolledAt,
+      c.credential,
+      c.workspaceId,
+      c.requests,
+      c.valid,
+      c.firstSeen,
+      c.lastSeen,
+    );
+  }
+  for (const c of batch.clients) statements.client.run(c);
 }
 
 /**

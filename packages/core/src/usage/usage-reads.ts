@@ -2,6 +2,7 @@ import type { UsageOutcome, VerifyCode } from '@keyward/protocol';
 import { type Kysely, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
 import { WOULD_DENY_PREFIX } from './aggregate.js';
+import { readCredentialUsage } from './credential-usage.js';
 import { alignRange, bucketStart, GRANULARITIES, GRANULARITY_MS, type Granularity } from './granularity.js';
 import type { UsageDatabase, UsageEventRow } from './usage-schema.js';
 import { ROLLUP_TABLES } from './usage-sql.js';
@@ -49,7 +50,7 @@ export interface UsageReadsOptions {
 /** The reads and the prune of `UsageEventStore`, identical on both dialects. */
 export function createUsageReads(
   options: UsageReadsOptions,
-): Pick<UsageEventStore, 'query' | 'keyUsage' | 'events' | 'prune'> {
+): Pick<UsageEventStore, 'query' | 'keyUsage' | 'credentialUsage' | 'events' | 'prune'> {
   const { db, retention } = options;
 
   const pruneEvents = async (cutoff: number): Promise<number> => {
@@ -68,6 +69,8 @@ export function createUsageReads(
   };
 
   return {
+    credentialUsage: (workspaceId, keyId, rolledAt) => readCredentialUsage(db, workspaceId, keyId, rolledAt),
+
     async query(query) {
       const { workspaceId, apiId, keyId, consumerId, granularity, groupBy } = query;
       if (!GRANULARITIES.includes(granularity)) {

@@ -54,6 +54,31 @@ export interface UsageBatchRow {
   created_at: number;
 }
 
+/** Rotation telemetry per key, roll and credential (migration `0012_rotation_telemetry`). */
+export interface KeyCredentialUsageRow {
+  key_id: string;
+  rolled_at: number;
+  /** `current` or `previous`. */
+  credential: string;
+  workspace_id: string;
+  requests: number;
+  valid: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+/** One client (kind `ip` or `ua`) of a key's credential in a roll; a bounded set per group. */
+export interface KeyCredentialClientRow {
+  key_id: string;
+  rolled_at: number;
+  credential: string;
+  kind: string;
+  value: string;
+  workspace_id: string;
+  requests: number;
+  last_seen: number;
+}
+
 export interface UsageDatabase {
   usage_events: UsageEventRow;
   usage_minute: UsageRollupRow;
@@ -61,6 +86,8 @@ export interface UsageDatabase {
   usage_day: UsageRollupRow;
   key_usage: KeyUsageRow;
   usage_batches: UsageBatchRow;
+  key_credential_usage: KeyCredentialUsageRow;
+  key_credential_clients: KeyCredentialClientRow;
 }
 
 export type RollupTable = 'usage_minute' | 'usage_hour' | 'usage_day';

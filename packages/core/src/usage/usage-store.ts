@@ -1,5 +1,6 @@
 import type { UsageOutcome, VerifyCode } from '@keyward/protocol';
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import type { CredentialUsage } from './credential-usage.js';
 import type { Granularity } from './granularity.js';
 
 /** Events written together, atomically. */
@@ -148,6 +149,11 @@ export interface UsageEventStore extends UsageWriter {
   query(query: UsageQuery): Promise<UsageSeries>;
   /** Totals of the given keys of one workspace; keys never verified (or of another workspace) are absent. */
   keyUsage(workspaceId: string, keyIds: readonly string[]): Promise<Map<string, KeyUsage>>;
+  /**
+   * Rotation telemetry of one roll (`KeyRollRef.rolledAt`) of a key of the workspace: one
+   * entry per credential presented (`current` before `previous`), none when neither was.
+   */
+  credentialUsage(workspaceId: string, keyId: string, rolledAt: number): Promise<CredentialUsage[]>;
   /** Raw events in id order (for detectors and exports). */
   events(query: UsageEventQuery): Promise<StoredUsageEvent[]>;
   /** Deletes data older than the retention at `now`, in chunks; returns the rows deleted. */

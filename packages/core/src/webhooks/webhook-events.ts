@@ -11,6 +11,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'key.expiring',
   'key.rotation_due',
   'key.idle',
+  'key.rotation_grace_ending',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

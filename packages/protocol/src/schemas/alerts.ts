@@ -10,6 +10,7 @@ export const DetectorName = Type.Union(
     Type.Literal('credits_low'),
     Type.Literal('key_expiring'),
     Type.Literal('key_unused'),
+    Type.Literal('rotation_grace_ending'),
     Type.Literal('key_leaked'),
     Type.Literal('key_lifetime'),
   ],

@@ -12,6 +12,7 @@ export * from './common.js';
 export * from './consumers.js';
 export * from './health.js';
 export * from './key-import.js';
+export * from './key-rotation.js';
 export * from './keys.js';
 export * from './leaks.js';
 export * from './lifetime.js';

@@ -12,6 +12,7 @@ export const WebhookEventType = Type.Union([
   Type.Literal('key.expiring'),
   Type.Literal('key.rotation_due'),
   Type.Literal('key.idle'),
+  Type.Literal('key.rotation_grace_ending'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 

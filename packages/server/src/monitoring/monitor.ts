@@ -117,6 +117,17 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   const announce = async (alert: Alert) => {
     await publishEvent(deps, alert.workspaceId, 'alert.raised', { alert: alertView(alert) });
+    if (alert.detector === 'rotation_grace_ending' && alert.subject.type === 'key') {
+      const { rolledAt, graceUntil, lastSeen, requests } = alert.evidence;
+      await publishEvent(deps, alert.workspaceId, 'key.rotation_grace_ending', {
+        alertId: alert.id,
+        keyId: alert.subject.id,
+        rolledAt,
+        graceUntil,
+        lastSeen,
+        requests,
+      });
+    }
     if (alert.detector === 'credits_low') {
       const { remaining, threshold, refillAmount } = alert.evidence;
       await publishEvent(deps, alert.workspaceId, 'usage.threshold', {

@@ -35,6 +35,7 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze
   },
   updateKey: { name: 'fleet backend (rotated)', permissions: ['sessions:read'], enabled: true },
   rollKey: { gracePeriodMs: 3_600_000 },
+  extendKeyGrace: { extendBySeconds: 86_400 },
   attachKeyRoles: { roles: ['reader'] },
   verifyKey: {
     key: 'amp_live_3kTqZ0fX9aB4cD7eF1gH2iJ5kL8mN0pQ6rS9tU2vW',

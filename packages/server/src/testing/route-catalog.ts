@@ -147,6 +147,25 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       permission: 'keys:write',
       body: { gracePeriodMs: 0 },
     },
+    {
+      method: 'GET',
+      pattern: '/v1/keys/:id/rotation',
+      url: `/v1/keys/${f.keyId}/rotation`,
+      permission: 'keys:read',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/:id/rotation/extend',
+      url: `/v1/keys/${f.keyId}/rotation/extend`,
+      permission: 'keys:write',
+      body: { extendBySeconds: 60 },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/keys/:id/rotation/end',
+      url: `/v1/keys/${f.keyId}/rotation/end`,
+      permission: 'keys:write',
+    },
     { method: 'DELETE', pattern: '/v1/keys/:id', url: `/v1/keys/${f.keyId}`, permission: 'keys:write' },
     {
       method: 'POST',

@@ -25,6 +25,8 @@ const TABLES = [
   'dashboard_sessions',
   'idempotency',
   'job_runs',
+  'key_credential_clients',
+  'key_credential_usage',
   'key_digests',
   'key_usage',
   'keys',
@@ -61,6 +63,7 @@ const APPLIED = [
   '0008_leak_reports',
   '0009_lifetime_policies',
   '0010_dry_run',
+  '0012_rotation_telemetry',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

@@ -12,6 +12,7 @@ import { keySearch } from './migration-0007b-key-search.js';
 import { leakReports } from './migration-0008-leak-reports.js';
 import { lifetimePolicies } from './migration-0009-lifetime-policies.js';
 import { dryRun } from './migration-0010-dry-run.js';
+import { rotationTelemetry } from './migration-0012-rotation-telemetry.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -36,6 +37,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0008_leak_reports': leakReports(types),
     '0009_lifetime_policies': lifetimePolicies(types, dialect),
     '0010_dry_run': dryRun(dialect),
+    '0012_rotation_telemetry': rotationTelemetry(types),
   };
 };
 

@@ -156,11 +156,15 @@ export function describeKeyCases(store: GetStore): void {
       );
       const expected = { ...k, digest: second, hint: 'new-hint', rolledAt: T0 + 1, updatedAt: T0 + 1 };
       expect(rolled).toEqual({ key: expected, oldDigest: k.digest });
-      await expect(store().keys.findByDigest(second)).resolves.toEqual([{ key: expected, graceUntil: null }]);
+      const roll = { rolledAt: T0 + 1, graceUntil: T0 + 500 };
+      await expect(store().keys.findByDigest(second)).resolves.toEqual([
+        { key: expected, graceUntil: null, roll },
+      ]);
       await expect(store().keys.findByDigest(k.digest)).resolves.toEqual([
         {
           key: expected,
           graceUntil: T0 + 500,
+          roll,
         },
       ]);
 

@@ -14,6 +14,7 @@ const DETECTORS = [
   'key_expiring',
   'key_unused',
   'key_lifetime',
+  'rotation_grace_ending',
 ] as const;
 
 const columns: Column<AlertView>[] = [

@@ -19,6 +19,7 @@ import {
   parseMeta,
   parseRateLimit,
 } from '../parse-options.js';
+import { registerKeyRotationCommand } from './key-rotation.js';
 import { registerKeyUpdateCommand } from './key-update.js';
 import { registerKeyVerifyCommand } from './key-verify.js';
 
@@ -91,7 +92,7 @@ export function createKeyBody(options: CreateOptions, now: number): CreateKeyBod
   };
 }
 
-/** `keyward keys create|list|get|update|verify|revoke|roll`. */
+/** `keyward keys create|list|get|update|verify|revoke|roll|rotation`. */
 export function registerKeyCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description("API keys: your customers' credentials");
 
@@ -206,6 +207,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
       }),
     );
 
+  registerKeyRotationCommand(keys, io);
   registerKeyUpdateCommand(keys, io, detail);
   registerKeyVerifyCommand(keys, io);
 }

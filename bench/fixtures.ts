@@ -75,6 +75,7 @@ export async function benchKey(
     expiresAt: null,
     revokedAt: null,
     imported: false,
+    kind: 'secret',
     createdAt: now,
     updatedAt: now,
   };

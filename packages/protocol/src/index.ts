@@ -8,6 +8,7 @@
  * @example
  * import { CreateKeyBody, problemDetails, type VerifyResult } from '@keyward/protocol';
  */
+export type * from './client-hints.js';
 export * from './problem.js';
 export * from './schemas/index.js';
 export * from './verify-response.js';

@@ -91,6 +91,7 @@ export const keyView = (key: KeyRecord, remaining: number | null, now: number): 
   credits: creditsView(key.credits, remaining),
   allowedIps: [...key.allowedIps],
   environment: key.environment,
+  kind: key.kind,
   enabled: key.enabled,
   disabledReason: key.disabledReason,
   status: keyStatus(key, now),

@@ -1,4 +1,4 @@
-import type { VerifyResult } from '@keyward/protocol';
+import type { ClientHints, VerifyResult } from '@keyward/protocol';
 import type { CircuitBreakerOptions, CircuitState } from '../resilience/circuit-breaker.js';
 import type { CacheBus } from './cache-bus.js';
 import type { CounterStore } from './counter-store.js';
@@ -29,6 +29,21 @@ export interface VerifyOptions {
    * verifying on behalf of a throttled client: imported keys can be weak, keyward keys cannot.
    */
   keywardFormatOnly?: boolean;
+  client?: ClientHints;
+}
+
+/**
+ * A secret key presented by what looks like a browser (`looksLikeBrowser`): the key is in
+ * client code. Carries the key's hint, never the key.
+ */
+export interface ClientExposure {
+  time: number;
+  workspaceId: string;
+  apiId: string;
+  keyId: string;
+  /** Display hint (`amp_live_Ab3x…9fQ2`). */
+  hint: string;
+  client: ClientHints;
 }
 
 export interface EngineOptions {
@@ -65,6 +80,12 @@ export interface EngineOptions {
    * whole cache when its bus reconnects, or the entry expires with `cacheTtlMs`). Default: ignore.
    */
   onBusError?: (error: unknown) => void;
+  /**
+   * Told when a found, live secret key is presented by a browser (see `ClientExposure`),
+   * whatever the outcome. Called on the verification path: it must return at once, never
+   * throw and do no I/O there (queue the work). Default: ignore.
+   */
+  onClientExposure?: (sighting: ClientExposure) => void;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }

@@ -88,6 +88,8 @@ export interface KeyRecord {
   /** CIDRs; empty = any address. */
   allowedIps: string[];
   environment: 'live' | 'test';
+  /** `secret` (server-side only) or `publishable` (browser-safe: origins and public permissions of its API only). */
+  kind: KeyKind;
   enabled: boolean;
   /** Set when disabled by a detector or an admin, for the audit trail and UI. */
   disabledReason: string | null;
@@ -96,6 +98,20 @@ export interface KeyRecord {
   /** True when the key came from `POST /v1/keys/import` (foreign format possible). */
   imported: boolean;
   createdAt: number;
+  updatedAt: number;
+}
+
+/** A key's kind (see `KeyRecord.kind`). */
+export type KeyKind = 'secret' | 'publishable';
+
+/** Where and for what an API's publishable keys work (`PUT /v1/apis/{apiId}/policies/publishable`). */
+export interface PublishablePolicy {
+  workspaceId: string;
+  apiId: string;
+  /** Permissions a publishable key may use: its own ∩ these. */
+  publicPermissions: string[];
+  /** Browser origins (`https://app.example.com`, `https://*.example.com`). Empty: none. */
+  allowedOrigins: string[];
   updatedAt: number;
 }
 

@@ -1,4 +1,14 @@
-import type { Api, AuditEvent, Consumer, KeyRecord, Meta, Role, RootKey, Workspace } from './model.js';
+import type {
+  Api,
+  AuditEvent,
+  Consumer,
+  KeyRecord,
+  Meta,
+  PublishablePolicy,
+  Role,
+  RootKey,
+  Workspace,
+} from './model.js';
 
 /**
  * Persistence behind one narrow interface per concern. Every method that reads or writes
@@ -305,6 +315,14 @@ export interface LeakReportStore {
   put(source: string, digest: string, feedback: string, now: number): Promise<boolean>;
 }
 
+/** Each API's publishable-key policy (one row per API, deleted with it). */
+export interface PublishablePolicyStore {
+  /** The saved policy, or null when the API never saved one (or belongs to another workspace). */
+  get(workspaceId: string, apiId: string): Promise<PublishablePolicy | null>;
+  /** Creates or replaces the API's policy. */
+  put(policy: PublishablePolicy): Promise<void>;
+}
+
 /** The database's ledger, Redis's, or any wrapper that waits: every spend is a promise. */
 export interface DurableCreditLedger extends CreditLedgerBase {
   readonly kind: 'durable';
@@ -329,6 +347,7 @@ export interface Store {
   audit: AuditStore;
   idempotency: IdempotencyStore;
   leakReports: LeakReportStore;
+  publishablePolicies: PublishablePolicyStore;
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;

@@ -1,10 +1,11 @@
-import type { DenialCode, RateLimitState, VerifyCode, VerifyResult } from '@keyward/protocol';
+import type { ClientHints, DenialCode, RateLimitState, VerifyCode, VerifyResult } from '@keyward/protocol';
 import type { InvalidationMessage } from '../contracts/cache-bus.js';
 import type { Engine, EngineOptions, EngineStats, VerifyOptions } from '../contracts/engine.js';
 import { isKeywardError, KeywardError } from '../contracts/errors.js';
 import type { KeyRecord } from '../contracts/model.js';
 import type { KeyLookup } from '../contracts/store.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import { looksLikeBrowser } from '../decisions/client-origin.js';
 import {
   evaluatePermissionQuery,
   type PermissionQuery,
@@ -73,6 +74,7 @@ export function createEngine(options: EngineOptions): Engine {
     storeBreaker = {},
     onStoreStateChange = () => {},
     onBusError = () => {},
+    onClientExposure,
     now: clock = Date.now,
   } = options;
   const ledger = options.credits ?? store.credits;
@@ -216,6 +218,21 @@ export function createEngine(options: EngineOptions): Engine {
     return deniedResult(code, view === null ? null : view.identity, ratelimits, credits, retryAfterMs);
   };
 
+  const exposed = (view: ResolvedKey, client: ClientHints, now: number): void => {
+    try {
+      onClientExposure?.({
+        time: now,
+        workspaceId: view.workspaceId,
+        apiId: view.key.apiId,
+        keyId: view.keyId,
+        hint: view.key.hint,
+        client,
+      });
+    } catch {
+      // Like a usage sink: a listener must never fail a verification.
+    }
+  };
+
   /** Cache hits and misses since start (for metrics); plain counters, no allocation per call. */
   const stats: EngineStats = { cacheHits: 0, cacheMisses: 0 };
 
@@ -252,6 +269,20 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const denial = stateDenial(view.key, view.graceUntil, now);
     if (denial !== null) return deny(denial, view, request, now);
+    if (view.allowOrigin === null) {
+      if (onClientExposure !== undefined && looksLikeBrowser(request.client)) {
+        exposed(view, request.client as ClientHints, now);
+      }
+    } else {
+      // A publishable key: from an allowed browser origin only, for a named public permission only.
+      const origin = request.client?.origin;
+      if (origin === undefined || !view.allowOrigin(origin))
+        return deny('FORBIDDEN_ORIGIN', view, request, now);
+      if (query === null) return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+      // It never spends credits (its consumer's neither): a call that would is not public.
+      if (view.creditCharges.length > 0 && cost > 0)
+        return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+    }
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
       return deny('FORBIDDEN_IP', view, request, now);
     }

@@ -2,6 +2,7 @@ import type { VerifiedIdentity } from '@keyward/protocol';
 import type { LimitCheck } from '../contracts/counter-store.js';
 import type { Consumer, CreditsConfig, KeyRecord } from '../contracts/model.js';
 import type { CreditOwner, KeyLookup, Store } from '../contracts/store.js';
+import { compileOriginAllowList, publicIntersection } from '../decisions/client-origin.js';
 import { compileAllowList } from '../decisions/ip-allow.js';
 import { compilePermissions, type PermissionGrants } from '../decisions/permissions.js';
 import type { CacheableKey } from './key-cache.js';
@@ -49,6 +50,11 @@ export interface ResolvedKey extends CacheableKey {
    * where a quota is configured or a balance exists. Empty: verification spends no credits.
    */
   creditCharges: readonly CreditCharge[];
+  /**
+   * A publishable key's allowed browser origins (its API's policy); null for a secret key.
+   * Its `identity.permissions` are already its own ∩ the API's public permissions.
+   */
+  allowOrigin: ((origin: string) => boolean) | null;
 }
 
 function uniquePermissions(
@@ -110,12 +116,15 @@ function allowListOf(cidrs: readonly string[]): (ip: string) => boolean {
 export async function resolveKey(store: Store, lookup: KeyLookup, now: number): Promise<ResolvedKey> {
   const { key, graceUntil } = lookup;
   const consumerId = key.consumerId;
-  const [roles, consumer, keyBalance, consumerBalance] = await Promise.all([
+  const publishable = key.kind === 'publishable';
+  const [roles, consumer, keyBalance, consumerBalance, policy] = await Promise.all([
     key.roles.length === 0 ? [] : store.roles.getByNames(key.workspaceId, key.roles),
     consumerId === null ? null : store.consumers.get(key.workspaceId, consumerId),
     key.credits === null ? store.credits.get({ kind: 'key', id: key.id }, now) : null,
     consumerId === null ? null : store.credits.get({ kind: 'consumer', id: consumerId }, now),
+    publishable ? store.publishablePolicies.get(key.workspaceId, key.apiId) : null,
   ]);
+  const own = uniquePermissions(key.permissions, roles);
   const limits = limitsOf(key, consumer);
   const identity: VerifiedIdentity = {
     keyId: key.id,
@@ -127,7 +136,8 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
         : { id: consumer.id, externalId: consumer.externalId, name: consumer.name, meta: consumer.meta },
     name: key.name,
     meta: key.meta,
-    permissions: uniquePermissions(key.permissions, roles),
+    // Without a policy nothing is public: a publishable key may do nothing.
+    permissions: publishable ? publicIntersection(own, policy?.publicPermissions ?? []) : own,
     roles: key.roles,
     expiresAt: key.expiresAt,
     environment: key.environment,
@@ -146,5 +156,6 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     defaultChecks: limits.map((limit) => limit.check),
     grants: compilePermissions(identity.permissions),
     creditCharges: creditChargesOf(key, consumer, keyBalance, consumerBalance),
+    allowOrigin: publishable ? compileOriginAllowList(policy?.allowedOrigins ?? []) : null,
   };
 }

@@ -16,6 +16,8 @@ export const DETECTORS = [
   'key_unused',
   /** Not a detector run on a schedule: raised when a key is reported leaked (secret scanning). */
   'key_leaked',
+  /** Not scheduled either: raised when a secret key is presented by a browser (`looksLikeBrowser`). */
+  'key_exposed_in_client',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 

@@ -26,6 +26,7 @@ export const keyToRow = (key: KeyRecord, bool: StoreContext['bool']): KeyRow => 
   expires_at: key.expiresAt,
   revoked_at: key.revokedAt,
   imported: bool(key.imported),
+  kind: key.kind,
   created_at: key.createdAt,
   updated_at: key.updatedAt,
 });
@@ -51,6 +52,7 @@ export const keyFromRow = (row: KeyRow): KeyRecord => ({
   expiresAt: toMsOrNull(row.expires_at),
   revokedAt: toMsOrNull(row.revoked_at),
   imported: Boolean(row.imported),
+  kind: row.kind === 'publishable' ? 'publishable' : 'secret',
   createdAt: toMs(row.created_at),
   updatedAt: toMs(row.updated_at),
 });

@@ -10,6 +10,7 @@ import { createCreditLedger } from './credit-ledger.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { createKeyStore } from './keys.js';
 import { createLeakReportStore } from './leak-reports.js';
+import { createPublishablePolicyStore } from './publishable-policies.js';
 import { createRoleStore } from './roles.js';
 import { createRootKeyStore } from './root-keys.js';
 import { createWorkspaceStore } from './workspaces.js';
@@ -29,6 +30,7 @@ function areasOn(executor: SqlExecutor): StoreAreas {
     audit: createAuditStore(ctx),
     idempotency: createIdempotencyStore(ctx),
     leakReports: createLeakReportStore(ctx),
+    publishablePolicies: createPublishablePolicyStore(ctx),
     credits: createCreditLedger(ctx),
   };
 }

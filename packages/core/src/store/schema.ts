@@ -71,6 +71,8 @@ export interface KeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   imported: DbBool;
+  /** `secret` or `publishable` (migration 0013). */
+  kind: string;
   created_at: number;
   updated_at: number;
 }
@@ -135,6 +137,15 @@ export interface LeakReportRow {
   created_at: number;
 }
 
+export interface PublishablePolicyRow {
+  api_id: string;
+  workspace_id: string;
+  /** JSON arrays of strings. */
+  public_permissions: string;
+  allowed_origins: string;
+  updated_at: number;
+}
+
 export interface CreditRow {
   owner_kind: string;
   owner_id: string;
@@ -155,5 +166,6 @@ export interface Database {
   audit_chain_heads: AuditChainHeadRow;
   idempotency: IdempotencyRow;
   leak_reports: LeakReportRow;
+  api_publishable_policies: PublishablePolicyRow;
   credits: CreditRow;
 }

@@ -7,6 +7,7 @@ import { describeIsolationCases } from './store-conformance/isolation.conformanc
 import { describeKeySearchCases } from './store-conformance/key-search.conformance.js';
 import { describeKeyCases } from './store-conformance/keys.conformance.js';
 import { describePaginationCases } from './store-conformance/pagination.conformance.js';
+import { describePublishableCases } from './store-conformance/publishable.conformance.js';
 import { describeTransactionCases } from './store-conformance/transaction.conformance.js';
 
 export interface StoreUnderTest {
@@ -53,6 +54,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
     describeIsolationCases(store);
     describeAdminRecordCases(store);
     describeCreditCases(store);
+    describePublishableCases(store);
     describeTransactionCases(store);
   });
 }

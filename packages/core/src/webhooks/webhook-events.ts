@@ -7,6 +7,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'alert.raised',
   'usage.threshold',
   'key.leaked',
+  'key.exposed_in_client',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -11,6 +11,7 @@ export const DetectorName = Type.Union(
     Type.Literal('key_expiring'),
     Type.Literal('key_unused'),
     Type.Literal('key_leaked'),
+    Type.Literal('key_exposed_in_client'),
   ],
   { description: 'The detector that raised the alert' },
 );
@@ -121,6 +122,11 @@ const LeakedKeysSettings = Type.Object(
   strict,
 );
 
+const ClientExposureSettings = Type.Object(
+  { action: Type.Union([Type.Literal('alert'), Type.Literal('quarantine')]) },
+  strict,
+);
+
 /** The workspace's monitoring settings: every detector, its thresholds, and which detectors quarantine keys. */
 export const MonitoringPolicyView = Type.Object({
   trafficSpike: TrafficSpikeSettings,
@@ -134,6 +140,8 @@ export const MonitoringPolicyView = Type.Object({
   quarantine: Type.Array(QuarantineDetector),
   /** What a key reported leaked suffers (secret scanning): disable (default, reversible), revoke, or alert only. */
   leakedKeys: LeakedKeysSettings,
+  /** What a secret key seen in a browser suffers: an alert (default), or quarantine (disabled, `disabledReason: "exposed_in_client"`). */
+  clientExposure: ClientExposureSettings,
 });
 export type MonitoringPolicyView = Static<typeof MonitoringPolicyView>;
 
@@ -149,6 +157,7 @@ export const MonitoringPolicyBody = Type.Object(
     keyUnused: Type.Optional(Type.Partial(KeyUnusedSettings)),
     quarantine: Type.Optional(Type.Array(QuarantineDetector, { maxItems: 4, uniqueItems: true })),
     leakedKeys: Type.Optional(Type.Partial(LeakedKeysSettings)),
+    clientExposure: Type.Optional(Type.Partial(ClientExposureSettings)),
   },
   strict,
 );

@@ -13,6 +13,7 @@ import {
 } from './common.js';
 import { ExternalId } from './consumers.js';
 import { AllowedIps, Credits, CreditsInput, RateLimits, RateLimitView } from './limits.js';
+import { KeyKind } from './publishable.js';
 
 export const Environment = Type.Union([Type.Literal('live'), Type.Literal('test')]);
 
@@ -39,7 +40,14 @@ const OwnerFields = {
 };
 
 export const CreateKeyBody = Type.Object(
-  { apiId: Id, ...OwnerFields, environment: Type.Optional(Environment), ...KeySettingsFields },
+  {
+    apiId: Id,
+    ...OwnerFields,
+    environment: Type.Optional(Environment),
+    /** Default `secret`. A `publishable` key starts with `<api prefix>_pub_`, and has no quota. */
+    kind: Type.Optional(KeyKind),
+    ...KeySettingsFields,
+  },
   { additionalProperties: false },
 );
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
@@ -78,6 +86,7 @@ export const KeyView = Type.Object({
   credits: Nullable(Credits),
   allowedIps: Type.Array(Type.String()),
   environment: Environment,
+  kind: KeyKind,
   enabled: Type.Boolean(),
   disabledReason: Nullable(Type.String()),
   status: KeyStatus,

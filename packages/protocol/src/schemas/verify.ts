@@ -13,8 +13,25 @@ export const VerifyCode = Type.Union([
   Type.Literal('INSUFFICIENT_PERMISSIONS'),
   Type.Literal('RATE_LIMITED'),
   Type.Literal('USAGE_EXCEEDED'),
+  /** A publishable key presented from an origin its API does not allow (or from none). */
+  Type.Literal('FORBIDDEN_ORIGIN'),
 ]);
 export type VerifyCode = Static<typeof VerifyCode>;
+
+/**
+ * What the verifying face saw of the HTTP client (`ClientHints` of `client-hints.ts`): the
+ * browser signals that publishable keys need and that expose a secret key used in a browser.
+ */
+export const VerifyClientHints = Type.Object(
+  {
+    userAgent: Type.Optional(Type.String({ maxLength: 256 })),
+    origin: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    secFetchSite: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    secFetchMode: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type VerifyClientHints = Static<typeof VerifyClientHints>;
 
 export const VerifyKeyBody = Type.Object(
   {
@@ -51,6 +68,8 @@ export const VerifyKeyBody = Type.Object(
      * answers NOT_FOUND. The middleware sets it for clients its brute-force throttle blocks.
      */
     keywardFormatOnly: Type.Optional(Type.Boolean()),
+    /** The end caller's HTTP client as the provider's backend saw it (`Origin`, `Sec-Fetch-*`, `User-Agent`). */
+    client: Type.Optional(VerifyClientHints),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ export const WebhookEventType = Type.Union([
   Type.Literal('alert.raised'),
   Type.Literal('usage.threshold'),
   Type.Literal('key.leaked'),
+  Type.Literal('key.exposed_in_client'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 

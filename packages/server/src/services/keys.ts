@@ -17,6 +17,7 @@ import { insertConsumer } from './consumers.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { checkKeySettings, newKeyFields, resolveOwner } from './key-settings.js';
 import { listPage } from './pagination.js';
+import { checkPublishableCreate, checkPublishableUpdate, keyPrefixFor } from './publishable.js';
 import { write } from './transaction.js';
 import { publishEvent } from './webhook-events.js';
 
@@ -77,10 +78,12 @@ export async function createKey(root: ServiceDeps, actor: Actor, body: CreateKey
   return write(root, async (deps) => {
     const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
     requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
+    checkPublishableCreate(api, body);
+    const kind = body.kind ?? 'secret';
     const settings = await checkKeySettings(deps, actor, body, 'body');
     const owner = await resolveOwner(deps, actor, body, 'body');
     const consumerId = await ensureConsumer(deps, actor, owner);
-    const plaintext = generateKey(api.prefix);
+    const plaintext = generateKey(keyPrefixFor(api, kind));
     const now = deps.now();
     const key: KeyRecord = {
       id: newId('key'),
@@ -91,6 +94,7 @@ export async function createKey(root: ServiceDeps, actor: Actor, body: CreateKey
       hint: keyHint(plaintext),
       ...newKeyFields(settings),
       environment: body.environment ?? 'live',
+      kind,
       disabledReason: null,
       revokedAt: null,
       imported: false,
@@ -158,6 +162,7 @@ export async function updateKey(
 ): Promise<KeyView> {
   return write(root, async (deps) => {
     const current = await requireKey(deps, actor, id, 'keys:write');
+    checkPublishableUpdate(current.kind, body.credits);
     const settings = await checkKeySettings(deps, actor, body, 'body');
     const owner = await resolveOwner(deps, actor, body, 'body');
     const before = await viewKey(deps, current);

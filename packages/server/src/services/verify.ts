@@ -24,6 +24,7 @@ function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   if (body.ip !== undefined) request.ip = body.ip;
   if (body.tags !== undefined) request.tags = body.tags;
   if (body.keywardFormatOnly === true) request.keywardFormatOnly = true;
+  if (body.client !== undefined) request.client = body.client;
   return request;
 }
 

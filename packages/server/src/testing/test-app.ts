@@ -12,6 +12,7 @@ import pino, { type Logger } from 'pino';
 import { type AppOptions, buildApp } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 import { createMetrics, instrumentEngine, type KeywardMetrics } from '../metrics.js';
+import type { ExposureQueue } from '../monitoring/exposure-queue.js';
 import type { Monitor } from '../monitoring/monitor.js';
 import { issueRootKey } from '../root-keys.js';
 import type { SessionOptions } from '../sessions/session-options.js';
@@ -69,6 +70,8 @@ export interface TestApp {
   notified(): number;
   /** The access-pattern detectors, on the test clock; run them by hand. */
   monitor: Monitor;
+  /** Where the engine hands secret keys seen in browsers; `drain()` waits for their reports. */
+  exposures: ExposureQueue;
   /** `http://127.0.0.1:<port>` with `listen: true`, else null. */
   url: string | null;
   /** The SQLite file (null for `:memory:`). */
@@ -134,12 +137,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const { store } = database;
   const clock = createTestClock();
   const metrics = createMetrics({ processMetrics: false });
+  let exposures: ExposureQueue | null = null;
   const usage = createUsageRecorder({ sink: database.usage, flushIntervalMs: 3_600_000, pruneIntervalMs: 0 });
   const engine = instrumentEngine(
     createEngine({
       store,
       usage,
       now: clock.now,
+      onClientExposure: (sighting) => exposures?.push(sighting),
       ...(pepper === undefined ? {} : { pepper }),
       ...options.engine,
     }),
@@ -147,6 +152,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   );
   metrics.watch({ usage, engine });
   const operations = createOperations({ config, database, store, engine, metrics, logger, now: clock.now });
+  exposures = operations.exposures;
   let notifications = 0;
   const app = await buildApp({
     store,
@@ -217,6 +223,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dispatcher: operations.dispatcher,
     notified: () => notifications,
     monitor: operations.monitor,
+    exposures: operations.exposures,
     url,
     path,
     get database() {

@@ -73,6 +73,19 @@ export function catalog(f: Fixtures): CatalogRoute[] {
     },
     { method: 'DELETE', pattern: '/v1/apis/:id', url: `/v1/apis/${f.apiId}`, permission: 'apis:write' },
     {
+      method: 'GET',
+      pattern: '/v1/apis/:id/policies/publishable',
+      url: `/v1/apis/${f.apiId}/policies/publishable`,
+      permission: 'apis:read',
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/apis/:id/policies/publishable',
+      url: `/v1/apis/${f.apiId}/policies/publishable`,
+      permission: 'apis:write',
+      body: { publicPermissions: ['stations:read'], allowedOrigins: ['https://app.example.com'] },
+    },
+    {
       method: 'POST',
       pattern: '/v1/consumers',
       url: '/v1/consumers',

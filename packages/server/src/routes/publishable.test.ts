@@ -102,6 +102,14 @@ describe('publishable keys through the admin and verify APIs', () => {
     });
   });
 
+  it('is no leak: a reported publishable key stays enabled', async () => {
+    const key = (await api.post('/v1/keys', { apiId, kind: 'publishable' })).json();
+    const report = await api.post('/v1/keys/report-leak', { keys: [{ key: key.key, source: 'gitleaks' }] });
+    expect(report.statusCode).toBe(200);
+    expect(report.json().items).toEqual([expect.objectContaining({ keyId: null, action: 'none' })]);
+    expect((await api.get(`/v1/keys/${key.id}`)).json()).toMatchObject({ enabled: true });
+  });
+
   it('is a root key never: a publishable key does not open the admin API', async () => {
     await setPolicy({ publicPermissions: ['stations:read'], allowedOrigins: [APP] });
     const key = (await api.post('/v1/keys', { apiId, kind: 'publishable' })).json();

@@ -53,7 +53,8 @@ function stateDenial(key: KeyRecord, graceUntil: number | null, now: number): De
 /**
  * The verification engine: the one code path the server, the gateway and the in-process
  * middleware share. The pipeline (see DESIGN.md): format + checksum → digest → cache →
- * store (single-flight) → API → state → IP → permissions → rate limits → credits → usage.
+ * store (single-flight) → API → state → browser origin (publishable keys; a secret key seen in
+ * a browser is reported to `onClientExposure`) → IP → permissions → rate limits → credits → usage.
  * A string that fails the format or checksum reaches neither cache nor store, unless
  * imported (foreign-format) keys exist and it could be one.
  *
@@ -269,13 +270,15 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const denial = stateDenial(view.key, view.graceUntil, now);
     if (denial !== null) return deny(denial, view, request, now);
+    const { client } = request;
     if (view.allowOrigin === null) {
-      if (onClientExposure !== undefined && looksLikeBrowser(request.client)) {
-        exposed(view, request.client as ClientHints, now);
+      // A secret key in a browser: reported (off this path), the verification goes on unchanged.
+      if (onClientExposure !== undefined && client !== undefined && looksLikeBrowser(client)) {
+        exposed(view, client, now);
       }
     } else {
       // A publishable key: from an allowed browser origin only, for a named public permission only.
-      const origin = request.client?.origin;
+      const origin = client?.origin;
       if (origin === undefined || !view.allowOrigin(origin))
         return deny('FORBIDDEN_ORIGIN', view, request, now);
       if (query === null) return deny('INSUFFICIENT_PERMISSIONS', view, request, now);

@@ -76,6 +76,7 @@ async function seed(dataDir: string, count: number): Promise<void> {
           expiresAt: null,
           revokedAt: null,
           imported: false,
+          kind: 'secret',
           createdAt: now,
           updatedAt: now,
         });

@@ -98,6 +98,7 @@ export function keyRecord(
     expiresAt: null,
     revokedAt: null,
     imported: false,
+    kind: 'secret',
     createdAt: now,
     updatedAt: now,
     ...fields,

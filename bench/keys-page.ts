@@ -61,6 +61,7 @@ function seedKeys(workspaceId: string, apiIds: string[], consumerIds: string[], 
       expiresAt: i % 100 === 2 ? T0 - DAY : null,
       revokedAt: i % 100 === 3 ? T0 - DAY : null,
       imported: false,
+      kind: 'secret',
       createdAt: T0,
       updatedAt: T0,
     });

@@ -13,6 +13,7 @@ export const PROBLEMS = Object.freeze({
   FORBIDDEN: { status: 403, title: 'Forbidden' },
   INSUFFICIENT_PERMISSIONS: { status: 403, title: 'Insufficient Permissions' },
   FORBIDDEN_IP: { status: 403, title: 'Address Not Allowed' },
+  FORBIDDEN_ORIGIN: { status: 403, title: 'Origin Not Allowed' },
   NOT_FOUND: { status: 404, title: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method Not Allowed' },
   CONFLICT: { status: 409, title: 'Conflict' },

@@ -21,6 +21,7 @@ import type { KeywardIdentity, RateLimitState, VerifyResult } from './verificati
  * | malformed, NOT_FOUND, REVOKED, EXPIRED, DISABLED| 401   | error="invalid_token" (identical answers)|
  * | INSUFFICIENT_PERMISSIONS                       | 403    | error="insufficient_scope", scope="..."  |
  * | FORBIDDEN_IP                                   | 403    | none                                     |
+ * | FORBIDDEN_ORIGIN (publishable key, wrong origin)| 403   | none                                     |
  * | RATE_LIMITED, USAGE_EXCEEDED, throttled        | 429    | none; Retry-After + RateLimit headers    |
  * | verifier unreachable                           | 503    | none (fail closed)                       |
  *
@@ -224,6 +225,9 @@ function verifiedAnswer(
     }
     case 'FORBIDDEN_IP':
       return deny(ctx, 'FORBIDDEN_IP', 'The key may not be used from this address.', {});
+    case 'FORBIDDEN_ORIGIN':
+      // Like FORBIDDEN_IP: the key is valid, only not from here.
+      return deny(ctx, 'FORBIDDEN_ORIGIN', 'The key may not be used from this origin.', {});
     case 'RATE_LIMITED':
       return deny(ctx, 'RATE_LIMITED', 'A rate limit of this key is exhausted.', {
         ...limits,

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Answer } from './answers.js';
 import { authorizationLines, parseAuthorization } from './bearer.js';
+import { clientHintsFrom } from './client-hints.js';
 import { createGuard, type KeywardOptions, logVerificationError } from './guard.js';
 import type { KeywardIdentity } from './verification.js';
 
@@ -40,6 +41,7 @@ export function keyward(options: KeywardExpressOptions): RequestHandler {
     credential: (req) => parseAuthorization(authorizationLines(req.rawHeaders)),
     target: (req) => req.originalUrl,
     ip: (req) => req.ip,
+    client: (req) => clientHintsFrom((name) => req.headers[name]),
     onError: logVerificationError,
   });
   return async (req, res, next) => {

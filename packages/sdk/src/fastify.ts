@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { authorizationLines, parseAuthorization } from './bearer.js';
+import { clientHintsFrom } from './client-hints.js';
 import { createGuard, type KeywardOptions } from './guard.js';
 import type { KeywardIdentity } from './verification.js';
 
@@ -36,6 +37,7 @@ export function keywardHook(options: KeywardFastifyOptions): onRequestAsyncHookH
     credential: (request) => parseAuthorization(authorizationLines(request.raw.rawHeaders)),
     target: (request) => request.url,
     ip: (request) => request.ip,
+    client: (request) => clientHintsFrom((name) => request.headers[name]),
     requestId: (request) => String(request.id),
     onError: (error, request) => request.log.error({ err: error }, 'keyward: key verification failed'),
   });

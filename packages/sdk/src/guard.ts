@@ -1,3 +1,4 @@
+import type { ClientHints } from '@keyward/protocol';
 import { type Answer, answerFor, isValidRealm, type Outcome } from './answers.js';
 import { type BearerCredential, hasQueryToken } from './bearer.js';
 import {
@@ -57,6 +58,8 @@ export interface RequestReader<Req> {
   ip(req: Req): string | undefined;
   /** The framework's request id, quoted in problem answers; absent where it has none. */
   requestId?(req: Req): string | undefined;
+  /** What the request's headers tell of its HTTP client (`clientHintsFrom`). Default: nothing. */
+  client?(req: Req): ClientHints | undefined;
   /** Lower-case name of the header `credential` reads, for answer texts. Default `authorization`. */
   keyHeader?: string;
   onError(error: unknown, req: Req): void;
@@ -142,6 +145,8 @@ export function createGuard<Req>(
       const request: VerifyParams = { ...params };
       if (ip !== undefined) request.ip = ip;
       if (tags !== undefined) request.tags = tags(req);
+      const hints = reader.client?.(req);
+      if (hints !== undefined) request.client = hints;
       if (wait > 0) request.keywardFormatOnly = true;
       const verification = await verifier.verify(credential.token, request);
       if (wait > 0 && verification.code === 'NOT_FOUND')

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { authorizationLines, parseAuthorization, parseCombinedAuthorization } from './bearer.js';
+import { clientHintsFrom } from './client-hints.js';
 import { createGuard, type KeywardOptions, logVerificationError } from './guard.js';
 import type { KeywardIdentity } from './verification.js';
 
@@ -61,6 +62,7 @@ export function keyward(options: KeywardHonoOptions): MiddlewareHandler<KeywardE
     credential: credentialOf,
     target: targetOf,
     ip: nodePeerAddress,
+    client: (c) => clientHintsFrom((name) => c.req.header(name)),
     requestId: requestIdOf,
     onError: logVerificationError,
   });

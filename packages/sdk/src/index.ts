@@ -19,6 +19,7 @@ export {
 } from './answers.js';
 export * from './bearer.js';
 export * from './client.js';
+export * from './client-hints.js';
 export * from './failure-throttle.js';
 export * from './gateway-identity.js';
 export { createGuard, type KeywardOptions, logVerificationError, type RequestReader } from './guard.js';

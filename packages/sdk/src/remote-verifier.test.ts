@@ -30,6 +30,24 @@ describe('remoteVerifier against the keyward verify API', () => {
     return calls.length - before;
   };
 
+  it('caches per origin: a publishable key refused from one origin still passes from another', async () => {
+    const origin = 'https://app.example.com';
+    await fx.store.publishablePolicies.put({
+      workspaceId: fx.workspaceId,
+      apiId: fx.apiId,
+      publicPermissions: ['stations:read'],
+      allowedOrigins: [origin],
+      updatedAt: fx.clock.now(),
+    });
+    const issued = await fx.issue({ kind: 'publishable', permissions: ['stations:read'] });
+    const from = (o: string) =>
+      cached.verify(issued.key, { permissions: 'stations:read', client: { origin: o } });
+    await expect(from('https://evil.example')).resolves.toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    await expect(from(origin)).resolves.toMatchObject({ code: 'VALID' });
+    // Both kept: replayed without a call.
+    expect(await countCalls(() => from('https://evil.example'))).toBe(0);
+  });
+
   it('maps every field of a valid answer', async () => {
     const issued = await fx.issue({
       externalId: 'acme',

@@ -28,8 +28,9 @@ export interface RemoteVerifierOptions {
  * an allow-list then answers FORBIDDEN_IP).
  */
 function verifyBody(key: string, params: VerifyParams): VerifyKeyBody {
-  const { tags, ratelimits, ip, ...rest } = params;
+  const { tags, ratelimits, ip, client, ...rest } = params;
   const body: VerifyKeyBody = { key, ...rest };
+  if (client !== undefined) body.client = { ...client };
   if (ip !== undefined && isIP(ip) !== 0) body.ip = ip;
   if (ratelimits !== undefined) body.ratelimits = ratelimits.map((l) => ({ ...l }));
   if (tags !== undefined) {

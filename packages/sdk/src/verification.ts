@@ -1,4 +1,4 @@
-import type { VerifyResult, VerifyValid } from '@keyward/protocol';
+import type { ClientHints, VerifyResult, VerifyValid } from '@keyward/protocol';
 
 export type {
   CreditState,
@@ -43,6 +43,8 @@ export interface VerifyParams {
   tags?: readonly string[];
   /** Look up keyward-format keys only (foreign-format imported keys answer NOT_FOUND): for throttled clients. */
   keywardFormatOnly?: boolean;
+  /** What the middleware saw of the HTTP client (`Origin`, `Sec-Fetch-*`, `User-Agent`): publishable keys and exposure alerts need it. */
+  client?: ClientHints;
 }
 
 /**

@@ -41,6 +41,7 @@ const STABLE_DENIALS = new Set([
   'EXPIRED',
   'DISABLED',
   'FORBIDDEN_IP',
+  'FORBIDDEN_ORIGIN',
   'INSUFFICIENT_PERMISSIONS',
 ]);
 
@@ -61,6 +62,10 @@ const entryId = (key: string, p: VerifyParams): string =>
     p.ip ?? null,
     p.credits?.cost ?? null,
     p.ratelimits ?? null,
+    // A publishable key's outcome depends on the origin; a browser's first call is the one that
+    // reports a secret key exposed, so a server's cached answer must not stand in for it.
+    p.client?.origin ?? null,
+    p.client?.secFetchSite ?? null,
   ])}`;
 
 export function createVerifyCache({ ttlMs, maxEntries, now }: VerifyCacheOptions): VerifyCache {

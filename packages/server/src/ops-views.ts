@@ -34,6 +34,7 @@ export const policyView = (policy: MonitoringPolicy): MonitoringPolicyView => ({
   keyUnused: { ...policy.keyUnused },
   quarantine: [...policy.quarantine],
   leakedKeys: { ...policy.leakedKeys },
+  clientExposure: { ...policy.clientExposure },
 });
 
 export const webhookView = (endpoint: WebhookEndpoint): WebhookView => ({

@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from '@keyward/core';
+import { type ClientExposure, createEngine, type Engine } from '@keyward/core';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { countLimiterErrors, instrumentEngine } from './metrics.js';
@@ -9,7 +9,12 @@ import type { Resources } from './start-resources.js';
  * and credits when configured, the cache bus, the configured pepper, cache and deadlines,
  * counted in the metrics and its store outages logged.
  */
-export function createServerEngine(config: Config, resources: Resources, logger: Logger): Engine {
+export function createServerEngine(
+  config: Config,
+  resources: Resources,
+  logger: Logger,
+  onClientExposure?: (sighting: ClientExposure) => void,
+): Engine {
   const { store, usage, redis, credits, bus, metrics } = resources;
   const engine = instrumentEngine(
     createEngine({
@@ -19,6 +24,7 @@ export function createServerEngine(config: Config, resources: Resources, logger:
       ...(credits ? { credits } : {}),
       ...(bus ? { bus } : {}),
       ...(config.pepper ? { pepper: config.pepper.reveal() } : {}),
+      ...(onClientExposure ? { onClientExposure } : {}),
       cacheTtlMs: config.cacheTtlMs,
       staleWhileErrorMs: config.staleWhileErrorMs,
       storeTimeoutMs: config.storeTimeoutMs,

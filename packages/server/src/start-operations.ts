@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createLifetimeJob, type LifetimeJob } from './lifetime/lifetime-job.js';
 import type { KeywardMetrics } from './metrics.js';
+import { createExposureQueue, type ExposureQueue } from './monitoring/exposure-queue.js';
 import { createMonitor, type Monitor } from './monitoring/monitor.js';
 import { createMonitorScheduler } from './monitoring/scheduler.js';
 import type { ServiceDeps, WebhookOutbox } from './services/context.js';
@@ -20,6 +21,8 @@ export interface Operations {
   monitor: Monitor;
   /** Applies the APIs' key lifetime policies (tests call it instead of the schedule). */
   lifetime: LifetimeJob;
+  /** Secret keys seen in browsers, reported off the verification path (the engine's `onClientExposure`). */
+  exposures: ExposureQueue;
   /** Starts the webhook dispatcher and the detector schedule. */
   start(): void;
   /** Stops both and waits for the work in flight (deliveries are recorded; the rest stays in the outbox). */
@@ -83,7 +86,13 @@ export function createOperations(deps: OperationsDeps): Operations {
     keyStateIntervalMs: config.monitorKeyStateIntervalMs,
     onError: (error) => logger.error({ err: error }, 'monitoring pass failed'),
   });
+  const exposures = createExposureQueue({
+    report: (sighting) => monitor.reportExposure(sighting),
+    now,
+    onError: (error) => logger.warn({ err: error }, 'client exposure not reported'),
+  });
   return {
+    exposures,
     monitoring: { alerts: database.monitoring.alerts, policies: database.monitoring.policies },
     webhooks,
     dispatcher,
@@ -95,6 +104,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     },
     async stop() {
       await scheduler.stop();
+      await exposures.drain();
       await dispatcher.stop();
     },
   };

@@ -58,11 +58,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const closers = createClosers(logger);
   try {
     const resources = await openResources(config, { logger, closers });
-    const engine = createServerEngine(config, resources, logger);
+    // The engine hands secret keys seen in browsers to the operations, created after it.
+    let operations: Operations | null = null;
+    const engine = createServerEngine(config, resources, logger, (sighting) =>
+      operations?.exposures.push(sighting),
+    );
     closers.add('engine', () => engine.close());
     // Webhook delivery and access-pattern detectors: started once listening, stopped first on shutdown.
     const { database, store, metrics } = resources;
-    const operations = createOperations({ config, database, store, engine, metrics, logger });
+    operations = createOperations({ config, database, store, engine, metrics, logger });
     const app = await buildApp(appOptions(config, resources, engine, operations, logger));
     closers.add('app', () => app.close());
 

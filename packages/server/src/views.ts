@@ -94,6 +94,7 @@ export const keyView = (key: KeyRecord, remaining: number | null, now: number): 
   allowedIps: [...key.allowedIps],
   ...(key.allowedIpsMode === 'dry-run' ? { allowedIpsMode: 'dry-run' as const } : {}),
   environment: key.environment,
+  kind: key.kind,
   enabled: key.enabled,
   disabledReason: key.disabledReason,
   status: keyStatus(key, now),

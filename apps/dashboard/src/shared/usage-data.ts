@@ -79,6 +79,7 @@ export const OUTCOME_COLORS: Record<string, string> = {
   USAGE_EXCEEDED: '#b45309',
   INSUFFICIENT_PERMISSIONS: '#7c3aed',
   FORBIDDEN_IP: '#db2777',
+  FORBIDDEN_ORIGIN: '#be185d',
   NOT_FOUND: '#6b7280',
   REVOKED: '#b91c1c',
   EXPIRED: '#9a3412',

@@ -39,6 +39,20 @@ export interface VerifyOptions {
   client?: ClientHints;
 }
 
+/**
+ * A secret key presented by what looks like a browser (`looksLikeBrowser`): the key is in
+ * client code. Carries the key's hint, never the key.
+ */
+export interface ClientExposure {
+  time: number;
+  workspaceId: string;
+  apiId: string;
+  keyId: string;
+  /** Display hint (`amp_live_Ab3x…9fQ2`). */
+  hint: string;
+  client: ClientHints;
+}
+
 export interface EngineOptions {
   store: Store;
   /** Where credits are spent; default `store.credits`. */
@@ -73,6 +87,12 @@ export interface EngineOptions {
    * whole cache when its bus reconnects, or the entry expires with `cacheTtlMs`). Default: ignore.
    */
   onBusError?: (error: unknown) => void;
+  /**
+   * Told when a found, live secret key is presented by a browser (see `ClientExposure`),
+   * whatever the outcome. Called on the verification path: it must return at once, never
+   * throw and do no I/O there (queue the work). Default: ignore.
+   */
+  onClientExposure?: (sighting: ClientExposure) => void;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }

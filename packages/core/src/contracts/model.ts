@@ -97,6 +97,8 @@ export interface KeyRecord {
   /** `dry-run`: an address outside `allowedIps` is admitted and recorded as would-deny FORBIDDEN_IP. Absent: enforced. */
   allowedIpsMode?: RuleMode;
   environment: 'live' | 'test';
+  /** `secret` (server-side only) or `publishable` (browser-safe: origins and public permissions of its API only). */
+  kind: KeyKind;
   enabled: boolean;
   /** Set when disabled by a detector or an admin, for the audit trail and UI. */
   disabledReason: string | null;
@@ -107,6 +109,20 @@ export interface KeyRecord {
   /** When the current secret was issued by a roll; absent: never rolled (issued at `createdAt`). */
   rolledAt?: number;
   createdAt: number;
+  updatedAt: number;
+}
+
+/** A key's kind (see `KeyRecord.kind`). */
+export type KeyKind = 'secret' | 'publishable';
+
+/** Where and for what an API's publishable keys work (`PUT /v1/apis/{apiId}/policies/publishable`). */
+export interface PublishablePolicy {
+  workspaceId: string;
+  apiId: string;
+  /** Permissions a publishable key may use: its own ∩ these. */
+  publicPermissions: string[];
+  /** Browser origins (`https://app.example.com`, `https://*.example.com`). Empty: none. */
+  allowedOrigins: string[];
   updatedAt: number;
 }
 

@@ -1,5 +1,15 @@
 import type { LifetimePolicyStore } from './lifetime-policy.js';
-import type { Api, AuditEvent, Consumer, KeyRecord, Meta, Role, RootKey, Workspace } from './model.js';
+import type {
+  Api,
+  AuditEvent,
+  Consumer,
+  KeyRecord,
+  Meta,
+  PublishablePolicy,
+  Role,
+  RootKey,
+  Workspace,
+} from './model.js';
 
 /**
  * Persistence behind one narrow interface per concern. Every method that reads or writes
@@ -335,6 +345,14 @@ export interface LeakReportStore {
   put(source: string, digest: string, feedback: string, now: number): Promise<boolean>;
 }
 
+/** Each API's publishable-key policy (one row per API, deleted with it). */
+export interface PublishablePolicyStore {
+  /** The saved policy, or null when the API never saved one (or belongs to another workspace). */
+  get(workspaceId: string, apiId: string): Promise<PublishablePolicy | null>;
+  /** Creates or replaces the API's policy. */
+  put(policy: PublishablePolicy): Promise<void>;
+}
+
 /** The database's ledger, Redis's, or any wrapper that waits: every spend is a promise. */
 export interface DurableCreditLedger extends CreditLedgerBase {
   readonly kind: 'durable';
@@ -361,6 +379,7 @@ export interface Store {
   leakReports: LeakReportStore;
   /** Key lifetime policies per API (`contracts/lifetime-policy.ts`). */
   lifetimePolicies: LifetimePolicyStore;
+  publishablePolicies: PublishablePolicyStore;
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;

@@ -130,6 +130,7 @@ export async function createHarness(
         expiresAt: null,
         revokedAt: null,
         imported: false,
+        kind: 'secret',
         createdAt: clock.now,
         updatedAt: clock.now,
         ...over,

@@ -1,4 +1,5 @@
 import type {
+  ClientHints,
   DenialCode,
   RateLimitState,
   VerifyCode,
@@ -12,6 +13,7 @@ import { isKeywardError, KeywardError } from '../contracts/errors.js';
 import type { KeyRecord } from '../contracts/model.js';
 import type { KeyLookup } from '../contracts/store.js';
 import type { UsageEvent } from '../contracts/usage-sink.js';
+import { looksLikeBrowser } from '../decisions/client-origin.js';
 import { ROTATION_REQUIRED, rotationOf } from '../decisions/lifetime.js';
 import {
   evaluatePermissionQuery,
@@ -94,7 +96,8 @@ function markCredential(event: UsageEvent, view: ResolvedKey, request: VerifyOpt
 /**
  * The verification engine: the one code path the server, the gateway and the in-process
  * middleware share. The pipeline (see DESIGN.md): format + checksum → digest → cache →
- * store (single-flight) → API → state → IP → permissions → rate limits → credits → usage.
+ * store (single-flight) → API → state → browser origin (publishable keys; a secret key seen in
+ * a browser is reported to `onClientExposure`) → IP → permissions → rate limits → credits → usage.
  * A string that fails the format or checksum reaches neither cache nor store, unless
  * imported (foreign-format) keys exist and it could be one.
  *
@@ -115,6 +118,7 @@ export function createEngine(options: EngineOptions): Engine {
     storeBreaker = {},
     onStoreStateChange = () => {},
     onBusError = () => {},
+    onClientExposure,
     now: clock = Date.now,
   } = options;
   const ledger = options.credits ?? store.credits;
@@ -274,6 +278,21 @@ export function createEngine(options: EngineOptions): Engine {
     return deniedResult(code, view === null ? null : view.identity, ratelimits, credits, retryAfterMs);
   };
 
+  const exposed = (view: ResolvedKey, client: ClientHints, now: number): void => {
+    try {
+      onClientExposure?.({
+        time: now,
+        workspaceId: view.workspaceId,
+        apiId: view.key.apiId,
+        keyId: view.keyId,
+        hint: view.key.hint,
+        client,
+      });
+    } catch {
+      // Like a usage sink: a listener must never fail a verification.
+    }
+  };
+
   /** Cache hits and misses since start (for metrics); plain counters, no allocation per call. */
   const stats: EngineStats = { cacheHits: 0, cacheMisses: 0 };
 
@@ -325,6 +344,22 @@ export function createEngine(options: EngineOptions): Engine {
       } else if (rotation.status === 'due') {
         warnings = [rotationWarning(rotation.dueAt, rotation.rotateBy)];
       }
+    }
+    const { client } = request;
+    if (view.allowOrigin === null) {
+      // A secret key in a browser: reported (off this path), the verification goes on unchanged.
+      if (onClientExposure !== undefined && client !== undefined && looksLikeBrowser(client)) {
+        exposed(view, client, now);
+      }
+    } else {
+      // A publishable key: from an allowed browser origin only, for a named public permission only.
+      const origin = client?.origin;
+      if (origin === undefined || !view.allowOrigin(origin))
+        return deny('FORBIDDEN_ORIGIN', view, request, now);
+      if (query === null) return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
+      // It never spends credits (its consumer's neither): a call that would is not public.
+      if (view.creditCharges.length > 0 && cost > 0)
+        return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
     }
     if (view.allowIp !== null && (request.ip === undefined || !view.allowIp(request.ip))) {
       if (!view.allowIpDryRun) return deny('FORBIDDEN_IP', view, request, now);

@@ -3,6 +3,7 @@ import type { LimitCheck } from '../contracts/counter-store.js';
 import type { LifetimePolicy } from '../contracts/lifetime-policy.js';
 import type { Consumer, CreditsConfig, KeyRecord } from '../contracts/model.js';
 import type { CreditOwner, KeyLookup, KeyRollRef, Store } from '../contracts/store.js';
+import { compileOriginAllowList, publicIntersection } from '../decisions/client-origin.js';
 import { compileAllowList } from '../decisions/ip-allow.js';
 import { compilePermissions, type PermissionGrants } from '../decisions/permissions.js';
 import type { CacheableKey } from './key-cache.js';
@@ -67,6 +68,11 @@ export interface ResolvedKey extends CacheableKey {
   dryRunCharges: readonly CreditCharge[];
   /** The lifetime policy of the key's API (rotation is checked at every verification); null: none. */
   lifetime: LifetimePolicy | null;
+  /**
+   * A publishable key's allowed browser origins (its API's policy); null for a secret key.
+   * Its `identity.permissions` are already its own ∩ the API's public permissions.
+   */
+  allowOrigin: ((origin: string) => boolean) | null;
 }
 
 const isDryRun = (config: { mode?: string } | null): boolean => config?.mode === 'dry-run';
@@ -130,13 +136,16 @@ function allowListOf(cidrs: readonly string[]): (ip: string) => boolean {
 export async function resolveKey(store: Store, lookup: KeyLookup, now: number): Promise<ResolvedKey> {
   const { key, graceUntil } = lookup;
   const consumerId = key.consumerId;
-  const [roles, consumer, keyBalance, consumerBalance, lifetime] = await Promise.all([
+  const publishable = key.kind === 'publishable';
+  const [roles, consumer, keyBalance, consumerBalance, lifetime, policy] = await Promise.all([
     key.roles.length === 0 ? [] : store.roles.getByNames(key.workspaceId, key.roles),
     consumerId === null ? null : store.consumers.get(key.workspaceId, consumerId),
     key.credits === null ? store.credits.get({ kind: 'key', id: key.id }, now) : null,
     consumerId === null ? null : store.credits.get({ kind: 'consumer', id: consumerId }, now),
     store.lifetimePolicies.get(key.workspaceId, key.apiId),
+    publishable ? store.publishablePolicies.get(key.workspaceId, key.apiId) : null,
   ]);
+  const own = uniquePermissions(key.permissions, roles);
   const limits = limitsOf(key, consumer);
   const enforced = limits.filter((limit) => !isDryRun(limit.check.config));
   const dryRunLimits = limits.filter((limit) => isDryRun(limit.check.config));
@@ -151,7 +160,8 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
         : { id: consumer.id, externalId: consumer.externalId, name: consumer.name, meta: consumer.meta },
     name: key.name,
     meta: key.meta,
-    permissions: uniquePermissions(key.permissions, roles),
+    // Without a policy nothing is public: a publishable key may do nothing.
+    permissions: publishable ? publicIntersection(own, policy?.publicPermissions ?? []) : own,
     roles: key.roles,
     expiresAt: key.expiresAt,
     environment: key.environment,
@@ -175,5 +185,6 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     dryRun: { limits: dryRunLimits, defaultChecks: dryRunLimits.map((limit) => limit.check) },
     dryRunCharges: charges.filter((charge) => isDryRun(charge.config)),
     lifetime,
+    allowOrigin: publishable ? compileOriginAllowList(policy?.allowedOrigins ?? []) : null,
   };
 }

@@ -19,6 +19,8 @@ export const DETECTORS = [
   'key_leaked',
   /** Not run on a schedule either: a lifetime reminder (expiry, rotation, idle) of a key's API policy. */
   'key_lifetime',
+  /** Not scheduled either: raised when a secret key is presented by a browser (`looksLikeBrowser`). */
+  'key_exposed_in_client',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 

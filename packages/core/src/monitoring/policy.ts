@@ -82,6 +82,15 @@ export interface LeakedKeysConfig {
   action: LeakAction;
 }
 
+/** What a secret key seen in a browser suffers; both raise a `key_exposed_in_client` alert. */
+export const CLIENT_EXPOSURE_ACTIONS = ['alert', 'quarantine'] as const;
+export type ClientExposureAction = (typeof CLIENT_EXPOSURE_ACTIONS)[number];
+
+export interface ClientExposureConfig {
+  /** `alert` (default: the key keeps working) or `quarantine` (disabled with reason `exposed_in_client`). */
+  action: ClientExposureAction;
+}
+
 /** A workspace's monitoring settings (`PUT /v1/workspace/policy`). */
 export interface MonitoringPolicy {
   trafficSpike: TrafficSpikeConfig;
@@ -99,6 +108,8 @@ export interface MonitoringPolicy {
   quarantine: QuarantineDetector[];
   /** What happens to a key reported leaked. Default `disable`. */
   leakedKeys: LeakedKeysConfig;
+  /** What happens to a secret key presented by a browser. Default `alert`. */
+  clientExposure: ClientExposureConfig;
 }
 
 export const DEFAULT_MONITORING_POLICY: Readonly<MonitoringPolicy> = Object.freeze({
@@ -118,17 +129,27 @@ export const DEFAULT_MONITORING_POLICY: Readonly<MonitoringPolicy> = Object.free
   keyUnused: { enabled: true, days: 90 },
   quarantine: [],
   leakedKeys: { action: 'disable' as LeakAction },
+  clientExposure: { action: 'alert' as ClientExposureAction },
 });
 
 /** A policy as sent: any section, any field, may be left out (defaults fill them in). */
 export type MonitoringPolicyInput = {
-  [K in Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys'>]?: Partial<MonitoringPolicy[K]>;
-} & { quarantine?: readonly string[]; leakedKeys?: { action?: string } };
+  [K in Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys' | 'clientExposure'>]?: Partial<
+    MonitoringPolicy[K]
+  >;
+} & {
+  quarantine?: readonly string[];
+  leakedKeys?: { action?: string };
+  clientExposure?: { action?: string };
+};
 
 type Bounds = Record<string, [min: number, max: number, integer: boolean]>;
 
 /** Accepted ranges of every numeric field. */
-const BOUNDS: Record<Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys'>, Bounds> = {
+const BOUNDS: Record<
+  Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys' | 'clientExposure'>,
+  Bounds
+> = {
   trafficSpike: {
     windowMs: [MINUTE, HOUR, true],
     baselineHours: [1, 24 * 14, true],
@@ -155,7 +176,9 @@ const invalid = (field: string, why: string) => new KeywardError('VALIDATION', `
  * naming the field (`<prefix>.trafficSpike.sigma`) when a value is out of range.
  */
 export function resolvePolicy(input: MonitoringPolicyInput = {}, prefix = 'policy'): MonitoringPolicy {
-  const sections = Object.keys(BOUNDS) as Array<Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys'>>;
+  const sections = Object.keys(BOUNDS) as Array<
+    Exclude<keyof MonitoringPolicy, 'quarantine' | 'leakedKeys' | 'clientExposure'>
+  >;
   const out: Record<string, unknown> = {};
   for (const section of sections) {
     const given = (input[section] ?? {}) as Record<string, unknown>;
@@ -189,6 +212,11 @@ export function resolvePolicy(input: MonitoringPolicyInput = {}, prefix = 'polic
     throw invalid(`${prefix}.leakedKeys.action`, `must be one of ${LEAK_ACTIONS.join(', ')}`);
   }
   out.leakedKeys = { action };
+  const exposure = input.clientExposure?.action ?? DEFAULT_MONITORING_POLICY.clientExposure.action;
+  if (!(CLIENT_EXPOSURE_ACTIONS as readonly string[]).includes(exposure)) {
+    throw invalid(`${prefix}.clientExposure.action`, `must be one of ${CLIENT_EXPOSURE_ACTIONS.join(', ')}`);
+  }
+  out.clientExposure = { action: exposure };
   const policy = out as unknown as MonitoringPolicy;
   if (policy.trafficSpike.windowMs % MINUTE !== 0) {
     throw invalid(`${prefix}.trafficSpike.windowMs`, 'must be whole minutes');

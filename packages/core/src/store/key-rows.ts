@@ -28,6 +28,7 @@ export const keyToRow = (key: KeyRecord, bool: StoreContext['bool']): KeyRow => 
   revoked_at: key.revokedAt,
   imported: bool(key.imported),
   rolled_at: key.rolledAt ?? null,
+  kind: key.kind,
   created_at: key.createdAt,
   updated_at: key.updatedAt,
 });
@@ -56,6 +57,7 @@ export const keyFromRow = (row: KeyRow): KeyRecord => ({
   revokedAt: toMsOrNull(row.revoked_at),
   imported: Boolean(row.imported),
   ...(row.rolled_at === null || row.rolled_at === undefined ? {} : { rolledAt: toMs(row.rolled_at) }),
+  kind: row.kind === 'publishable' ? 'publishable' : 'secret',
   createdAt: toMs(row.created_at),
   updatedAt: toMs(row.updated_at),
 });

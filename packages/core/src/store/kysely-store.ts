@@ -11,6 +11,7 @@ import { createIdempotencyStore } from './idempotency.js';
 import { createKeyStore } from './keys.js';
 import { createLeakReportStore } from './leak-reports.js';
 import { createLifetimePolicyStore } from './lifetime-policies.js';
+import { createPublishablePolicyStore } from './publishable-policies.js';
 import { createRoleStore } from './roles.js';
 import { createRootKeyStore } from './root-keys.js';
 import { createWorkspaceStore } from './workspaces.js';
@@ -31,6 +32,7 @@ function areasOn(executor: SqlExecutor): StoreAreas {
     idempotency: createIdempotencyStore(ctx),
     leakReports: createLeakReportStore(ctx),
     lifetimePolicies: createLifetimePolicyStore(ctx),
+    publishablePolicies: createPublishablePolicyStore(ctx),
     credits: createCreditLedger(ctx),
   };
 }

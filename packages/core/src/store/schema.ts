@@ -77,6 +77,8 @@ export interface KeyRow {
   imported: DbBool;
   /** `0009_lifetime_policies`: when the current secret was issued by a roll; null: never rolled. */
   rolled_at: number | null;
+  /** `secret` or `publishable` (migration 0013). */
+  kind: string;
   created_at: number;
   updated_at: number;
 }
@@ -143,6 +145,15 @@ export interface LeakReportRow {
   created_at: number;
 }
 
+export interface PublishablePolicyRow {
+  api_id: string;
+  workspace_id: string;
+  /** JSON arrays of strings. */
+  public_permissions: string;
+  allowed_origins: string;
+  updated_at: number;
+}
+
 export interface CreditRow {
   owner_kind: string;
   owner_id: string;
@@ -165,6 +176,7 @@ export interface Database {
   leak_reports: LeakReportRow;
   api_lifetime_policies: LifetimePolicyRow;
   lifetime_notices: LifetimeNoticeRow;
+  api_publishable_policies: PublishablePolicyRow;
   credits: CreditRow;
 }
 

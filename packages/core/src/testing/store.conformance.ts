@@ -9,6 +9,7 @@ import { describeKeySearchCases } from './store-conformance/key-search.conforman
 import { describeKeyCases } from './store-conformance/keys.conformance.js';
 import { describeLifetimePolicyCases } from './store-conformance/lifetime-policies.conformance.js';
 import { describePaginationCases } from './store-conformance/pagination.conformance.js';
+import { describePublishableCases } from './store-conformance/publishable.conformance.js';
 import { describeTransactionCases } from './store-conformance/transaction.conformance.js';
 
 export interface StoreUnderTest {
@@ -56,6 +57,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
     describeIsolationCases(store);
     describeAdminRecordCases(store);
     describeCreditCases(store);
+    describePublishableCases(store);
     describeTransactionCases(store);
     describeLifetimePolicyCases(store);
   });

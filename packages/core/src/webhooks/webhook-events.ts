@@ -12,6 +12,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'key.rotation_due',
   'key.idle',
   'key.rotation_grace_ending',
+  'key.exposed_in_client',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -13,6 +13,7 @@ export const DetectorName = Type.Union(
     Type.Literal('rotation_grace_ending'),
     Type.Literal('key_leaked'),
     Type.Literal('key_lifetime'),
+    Type.Literal('key_exposed_in_client'),
   ],
   { description: 'The detector that raised the alert' },
 );
@@ -123,6 +124,11 @@ const LeakedKeysSettings = Type.Object(
   strict,
 );
 
+const ClientExposureSettings = Type.Object(
+  { action: Type.Union([Type.Literal('alert'), Type.Literal('quarantine')]) },
+  strict,
+);
+
 /** The workspace's monitoring settings: every detector, its thresholds, and which detectors quarantine keys. */
 export const MonitoringPolicyView = Type.Object({
   trafficSpike: TrafficSpikeSettings,
@@ -136,6 +142,8 @@ export const MonitoringPolicyView = Type.Object({
   quarantine: Type.Array(QuarantineDetector),
   /** What a key reported leaked suffers (secret scanning): disable (default, reversible), revoke, or alert only. */
   leakedKeys: LeakedKeysSettings,
+  /** What a secret key seen in a browser suffers: an alert (default), or quarantine (disabled, `disabledReason: "exposed_in_client"`). */
+  clientExposure: ClientExposureSettings,
 });
 export type MonitoringPolicyView = Static<typeof MonitoringPolicyView>;
 
@@ -151,6 +159,7 @@ export const MonitoringPolicyBody = Type.Object(
     keyUnused: Type.Optional(Type.Partial(KeyUnusedSettings)),
     quarantine: Type.Optional(Type.Array(QuarantineDetector, { maxItems: 4, uniqueItems: true })),
     leakedKeys: Type.Optional(Type.Partial(LeakedKeysSettings)),
+    clientExposure: Type.Optional(Type.Partial(ClientExposureSettings)),
   },
   strict,
 );

@@ -19,6 +19,7 @@ export * from './lifetime.js';
 export * from './limits.js';
 export * from './portal.js';
 export * from './problem.js';
+export * from './publishable.js';
 export * from './roles.js';
 export * from './root-keys.js';
 export * from './sessions.js';

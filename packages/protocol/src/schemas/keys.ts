@@ -13,6 +13,7 @@ import {
 } from './common.js';
 import { ExternalId } from './consumers.js';
 import { AllowedIps, Credits, CreditsInput, RateLimits, RateLimitView, RuleMode } from './limits.js';
+import { KeyKind } from './publishable.js';
 
 export const Environment = Type.Union([Type.Literal('live'), Type.Literal('test')]);
 
@@ -41,7 +42,14 @@ const OwnerFields = {
 };
 
 export const CreateKeyBody = Type.Object(
-  { apiId: Id, ...OwnerFields, environment: Type.Optional(Environment), ...KeySettingsFields },
+  {
+    apiId: Id,
+    ...OwnerFields,
+    environment: Type.Optional(Environment),
+    /** Default `secret`. A `publishable` key starts with `<api prefix>_pub_`, and has no quota. */
+    kind: Type.Optional(KeyKind),
+    ...KeySettingsFields,
+  },
   { additionalProperties: false },
 );
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
@@ -82,6 +90,7 @@ export const KeyView = Type.Object({
   /** Present only when the allow-list is in dry-run (absent: enforced). */
   allowedIpsMode: Type.Optional(RuleMode),
   environment: Environment,
+  kind: KeyKind,
   enabled: Type.Boolean(),
   disabledReason: Nullable(Type.String()),
   status: KeyStatus,

@@ -13,6 +13,8 @@ export const VerifyCode = Type.Union([
   Type.Literal('INSUFFICIENT_PERMISSIONS'),
   Type.Literal('RATE_LIMITED'),
   Type.Literal('USAGE_EXCEEDED'),
+  /** A publishable key presented from an origin its API does not allow (or from none). */
+  Type.Literal('FORBIDDEN_ORIGIN'),
 ]);
 export type VerifyCode = Static<typeof VerifyCode>;
 
@@ -23,6 +25,7 @@ export const WouldDenyCode = Type.Union([
   Type.Literal('EXPIRED'),
   Type.Literal('REVOKED'),
   Type.Literal('FORBIDDEN_IP'),
+  Type.Literal('FORBIDDEN_ORIGIN'),
   Type.Literal('INSUFFICIENT_PERMISSIONS'),
   Type.Literal('RATE_LIMITED'),
   Type.Literal('USAGE_EXCEEDED'),
@@ -34,6 +37,20 @@ export const VerifyWouldDeny = Type.Object({
   /** Which rule: the rate limit's name, the quota's owner (`key`, `consumer`), the dry-run permission query. */
   rule: Type.Optional(Type.String()),
 });
+/**
+ * What the verifying face saw of the HTTP client (`ClientHints` of `client-hints.ts`): the
+ * browser signals that publishable keys need and that expose a secret key used in a browser.
+ */
+export const VerifyClientHints = Type.Object(
+  {
+    userAgent: Type.Optional(Type.String({ maxLength: 256 })),
+    origin: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    secFetchSite: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    secFetchMode: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type VerifyClientHints = Static<typeof VerifyClientHints>;
 
 export const VerifyKeyBody = Type.Object(
   {
@@ -75,6 +92,8 @@ export const VerifyKeyBody = Type.Object(
      * refuse is answered as usual, with `wouldDeny` INSUFFICIENT_PERMISSIONS (dry run).
      */
     dryRunPermissions: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    /** The end caller's HTTP client as the provider's backend saw it (`Origin`, `Sec-Fetch-*`, `User-Agent`). */
+    client: Type.Optional(VerifyClientHints),
   },
   { additionalProperties: false },
 );

@@ -13,6 +13,7 @@ export const WebhookEventType = Type.Union([
   Type.Literal('key.rotation_due'),
   Type.Literal('key.idle'),
   Type.Literal('key.rotation_grace_ending'),
+  Type.Literal('key.exposed_in_client'),
 ]);
 export type WebhookEventType = Static<typeof WebhookEventType>;
 

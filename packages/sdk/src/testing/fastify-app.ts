@@ -4,9 +4,12 @@ import { keywardHook, keywardPlugin } from '../fastify.js';
 import { type BuildTestApp, type CommonOptions, ROUTES, routeReply, type TestApp } from './test-app.js';
 
 const injected = (app: FastifyInstance): TestApp => ({
-  async request({ method = 'GET', path, authorization }) {
+  async request({ method = 'GET', path, authorization, headers: extra = {} }) {
     // Node sends an array as one header line per value (the duplicate case).
-    const headers = (authorization === undefined ? {} : { authorization }) as OutgoingHttpHeaders;
+    const headers = {
+      ...extra,
+      ...(authorization === undefined ? {} : { authorization }),
+    } as OutgoingHttpHeaders;
     const res = await app.inject({ method, url: path, headers });
     const answered: Record<string, string> = {};
     for (const [name, value] of Object.entries(res.headers)) {

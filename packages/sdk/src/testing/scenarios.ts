@@ -186,6 +186,31 @@ export function describeMiddleware(framework: string, build: BuildTestApp): void
       expect((await fx.admin.keys.get(issued.id)).credits?.remaining).toBe(10);
     });
 
+    it('FORBIDDEN_ORIGIN: a publishable key passes from an allowed browser origin only, 403 without a challenge', async () => {
+      const origin = 'https://app.example.com';
+      await fx.store.publishablePolicies.put({
+        workspaceId: fx.workspaceId,
+        apiId: fx.apiId,
+        publicPermissions: ['stations:read'],
+        allowedOrigins: [origin],
+        updatedAt: fx.clock.now(),
+      });
+      const issued = await fx.issue({ kind: 'publishable', permissions: ['stations:read'] });
+      const authorization = bearer(issued.key);
+      const ok = await app.request({
+        path: '/stations',
+        authorization,
+        headers: { origin, 'sec-fetch-site': 'cross-site' },
+      });
+      expect(ok.status).toBe(200);
+      for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, {}]) {
+        const refused = await app.request({ path: '/stations', authorization, headers });
+        expect(refused.status).toBe(403);
+        expect(refused.body).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+        expect(refused.headers['www-authenticate']).toBeUndefined();
+      }
+    });
+
     it('FORBIDDEN_IP: 403 without a challenge; the allowed address passes', async () => {
       const elsewhere = await fx.issue({ allowedIps: ['192.0.2.0/24'] });
       const res = await app.request({ path: '/whoami', authorization: bearer(elsewhere.key) });

@@ -51,6 +51,8 @@ export interface TestRequest {
   path: string;
   /** One value, several header lines, or none. */
   authorization?: string | string[];
+  /** Other request headers (lower-case names), e.g. a browser's `origin`. */
+  headers?: Record<string, string>;
 }
 
 export interface TestResponse {
@@ -96,10 +98,13 @@ export function socketClient(server: http.Server): Pick<TestApp, 'request'> & { 
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server is not on a TCP port');
   return {
-    request: ({ method = 'GET', path, authorization }) =>
+    request: ({ method = 'GET', path, authorization, headers: extra = {} }) =>
       new Promise((resolve, reject) => {
         // An array is sent as one header line per value (the duplicate case).
-        const headers = (authorization === undefined ? {} : { authorization }) as http.OutgoingHttpHeaders;
+        const headers = {
+          ...extra,
+          ...(authorization === undefined ? {} : { authorization }),
+        } as http.OutgoingHttpHeaders;
         const req = http.request(
           { host: '127.0.0.1', port: address.port, method, path, agent, headers },
           (res) => {

@@ -1,5 +1,6 @@
 import {
   type Answer,
+  clientHintsFrom,
   createGuard,
   type FailureThrottle,
   type RequestReader,
@@ -47,6 +48,7 @@ export function createGatewayState(
     credential: (request) => readCredential(request.raw, config.keyHeader),
     target: (request) => request.raw.url ?? '/',
     ip: (request) => request.ip,
+    client: (request) => clientHintsFrom((name) => request.headers[name]),
     requestId: (request) => String(request.id),
     keyHeader: config.keyHeader,
     onError: (error, request) =>

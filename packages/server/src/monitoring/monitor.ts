@@ -1,4 +1,10 @@
-import { type CreditLedger, createDigester, type Engine, type Store } from '@keyward/core';
+import {
+  type ClientExposure,
+  type CreditLedger,
+  createDigester,
+  type Engine,
+  type Store,
+} from '@keyward/core';
 import {
   type Alert,
   type Detection,
@@ -52,11 +58,27 @@ export interface MonitorRun {
   failed: number;
 }
 
+/** What one exposure report did. */
+export interface ExposureReport {
+  alert: Alert;
+  /** False when the key already had an active alert (its `occurrences` went up instead). */
+  raised: boolean;
+  /** True when the policy disabled the key now. */
+  quarantined: boolean;
+}
+
 export interface Monitor {
   /** Runs the traffic detectors (spike, spread, new network, brute force) over every workspace. */
   runTraffic(): Promise<MonitorRun>;
   /** Runs the key-state detectors (credits, expiry, unused) over every workspace. */
   runKeyStates(): Promise<MonitorRun>;
+  /**
+   * Acts on a secret key seen in a browser (`EngineOptions.onClientExposure`): one
+   * `key_exposed_in_client` alert per key (later sightings refresh its evidence and count);
+   * a new alert is announced (`alert.raised`, `key.exposed_in_client`) and, under the
+   * workspace's `clientExposure: quarantine` policy, disables the key.
+   */
+  reportExposure(sighting: ClientExposure): Promise<ExposureReport>;
 }
 
 type Detect = (
@@ -140,6 +162,58 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
   };
 
+  const reportExposure = async (sighting: ClientExposure): Promise<ExposureReport> => {
+    const { workspaceId, keyId, client } = sighting;
+    const policy = await monitoring.policies.get(workspaceId);
+    const evidence = {
+      origin: client.origin ?? null,
+      secFetchSite: client.secFetchSite ?? null,
+      secFetchMode: client.secFetchMode ?? null,
+      userAgent: client.userAgent ?? null,
+      keyHint: sighting.hint,
+      seenAt: sighting.time,
+      action: policy.clientExposure.action,
+    };
+    const { alert, raised } = await monitoring.alerts.raise(
+      workspaceId,
+      {
+        detector: 'key_exposed_in_client',
+        subject: { type: 'key', id: keyId },
+        severity: 'critical',
+        summary: 'a secret key was presented by a web browser: it is in client code',
+        evidence,
+      },
+      now(),
+    );
+    if (!raised) return { alert, raised, quarantined: false };
+    logger?.warn({ alertId: alert.id, detector: alert.detector, keyId }, 'alert raised');
+    let current = alert;
+    const key = await store.keys.get(workspaceId, keyId);
+    const quarantined =
+      policy.clientExposure.action === 'quarantine' && key !== null && key.enabled && key.revokedAt === null;
+    if (quarantined) {
+      const at = now();
+      await write(deps, async (tx) => {
+        await updateKey(tx, system(workspaceId), keyId, {
+          enabled: false,
+          disabledReason: `quarantined: exposed_in_client (alert ${alert.id})`,
+        });
+        await (tx.monitoring ?? monitoring).alerts.markQuarantined(workspaceId, alert.id, at);
+      });
+      logger?.warn({ alertId: alert.id, detector: alert.detector, keyId }, 'key quarantined');
+      current = { ...alert, quarantinedAt: at, updatedAt: at };
+    }
+    await publishEvent(deps, workspaceId, 'alert.raised', { alert: alertView(current) });
+    await publishEvent(deps, workspaceId, 'key.exposed_in_client', {
+      alertId: alert.id,
+      keyId,
+      apiId: sighting.apiId,
+      ...evidence,
+      action: quarantined ? 'quarantined' : 'alerted',
+    });
+    return { alert: current, raised, quarantined };
+  };
+
   const pass = async (detect: Detect): Promise<MonitorRun> => {
     const run: MonitorRun = { workspaces: 0, raised: [], resolved: 0, quarantined: [], failed: 0 };
     for (const workspace of await store.workspaces.list()) {
@@ -177,5 +251,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
   return {
     runTraffic: () => pass(detectTraffic),
     runKeyStates: () => pass(detectKeyStates),
+    reportExposure,
   };
 }

@@ -7,7 +7,7 @@ const EMPTY: MonitorRun = { workspaces: 0, raised: [], resolved: 0, quarantined:
 
 function fakes() {
   const runs = { traffic: 0, keyStates: 0 };
-  const monitor: Monitor = {
+  const monitor: Pick<Monitor, 'runTraffic' | 'runKeyStates'> = {
     runTraffic: async () => {
       runs.traffic++;
       return EMPTY;
@@ -59,7 +59,7 @@ describe('monitor scheduler', () => {
     vi.useFakeTimers();
     const { runs, monitor, jobs } = fakes();
     const errors: unknown[] = [];
-    const failing: Monitor = {
+    const failing: Pick<Monitor, 'runTraffic' | 'runKeyStates'> = {
       ...monitor,
       runTraffic: async () => {
         runs.traffic++;

@@ -2,7 +2,7 @@ import type { JobLock } from '@keyward/core/monitoring';
 import type { Monitor } from './monitor.js';
 
 export interface MonitorSchedulerOptions {
-  monitor: Monitor;
+  monitor: Pick<Monitor, 'runTraffic' | 'runKeyStates'>;
   /** Keeps each pass to one node per interval (see `createJobLock`). */
   jobs: JobLock;
   /** Traffic detectors every this many ms. Default 60_000; 0 turns them off. */

@@ -76,6 +76,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'POST /v1/portal/sessions': 'createPortalSession',
   'GET /v1/apis/{id}/portal-policy': 'getPortalPolicy',
   'PUT /v1/apis/{id}/portal-policy': 'replacePortalPolicy',
+  'GET /v1/apis/{id}/policies/publishable': 'getPublishablePolicy',
+  'PUT /v1/apis/{id}/policies/publishable': 'replacePublishablePolicy',
   'GET /v1/portal/branding': 'getPortalBranding',
   'PUT /v1/portal/branding': 'replacePortalBranding',
 

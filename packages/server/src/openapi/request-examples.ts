@@ -43,6 +43,12 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze
     permissions: 'sessions:read',
     ip: '203.0.113.7',
     tags: ['GET /sessions'],
+    client: {
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0',
+      origin: 'https://app.example.com',
+      secFetchSite: 'cross-site',
+      secFetchMode: 'cors',
+    },
   },
   reportLeakedKeys: {
     keys: [
@@ -104,6 +110,10 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze
     permissions: ['sessions:read', 'chargers:read'],
     ratelimits: [{ name: 'requests', limit: 100, duration: 60_000 }],
     maxKeysPerConsumer: 5,
+  },
+  replacePublishablePolicy: {
+    publicPermissions: ['stations:read'],
+    allowedOrigins: ['https://app.example.com', 'https://*.example.com'],
   },
   replacePortalBranding: {
     name: 'ACME Charging',

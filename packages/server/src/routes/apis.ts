@@ -1,8 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiPage, ApiView, CreateApiBody, ListApisQuery, UpdateApiBody } from '@keyward/protocol';
+import {
+  ApiPage,
+  ApiView,
+  CreateApiBody,
+  IdParams,
+  ListApisQuery,
+  PublishablePolicyBody,
+  PublishablePolicyView,
+  UpdateApiBody,
+} from '@keyward/protocol';
 import { createApi, deleteApi, getApi, listApis, updateApi } from '../services/apis.js';
+import { getPublishablePolicy, putPublishablePolicy } from '../services/publishable.js';
 import { registerResourceRoutes } from './resource-routes.js';
-import type { RouteContext } from './route-kit.js';
+import { actorOf, PROBLEM_RESPONSES, ROOT_KEY_SECURITY, type RouteContext } from './route-kit.js';
 
 /** `/v1/apis`: the protected APIs of the workspace and their key prefixes. */
 export const apiRoutes =
@@ -19,4 +29,34 @@ export const apiRoutes =
       update: { summary: 'Update an API', body: UpdateApiBody, reply: ApiView, run: updateApi },
       delete: { summary: 'Delete an API and all its keys', run: deleteApi },
     });
+    const { deps } = ctx;
+    app.get(
+      '/v1/apis/:id/policies/publishable',
+      {
+        config: { permission: 'apis:read' },
+        schema: {
+          tags: ['APIs'],
+          security: ROOT_KEY_SECURITY,
+          summary: "An API's publishable-key policy: public permissions and allowed browser origins",
+          params: IdParams,
+          response: { 200: PublishablePolicyView, ...PROBLEM_RESPONSES },
+        },
+      },
+      (request) => getPublishablePolicy(deps, actorOf(request), request.params.id),
+    );
+    app.put(
+      '/v1/apis/:id/policies/publishable',
+      {
+        config: { permission: 'apis:write' },
+        schema: {
+          tags: ['APIs'],
+          security: ROOT_KEY_SECURITY,
+          summary: 'Set which permissions are public and which origins publishable keys work from',
+          params: IdParams,
+          body: PublishablePolicyBody,
+          response: { 200: PublishablePolicyView, ...PROBLEM_RESPONSES },
+        },
+      },
+      (request) => putPublishablePolicy(deps, actorOf(request), request.params.id, request.body),
+    );
   };

@@ -112,6 +112,7 @@ export async function importKeys(
         disabledReason: null,
         revokedAt: null,
         imported: true,
+        kind: 'secret',
         createdAt: now,
         updatedAt: now,
       });

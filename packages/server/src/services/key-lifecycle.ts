@@ -4,6 +4,7 @@ import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
+import { keyPrefixFor } from './publishable.js';
 import { write } from './transaction.js';
 import { publishEvent } from './webhook-events.js';
 
@@ -50,7 +51,7 @@ export async function rollKey(
     if (current.revokedAt !== null) throw new KeywardError('CONFLICT', 'a revoked key cannot be rolled');
     const api = await requireApi(deps, actor, current.apiId);
     const before = await viewKey(deps, current);
-    const plaintext = generateKey(api.prefix);
+    const plaintext = generateKey(keyPrefixFor(api, current.kind));
     const now = deps.now();
     const next = {
       digest: deps.engine.digest(plaintext),

@@ -18,6 +18,7 @@ import type { Actor, ServiceDeps } from './context.js';
 import { applyMaxTtl } from './key-lifetime.js';
 import { checkKeySettings, newKeyFields, resolveOwner } from './key-settings.js';
 import { listPage } from './pagination.js';
+import { checkPublishableCreate, checkPublishableUpdate, keyPrefixFor } from './publishable.js';
 import { write } from './transaction.js';
 import { publishEvent } from './webhook-events.js';
 
@@ -78,11 +79,13 @@ export async function createKey(root: ServiceDeps, actor: Actor, body: CreateKey
   return write(root, async (deps) => {
     const api = await requireApi(deps, actor, body.apiId, 'body.apiId');
     requireApiAccess(actor, 'keys:write', api.id, 'body.apiId');
+    checkPublishableCreate(api, body);
+    const kind = body.kind ?? 'secret';
     const checked = await checkKeySettings(deps, actor, body, 'body');
     const settings = await applyMaxTtl(deps, actor.workspaceId, api.id, checked, 'body', { creating: true });
     const owner = await resolveOwner(deps, actor, body, 'body');
     const consumerId = await ensureConsumer(deps, actor, owner);
-    const plaintext = generateKey(api.prefix);
+    const plaintext = generateKey(keyPrefixFor(api, kind));
     const now = deps.now();
     const key: KeyRecord = {
       id: newId('key'),
@@ -93,6 +96,7 @@ export async function createKey(root: ServiceDeps, actor: Actor, body: CreateKey
       hint: keyHint(plaintext),
       ...newKeyFields(settings),
       environment: body.environment ?? 'live',
+      kind,
       disabledReason: null,
       revokedAt: null,
       imported: false,
@@ -160,6 +164,7 @@ export async function updateKey(
 ): Promise<KeyView> {
   return write(root, async (deps) => {
     const current = await requireKey(deps, actor, id, 'keys:write');
+    checkPublishableUpdate(current.kind, body.credits);
     const checked = await checkKeySettings(deps, actor, body, 'body');
     const settings = await applyMaxTtl(deps, actor.workspaceId, current.apiId, checked, 'body', {
       creating: false,

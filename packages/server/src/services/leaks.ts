@@ -103,6 +103,8 @@ export async function actOnLeaks(
       const scope = reporter.scope;
       if (scope !== undefined && (key.workspaceId !== scope.workspaceId || !scope.mayWrite(key.apiId)))
         continue;
+      // A publishable key is meant to be public (docs/publishable-keys.md): found, it is no leak.
+      if (key.kind === 'publishable') continue;
       verdict.found = true;
       verdict.keys.push(await actOnKey(deps, key, match, reporter));
     }

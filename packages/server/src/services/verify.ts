@@ -25,6 +25,7 @@ function options(actor: Actor, body: VerifyKeyBody): VerifyOptions {
   if (body.tags !== undefined) request.tags = body.tags;
   if (body.keywardFormatOnly === true) request.keywardFormatOnly = true;
   if (body.dryRunPermissions !== undefined) request.dryRunPermissions = body.dryRunPermissions;
+  if (body.client !== undefined) request.client = body.client;
   return request;
 }
 

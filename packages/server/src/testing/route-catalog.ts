@@ -79,6 +79,12 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       permission: 'apis:read',
     },
     {
+      method: 'GET',
+      pattern: '/v1/apis/:id/policies/publishable',
+      url: `/v1/apis/${f.apiId}/policies/publishable`,
+      permission: 'apis:read',
+    },
+    {
       method: 'PUT',
       pattern: '/v1/apis/:id/policies/lifetime',
       url: `/v1/apis/${f.apiId}/policies/lifetime`,
@@ -90,6 +96,13 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       pattern: '/v1/apis/:id/policies/lifetime',
       url: `/v1/apis/${f.apiId}/policies/lifetime`,
       permission: 'apis:write',
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/apis/:id/policies/publishable',
+      url: `/v1/apis/${f.apiId}/policies/publishable`,
+      permission: 'apis:write',
+      body: { publicPermissions: ['stations:read'], allowedOrigins: ['https://app.example.com'] },
     },
     {
       method: 'POST',

@@ -13,6 +13,7 @@ import { type AppOptions, buildApp } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 import type { LifetimeJob } from '../lifetime/lifetime-job.js';
 import { createMetrics, instrumentEngine, type KeywardMetrics } from '../metrics.js';
+import type { ExposureQueue } from '../monitoring/exposure-queue.js';
 import type { Monitor } from '../monitoring/monitor.js';
 import { issueRootKey } from '../root-keys.js';
 import type { SessionOptions } from '../sessions/session-options.js';
@@ -72,6 +73,8 @@ export interface TestApp {
   monitor: Monitor;
   /** The key lifetime job, on the test clock; run it by hand. */
   lifetime: LifetimeJob;
+  /** Where the engine hands secret keys seen in browsers; `drain()` waits for their reports. */
+  exposures: ExposureQueue;
   /** `http://127.0.0.1:<port>` with `listen: true`, else null. */
   url: string | null;
   /** The SQLite file (null for `:memory:`). */
@@ -137,12 +140,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const { store } = database;
   const clock = createTestClock();
   const metrics = createMetrics({ processMetrics: false });
+  let exposures: ExposureQueue | null = null;
   const usage = createUsageRecorder({ sink: database.usage, flushIntervalMs: 3_600_000, pruneIntervalMs: 0 });
   const engine = instrumentEngine(
     createEngine({
       store,
       usage,
       now: clock.now,
+      onClientExposure: (sighting) => exposures?.push(sighting),
       ...(pepper === undefined ? {} : { pepper }),
       ...options.engine,
     }),
@@ -150,6 +155,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   );
   metrics.watch({ usage, engine });
   const operations = createOperations({ config, database, store, engine, metrics, logger, now: clock.now });
+  exposures = operations.exposures;
   let notifications = 0;
   const app = await buildApp({
     store,
@@ -221,6 +227,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     notified: () => notifications,
     monitor: operations.monitor,
     lifetime: operations.lifetime,
+    exposures: operations.exposures,
     url,
     path,
     get database() {

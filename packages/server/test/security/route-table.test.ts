@@ -107,6 +107,11 @@ const cases = (f: Fixtures): Record<string, Case> => ({
     body: { maxTtlDays: 30 },
   },
   'DELETE /v1/apis/:id/policies/lifetime': { url: `/v1/apis/${f.apiId}/policies/lifetime` },
+  'GET /v1/apis/:id/policies/publishable': { url: `/v1/apis/${f.apiId}/policies/publishable` },
+  'PUT /v1/apis/:id/policies/publishable': {
+    url: `/v1/apis/${f.apiId}/policies/publishable`,
+    body: { publicPermissions: ['stations:read'], allowedOrigins: ['https://app.example.com'] },
+  },
   'GET /v1/portal/branding': { url: '/v1/portal/branding' },
   'PUT /v1/portal/branding': { url: '/v1/portal/branding', body: { name: 'Portal' } },
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../testing/services.js';
-import { seedTenant } from '../../testing/store-conformance/fixtures.js';
+import { key as keyFixture, seedTenant } from '../../testing/store-conformance/fixtures.js';
 import { createThrowawayDatabase } from '../../testing/throwaway-postgres.js';
+import { keyToRow } from '../key-rows.js';
 import {
   createPostgresHandle,
   createPostgresPool,
@@ -13,10 +14,12 @@ import {
   type PostgresHandle,
 } from '../postgres.js';
 import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../sqlite.js';
+import { migrationsFor } from './migrations.js';
 
 const TABLES = [
   'alerts',
   'api_lifetime_policies',
+  'api_publishable_policies',
   'apis',
   'audit_chain_heads',
   'audit_events',
@@ -64,6 +67,7 @@ const APPLIED = [
   '0009_lifetime_policies',
   '0010_dry_run',
   '0012_rotation_telemetry',
+  '0013_publishable_keys',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {
@@ -86,6 +90,24 @@ describe('sqlite migrations', () => {
       database.prepare('select name from keyward_migration').all(),
     );
     expect(applied).toEqual(APPLIED);
+    await store.close();
+  });
+
+  it('0013 keeps every existing key a secret key, and runs again on a migrated database', async () => {
+    const sql = createSqliteHandle({ database: openSqliteDatabase(':memory:') });
+    await migrateSqlite(sql);
+    const store = createStore(sql);
+    const { ws, api } = await seedTenant(store);
+    const record = keyFixture(ws.id, api.id);
+    // A row written before 0013 names no kind.
+    const { kind: _kind, ...row } = keyToRow(record, (value) => (value ? 1 : 0));
+    await sql.db
+      .insertInto('keys' as never)
+      .values(row as never)
+      .execute();
+    // As a crash between the DDL and the bookkeeping would leave it: the column exists already.
+    await migrationsFor('sqlite')['0013_publishable_keys']?.up(sql.db);
+    await expect(store.keys.get(ws.id, record.id)).resolves.toMatchObject({ kind: 'secret' });
     await store.close();
   });
 

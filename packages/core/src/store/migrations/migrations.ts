@@ -13,6 +13,7 @@ import { leakReports } from './migration-0008-leak-reports.js';
 import { lifetimePolicies } from './migration-0009-lifetime-policies.js';
 import { dryRun } from './migration-0010-dry-run.js';
 import { rotationTelemetry } from './migration-0012-rotation-telemetry.js';
+import { publishableKeys } from './migration-0013-publishable-keys.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -38,6 +39,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0009_lifetime_policies': lifetimePolicies(types, dialect),
     '0010_dry_run': dryRun(dialect),
     '0012_rotation_telemetry': rotationTelemetry(types),
+    '0013_publishable_keys': publishableKeys(types),
   };
 };
 

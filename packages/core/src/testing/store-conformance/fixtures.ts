@@ -80,6 +80,7 @@ export const key = (workspaceId: string, apiId: string, over: Partial<KeyRecord>
   expiresAt: T0 + 3_600_000,
   revokedAt: null,
   imported: false,
+  kind: 'secret',
   createdAt: T0,
   updatedAt: T0,
   ...over,

@@ -72,6 +72,7 @@ interface CreateOptions {
   role?: string[];
   ratelimit?: string[];
   credits?: number;
+  publishable?: boolean;
 }
 
 /** The `POST /v1/keys` body of `keys create`'s flags. */
@@ -89,6 +90,7 @@ export function createKeyBody(options: CreateOptions, now: number): CreateKeyBod
     ...(options.role ? { roles: options.role } : {}),
     ...(options.ratelimit ? { ratelimits: options.ratelimit.map(parseRateLimit) } : {}),
     ...(options.credits === undefined ? {} : { credits: { remaining: options.credits } }),
+    ...(options.publishable ? { kind: 'publishable' as const } : {}),
   };
 }
 
@@ -109,6 +111,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .option('--role <role>', 'role name, repeatable', collect)
     .option('--ratelimit <name:limit:duration>', 'rate limit, repeatable (e.g. requests:100:1m)', collect)
     .option('--credits <n>', 'usage quota: verifications left', (raw) => parseCount(raw, '--credits'))
+    .option('--publishable', 'a browser key (<prefix>_pub_...): allowed origins and public permissions only')
     .action((options: CreateOptions, command: Command) =>
       withServer(io, command, async ({ client, json }) => {
         const issued = await client.keys.create(createKeyBody(options, Date.now()));

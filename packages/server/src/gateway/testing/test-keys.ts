@@ -94,6 +94,7 @@ export async function createKeyFixture(): Promise<KeyFixture> {
         expiresAt: null,
         revokedAt: null,
         imported: false,
+        kind: 'secret',
         createdAt: now,
         updatedAt: now,
         ...rest,

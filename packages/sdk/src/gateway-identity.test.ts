@@ -21,6 +21,7 @@ const identity = (over: Partial<KeywardIdentity> = {}): KeywardIdentity => ({
   expiresAt: null,
   ratelimits: [],
   credits: null,
+  parentKeyId: null,
   ...over,
 });
 

@@ -10,6 +10,7 @@ import type { KeywardIdentity, VerifiedConsumer, VerifiedIdentity } from './veri
  * - `x-keyward-consumer-id`, `x-keyward-consumer-external-id`: both or neither; the external
  *   id is percent-encoded
  * - `x-keyward-permissions`: the key's permissions (roles resolved), comma-separated
+ * - `x-keyward-parent-key-id`: a child key's parent (absent for other keys)
  *
  * Trust model: these are plain request headers. They are trustworthy only because the gateway
  * removes every client-sent `x-keyward-*` header before adding its own, so an app that reads
@@ -27,6 +28,7 @@ export const GATEWAY_IDENTITY_HEADERS = Object.freeze({
   consumerId: 'x-keyward-consumer-id',
   consumerExternalId: 'x-keyward-consumer-external-id',
   permissions: 'x-keyward-permissions',
+  parentKeyId: 'x-keyward-parent-key-id',
 });
 
 /** keyward ids (`key_…`, `con_…`): short runs of letters, digits, `_` and `-`. */
@@ -101,6 +103,8 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
   const permissions = permissionsOf(permissionsHeader);
   const consumer = consumerOf(headers);
   if (permissions === null || consumer === 'malformed') return null;
+  const parentKeyId = single(headers, GATEWAY_IDENTITY_HEADERS.parentKeyId);
+  if (parentKeyId !== undefined && !isId(parentKeyId)) return null;
   return {
     keyId,
     workspaceId,
@@ -114,5 +118,6 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
     expiresAt: null,
     ratelimits: [],
     credits: null,
+    parentKeyId: parentKeyId ?? null,
   };
 }

@@ -28,6 +28,9 @@ export const keyToRow = (key: KeyRecord, bool: StoreContext['bool']): KeyRow => 
   imported: bool(key.imported),
   created_at: key.createdAt,
   updated_at: key.updatedAt,
+  parent_key_id: key.parent?.keyId ?? null,
+  depth: key.parent?.depth ?? 0,
+  parent_binding: key.parent?.binding ?? null,
 });
 
 export const keyFromRow = (row: KeyRow): KeyRecord => ({
@@ -53,6 +56,9 @@ export const keyFromRow = (row: KeyRow): KeyRecord => ({
   imported: Boolean(row.imported),
   createdAt: toMs(row.created_at),
   updatedAt: toMs(row.updated_at),
+  ...(row.parent_key_id === null || row.parent_key_id === undefined
+    ? {}
+    : { parent: { keyId: row.parent_key_id, depth: Number(row.depth), binding: row.parent_binding ?? '' } }),
 });
 
 /** The columns a patch changes (absent fields stay as they are). */

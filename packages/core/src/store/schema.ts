@@ -73,6 +73,20 @@ export interface KeyRow {
   imported: DbBool;
   created_at: number;
   updated_at: number;
+  /** Child keys (migration `0011_child_keys`): null/0/null on every other key. */
+  parent_key_id: string | null;
+  depth: number;
+  parent_binding: string | null;
+}
+
+/** Per-API child-key policy (migration `0011_child_keys`); an API without a row has the defaults. */
+export interface ApiChildKeyPolicyRow {
+  api_id: string;
+  workspace_id: string;
+  enabled: DbBool;
+  max_expires_in_seconds: number;
+  max_depth: number;
+  updated_at: number;
 }
 
 /** A previous digest of a rolled key, findable until (and after) `grace_until`. */
@@ -156,4 +170,5 @@ export interface Database {
   idempotency: IdempotencyRow;
   leak_reports: LeakReportRow;
   credits: CreditRow;
+  api_child_key_policies: ApiChildKeyPolicyRow;
 }

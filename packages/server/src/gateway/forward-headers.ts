@@ -74,6 +74,7 @@ export function forwardRequestHeaders(
       headers[IDENTITY_HEADERS.consumerExternalId] = encodeURIComponent(identity.consumer.externalId);
     }
     headers[IDENTITY_HEADERS.permissions] = identity.permissions.join(',');
+    if (identity.parentKeyId !== null) headers[IDENTITY_HEADERS.parentKeyId] = identity.parentKeyId;
   }
   if (remoteAddress !== undefined) {
     const prior = headers['x-forwarded-for'];

@@ -10,6 +10,7 @@ import { workspaceDigests } from './migration-0006-workspace-digests.js';
 import { sessions } from './migration-0007-sessions.js';
 import { keySearch } from './migration-0007b-key-search.js';
 import { leakReports } from './migration-0008-leak-reports.js';
+import { childKeys } from './migration-0011-child-keys.js';
 
 /**
  * The schema, as in-code migrations shared by SQLite and PostgreSQL (no files are read at
@@ -32,6 +33,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0007_sessions': sessions(types),
     '0007b_key_search': keySearch(types),
     '0008_leak_reports': leakReports(types),
+    '0011_child_keys': childKeys(types, dialect),
   };
 };
 

@@ -19,7 +19,7 @@ async function addKeyColumn(db: Kysely<unknown>, dialect: Dialect, column: strin
  * Child keys (`POST /v1/keys/children`, see `engine/child-keys.ts`): on `keys`, the parent's
  * id, the depth below an ordinary key (0 for those) and the binding to the parent's secret
  * at mint (a roll of the parent breaks it); the per-API policy in its own table (an API
- * without a row has the defaults of `DEFAULT_CHILD_KEY_POLICY`).
+ * without a row has the defaults of `DEFAULT_CHILD_KEY_POLICY`; deleting the API deletes its row).
  */
 export const childKeys = (t: ColumnTypes, dialect: Dialect): Migration => ({
   async up(db: Kysely<unknown>) {
@@ -42,7 +42,7 @@ export const childKeys = (t: ColumnTypes, dialect: Dialect): Migration => ({
     await db.schema
       .createTable('api_child_key_policies')
       .ifNotExists()
-      .addColumn('api_id', t.id, (c) => c.primaryKey().references('apis.id').onDelete('cascade'))
+      .addColumn('api_id', t.id, (c) => c.primaryKey())
       .addColumn('workspace_id', t.id, (c) => c.notNull())
       .addColumn('enabled', t.bool, (c) => c.notNull())
       .addColumn('max_expires_in_seconds', t.int8, (c) => c.notNull())

@@ -57,6 +57,7 @@ const APPLIED = [
   '0007_sessions',
   '0007b_key_search',
   '0008_leak_reports',
+  '0011_child_keys',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

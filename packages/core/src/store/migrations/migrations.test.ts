@@ -16,6 +16,7 @@ import { createSqliteHandle, migrateSqlite, openSqliteDatabase } from '../sqlite
 
 const TABLES = [
   'alerts',
+  'api_child_key_policies',
   'apis',
   'audit_chain_heads',
   'audit_events',

@@ -18,6 +18,7 @@ import { consumerRoutes } from './routes/consumers.js';
 import { healthRoutes } from './routes/health.js';
 import { keyActionRoutes } from './routes/key-actions.js';
 import { keyImportRoutes } from './routes/key-import.js';
+import { childKeyRoutes } from './routes/child-keys.js';
 import { keyVerifyRoutes } from './routes/key-verify.js';
 import { keyRoutes } from './routes/keys.js';
 import { githubScanningRoutes, reportLeakRoutes } from './routes/leak-reports.js';
@@ -195,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(keyActionRoutes(ctx));
   await app.register(keyImportRoutes(ctx));
   await app.register(keyVerifyRoutes(ctx));
+  await app.register(childKeyRoutes(ctx));
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));
   await app.register(reportLeakRoutes(ctx));

@@ -1,6 +1,7 @@
 import { generateKey, KeywardError, keyHint } from '@keyward/core';
 import type { IssuedKey, KeyView } from '@keyward/protocol';
 import { requireApi } from './apis.js';
+import { revokeDescendants } from './child-keys.js';
 import { recordAudit } from './audit.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
@@ -21,6 +22,7 @@ export async function revokeKey(root: ServiceDeps, actor: Actor, id: string): Pr
     const revoked = await deps.store.keys.revoke(actor.workspaceId, id, deps.now());
     if (revoked === null) throw notFound();
     await invalidateKey(deps, id);
+    await revokeDescendants(deps, actor, id);
     const view = await viewKey(deps, revoked);
     await recordAudit(deps, actor, {
       action: 'key.revoke',
@@ -60,6 +62,8 @@ export async function rollKey(
     const rolled = await deps.store.keys.roll(actor.workspaceId, id, next, now);
     if (rolled === null) throw notFound();
     await deps.engine.invalidate({ type: 'key', keyId: id, digests: [rolled.oldDigest, next.digest] });
+    // Children are bound to the secret they were minted under: they die with it.
+    await revokeDescendants(deps, actor, id);
     const view = await viewKey(deps, rolled.key);
     await recordAudit(deps, actor, {
       action: 'key.roll',

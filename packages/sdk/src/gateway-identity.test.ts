@@ -50,8 +50,11 @@ const valid = {
 
 describe('gatewayIdentity', () => {
   it('reads every header the gateway writes, and the gateway writes every one it reads', () => {
-    const names = Object.keys(forwarded(identity())).filter((name) => name.startsWith('x-keyward-'));
+    const child = identity({ parentKeyId: 'key_0Ot9Xq3mWk1Zc8Rb2Ld4Fp' });
+    const names = Object.keys(forwarded(child)).filter((name) => name.startsWith('x-keyward-'));
     expect(names.sort()).toEqual(Object.values(GATEWAY_IDENTITY_HEADERS).sort());
+    expect(gatewayIdentity(forwarded(child))).toEqual(child);
+    expect(forwarded(identity())).not.toHaveProperty(GATEWAY_IDENTITY_HEADERS.parentKeyId);
   });
 
   it('gives back what the gateway forwarded, external id decoded and permissions split', () => {

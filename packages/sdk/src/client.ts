@@ -30,6 +30,7 @@ import type {
   ListKeysQuery,
   ListRolesQuery,
   ListRootKeysQuery,
+  MintChildKeyBody,
   MonitoringPolicyBody,
   MonitoringPolicyView,
   PageQuery,
@@ -87,6 +88,14 @@ export interface KeywardClient {
     revoke(id: string): Promise<KeyView>;
     /** Issues a new secret; the old one keeps verifying for `gracePeriodMs`. */
     roll(id: string, body?: RollKeyBody): Promise<IssuedKey>;
+    /**
+     * Mints a short-lived child of `parentKey` (`POST /v1/keys/children`), authenticated by that
+     * key itself, not by the root key: never more permissions, a later expiry or other limits
+     * than the parent's; the answer holds the child's plaintext `key`, shown this once.
+     *
+     * @example const child = await keyward.keys.mintChild({ parentKey, permissions: ['sessions:read'], expiresIn: 900 });
+     */
+    mintChild(request: MintChildKeyBody & { parentKey: string }): Promise<IssuedKey>;
     /** Imports keys from another system: all or none. */
     import(body: ImportKeysBody): Promise<ImportKeysResponse>;
     /** Reports keys found exposed: each is acted on by the workspace's `leakedKeys` policy. */
@@ -184,6 +193,8 @@ export function createClient(options: ClientOptions): KeywardClient {
       verify: (body) => call<VerifyKeyResponse>('POST', '/v1/keys/verify', { body }),
       revoke: (id) => call<KeyView>('POST', `/v1/keys/${segment(id)}/revoke`),
       roll: (id, body = {}) => call<IssuedKey>('POST', `/v1/keys/${segment(id)}/roll`, { body }),
+      mintChild: ({ parentKey, ...body }) =>
+        call<IssuedKey>('POST', '/v1/keys/children', { body, bearer: parentKey }),
       import: (body) => call<ImportKeysResponse>('POST', '/v1/keys/import', { body }),
       reportLeak: (body) => call<ReportLeakResponse>('POST', '/v1/keys/report-leak', { body }),
       attachRoles: (id, body) => call<KeyView>('POST', `/v1/keys/${segment(id)}/roles`, { body }),

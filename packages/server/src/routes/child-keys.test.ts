@@ -21,7 +21,9 @@ const verify = async (key: string, body: Record<string, unknown> = {}) =>
   (await admin.post('/v1/keys/verify', { key, ...body })).json();
 
 async function parentKey(body: Record<string, unknown> = {}) {
-  return (await admin.post('/v1/keys', { apiId, permissions: ['chargers:read', 'sessions:*'], ...body })).json();
+  return (
+    await admin.post('/v1/keys', { apiId, permissions: ['chargers:read', 'sessions:*'], ...body })
+  ).json();
 }
 
 describe('POST /v1/keys/children', () => {
@@ -184,6 +186,8 @@ describe('POST /v1/keys/children', () => {
       maxDepth: 1,
     });
     expect(put.statusCode).toBe(404);
-    expect((await admin.get(`/v1/apis/${apiId}/policies/child-keys`)).json()).toMatchObject({ enabled: true });
+    expect((await admin.get(`/v1/apis/${apiId}/policies/child-keys`)).json()).toMatchObject({
+      enabled: true,
+    });
   });
 });

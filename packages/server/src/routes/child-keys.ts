@@ -79,7 +79,10 @@ export const childKeyRoutes =
         const parent = parents.get(request);
         // The hook answered every request it did not verify; reaching here without one is a wiring bug.
         if (parent === undefined) throw new Error('child key route reached without a verified parent');
-        const issued = await mintChild(deps, parent, request.body, { ip: request.ip ?? null, requestId: request.id });
+        const issued = await mintChild(deps, parent, request.body, {
+          ip: request.ip ?? null,
+          requestId: request.id,
+        });
         reply.code(201);
         return issued;
       },

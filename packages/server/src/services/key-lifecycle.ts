@@ -1,8 +1,8 @@
 import { generateKey, KeywardError, keyHint } from '@keyward/core';
 import type { IssuedKey, KeyView } from '@keyward/protocol';
 import { requireApi } from './apis.js';
-import { revokeDescendants } from './child-keys.js';
 import { recordAudit } from './audit.js';
+import { revokeDescendants } from './child-keys.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
 import { write } from './transaction.js';

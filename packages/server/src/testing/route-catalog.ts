@@ -73,6 +73,19 @@ export function catalog(f: Fixtures): CatalogRoute[] {
     },
     { method: 'DELETE', pattern: '/v1/apis/:id', url: `/v1/apis/${f.apiId}`, permission: 'apis:write' },
     {
+      method: 'GET',
+      pattern: '/v1/apis/:id/policies/child-keys',
+      url: `/v1/apis/${f.apiId}/policies/child-keys`,
+      permission: 'apis:read',
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/apis/:id/policies/child-keys',
+      url: `/v1/apis/${f.apiId}/policies/child-keys`,
+      permission: 'apis:write',
+      body: { enabled: false, maxExpiresInSeconds: 60, maxDepth: 1 },
+    },
+    {
       method: 'POST',
       pattern: '/v1/consumers',
       url: '/v1/consumers',

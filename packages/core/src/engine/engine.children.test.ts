@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../contracts/model.js';
 import { newId } from '../keys/ids.js';
 import { generateKey, keyHint } from '../keys/key-format.js';
+import { createMemoryCacheBus } from '../memory/memory-cache-bus.js';
 import { childBinding, DEFAULT_CHILD_KEY_POLICY, mintChildKey } from './child-keys.js';
 import { createHarness, type Harness, T0 } from './engine.fixtures.js';
+import { createEngine } from './engine.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -233,5 +235,25 @@ describe('mintChildKey', () => {
     expect(() =>
       mintChildKey(child, [], DEFAULT_CHILD_KEY_POLICY, { permissions: [], expiresIn: 60 }, secret, T0),
     ).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+  });
+});
+
+describe('child keys across nodes', () => {
+  it("a parent's invalidation on one node drops the child's entry on another", async () => {
+    const bus = createMemoryCacheBus();
+    h = await createHarness({ bus });
+    const other = createEngine({ store: h.store, bus, now: () => h.clock.now });
+    try {
+      const parent = await h.issue();
+      const child = await mint(parent.record);
+      await expect(other.verifyKey(child.key)).resolves.toMatchObject({ code: 'VALID' });
+      await h.store.keys.revoke(h.ws.id, parent.record.id, h.clock.now);
+      // Still cached on the other node until the message arrives.
+      await expect(other.verifyKey(child.key)).resolves.toMatchObject({ code: 'VALID' });
+      await h.engine.invalidate({ type: 'key', keyId: parent.record.id, digests: [] });
+      await expect(other.verifyKey(child.key)).resolves.toMatchObject({ code: 'REVOKED' });
+    } finally {
+      await other.close();
+    }
   });
 });

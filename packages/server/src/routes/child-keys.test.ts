@@ -148,7 +148,7 @@ describe('POST /v1/keys/children', () => {
     expect(JSON.stringify(bad.json())).toContain('maxDepth');
   });
 
-  for (const change of ['revoke', 'disable', 'roll'] as const) {
+  for (const change of ['revoke', 'disable', 'roll', 'delete'] as const) {
     it(`kills the children (and grandchildren) when the parent key gets a ${change}`, async () => {
       await call(t.app, t.a.rootKey, 'PUT', `/v1/apis/${apiId}/policies/child-keys`, {
         enabled: true,
@@ -162,6 +162,7 @@ describe('POST /v1/keys/children', () => {
       if (change === 'revoke') await admin.post(`/v1/keys/${parent.id}/revoke`);
       if (change === 'disable') await admin.patch(`/v1/keys/${parent.id}`, { enabled: false });
       if (change === 'roll') await admin.post(`/v1/keys/${parent.id}/roll`, { gracePeriodMs: 60_000 });
+      if (change === 'delete') await admin.delete(`/v1/keys/${parent.id}`);
       await expect(verify(child.key)).resolves.toMatchObject({ code: 'REVOKED' });
       await expect(verify(grandchild.key)).resolves.toMatchObject({ code: 'REVOKED' });
       expect((await admin.get(`/v1/keys/${child.id}`)).json()).toMatchObject({ status: 'revoked' });

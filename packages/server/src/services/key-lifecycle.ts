@@ -81,6 +81,7 @@ export async function rollKey(
 export async function deleteKey(root: ServiceDeps, actor: Actor, id: string): Promise<void> {
   return write(root, async (deps) => {
     const before = await viewKey(deps, await requireKey(deps, actor, id, 'keys:write'));
+    await revokeDescendants(deps, actor, id);
     const digests = await deps.store.keys.delete(actor.workspaceId, id);
     if (digests === null) throw notFound();
     await deps.store.credits.set({ kind: 'key', id }, null, null, deps.now());

@@ -34,6 +34,8 @@ export * from './decisions/lifetime.js';
 export * from './decisions/permissions.js';
 export * from './decisions/quota.js';
 export * from './decisions/rate-limit.js';
+// Child keys: the pure mint decision and the policy defaults.
+export * from './engine/child-keys.js';
 // The verification engine.
 export { createEngine } from './engine/engine.js';
 // Key material: format and checksum, digests, ids, imported (foreign-format) keys.

@@ -15,6 +15,7 @@ describe('the verify result and its wire answer', () => {
     roles: ['reader'],
     expiresAt: 1_900_000_000_000,
     environment: 'live',
+    parentKeyId: null,
   };
   const limits = [
     {
@@ -96,6 +97,7 @@ describe('the verify result and its wire answer', () => {
       ratelimits: [],
       expiresAt: null,
       environment: null,
+      parentKeyId: null,
       retryAfterMs: null,
     });
   });

@@ -21,6 +21,7 @@ const noIdentity = () => ({
   roles: [],
   expiresAt: null,
   environment: null,
+  parentKeyId: null,
 });
 
 /**
@@ -46,6 +47,7 @@ export function toVerifyResponse(result: VerifyResult): VerifyKeyResponse {
     ratelimits: result.ratelimits,
     expiresAt: fields.expiresAt,
     environment: fields.environment,
+    parentKeyId: fields.parentKeyId,
     retryAfterMs: result.retryAfterMs,
     ...(result.wouldDeny === undefined ? {} : { wouldDeny: result.wouldDeny }),
     ...(result.warnings === undefined ? {} : { warnings: result.warnings }),
@@ -69,6 +71,8 @@ function identityOf(response: VerifyKeyResponse): VerifiedIdentity | null {
     roles: response.roles,
     expiresAt: response.expiresAt,
     environment,
+    // A server from before child keys sends no such field.
+    parentKeyId: response.parentKeyId ?? null,
   };
 }
 

@@ -60,6 +60,8 @@ export interface VerifiedIdentity {
   /** Epoch ms, or null when the key never expires. */
   expiresAt: number | null;
   environment: 'live' | 'test';
+  /** The parent key of a child key (`POST /v1/keys/children`); null for every other key. */
+  parentKeyId: string | null;
 }
 
 /** A valid key. Both sides of `VerifyResult` have the same fields, so `result.identity` reads alike. */

@@ -22,6 +22,7 @@ const identity: VerifiedIdentity = {
   meta: null,
   expiresAt: null,
   environment: 'live',
+  parentKeyId: null,
 };
 
 const valid = (ratelimits: RateLimitState[] = []): VerifyValid => ({

@@ -22,6 +22,8 @@ export interface CallOptions {
   query?: Record<string, string | number | boolean | undefined> | undefined;
   /** Sent as `Idempotency-Key` (create calls replay the first answer for 24 h). */
   idempotencyKey?: string | undefined;
+  /** Sent as the Bearer credential instead of the root key (a key that authenticates its own call, e.g. minting a child). */
+  bearer?: string | undefined;
 }
 
 export type Call = <T>(
@@ -53,14 +55,17 @@ export function createTransport(options: TransportOptions): Call {
   return async <T>(
     method: string,
     path: string,
-    { body, query, idempotencyKey }: CallOptions = {},
+    { body, query, idempotencyKey, bearer }: CallOptions = {},
   ): Promise<T> => {
+    if (bearer !== undefined && (bearer.length === 0 || /[^\x21-\x7e]/.test(bearer))) {
+      throw new TypeError('keyward client: a key must be a non-empty printable ASCII string');
+    }
     const url = new URL(`${origin}${path}`);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = {
-      authorization,
+      authorization: bearer === undefined ? authorization : `Bearer ${bearer}`,
       accept: 'application/json, application/problem+json',
     };
     if (body !== undefined) headers['content-type'] = 'application/json';

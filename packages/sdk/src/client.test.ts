@@ -142,3 +142,39 @@ describe('createClient against the keyward app', () => {
     expect(() => createClient({ baseUrl: 'http://127.0.0.1', rootKey: 'k\r\nx' })).toThrow(TypeError);
   });
 });
+
+describe('keys.mintChild', () => {
+  let fx: KeywardFixture;
+  beforeAll(async () => {
+    fx = await createKeywardFixture();
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('mints with the parent key, not the root key, and answers refusals as KeywardApiError naming the field', async () => {
+    const parent = await fx.issue({ permissions: ['sessions:*'] });
+    const child = await fx.admin.keys.mintChild({
+      parentKey: parent.key,
+      permissions: ['sessions:read'],
+      expiresIn: 60,
+      name: 'job',
+    });
+    expect(child).toMatchObject({ parentKeyId: parent.id, name: 'job', permissions: ['sessions:read'] });
+    await expect(fx.admin.keys.verify({ key: child.key })).resolves.toMatchObject({
+      code: 'VALID',
+      parentKeyId: parent.id,
+    });
+    const wider = await failure(
+      fx.admin.keys.mintChild({ parentKey: parent.key, permissions: ['*'], expiresIn: 60 }),
+    );
+    expect(wider).toMatchObject({ status: 400 });
+    expect(JSON.stringify(wider.problem)).toContain('body.permissions[0]');
+    const unknown = await failure(
+      fx.admin.keys.mintChild({ parentKey: fx.unknownKey(), permissions: [], expiresIn: 60 }),
+    );
+    expect(unknown.status).toBe(401);
+    const children = await fx.admin.keys.list({ parentKeyId: parent.id });
+    expect(children.items.map((k) => k.id)).toEqual([child.id]);
+  });
+});

@@ -34,6 +34,7 @@ import type {
   ListKeysQuery,
   ListRolesQuery,
   ListRootKeysQuery,
+  MintChildKeyBody,
   MonitoringPolicyBody,
   MonitoringPolicyView,
   PageQuery,
@@ -104,6 +105,14 @@ export interface KeywardClient {
     extendGrace(id: string, body: ExtendGraceBody): Promise<KeyRotationView>;
     /** Ends the grace period now: the old secrets stop verifying. */
     endGrace(id: string): Promise<KeyRotationView>;
+    /**
+     * Mints a short-lived child of `parentKey` (`POST /v1/keys/children`), authenticated by that
+     * key itself, not by the root key: never more permissions, a later expiry or other limits
+     * than the parent's; the answer holds the child's plaintext `key`, shown this once.
+     *
+     * @example const child = await keyward.keys.mintChild({ parentKey, permissions: ['sessions:read'], expiresIn: 900 });
+     */
+    mintChild(request: MintChildKeyBody & { parentKey: string }): Promise<IssuedKey>;
     /** Imports keys from another system: all or none. */
     import(body: ImportKeysBody): Promise<ImportKeysResponse>;
     /** Reports keys found exposed: each is acted on by the workspace's `leakedKeys` policy. */
@@ -211,6 +220,8 @@ export function createClient(options: ClientOptions): KeywardClient {
       extendGrace: (id, body) =>
         call<KeyRotationView>('POST', `/v1/keys/${segment(id)}/rotation/extend`, { body }),
       endGrace: (id) => call<KeyRotationView>('POST', `/v1/keys/${segment(id)}/rotation/end`),
+      mintChild: ({ parentKey, ...body }) =>
+        call<IssuedKey>('POST', '/v1/keys/children', { body, bearer: parentKey }),
       import: (body) => call<ImportKeysResponse>('POST', '/v1/keys/import', { body }),
       reportLeak: (body) => call<ReportLeakResponse>('POST', '/v1/keys/report-leak', { body }),
       attachRoles: (id, body) => call<KeyView>('POST', `/v1/keys/${segment(id)}/roles`, { body }),

@@ -21,6 +21,7 @@ const identity = (over: Partial<KeywardIdentity> = {}): KeywardIdentity => ({
   expiresAt: null,
   ratelimits: [],
   credits: null,
+  parentKeyId: null,
   ...over,
 });
 
@@ -49,9 +50,14 @@ const valid = {
 
 describe('gatewayIdentity', () => {
   it('reads every header the gateway writes, and the gateway writes every one it reads', () => {
-    const caller = identity({ wouldDeny: [{ code: 'RATE_LIMITED' }] });
-    const names = Object.keys(forwarded(caller)).filter((name) => name.startsWith('x-keyward-'));
+    const child = identity({
+      parentKeyId: 'key_0Ot9Xq3mWk1Zc8Rb2Ld4Fp',
+      wouldDeny: [{ code: 'RATE_LIMITED' }],
+    });
+    const names = Object.keys(forwarded(child)).filter((name) => name.startsWith('x-keyward-'));
     expect(names.sort()).toEqual(Object.values(GATEWAY_IDENTITY_HEADERS).sort());
+    expect(gatewayIdentity(forwarded(child))).toEqual(child);
+    expect(forwarded(identity())).not.toHaveProperty(GATEWAY_IDENTITY_HEADERS.parentKeyId);
   });
 
   it('gives back what the gateway forwarded, external id decoded and permissions split', () => {

@@ -12,6 +12,7 @@ import type { DenialCode, KeywardIdentity, VerifiedConsumer, VerifiedIdentity } 
  * - `x-keyward-permissions`: the key's permissions (roles resolved), comma-separated
  * - `x-keyward-would-deny`: only when dry-run rules would have denied the request: their
  *   codes (`RATE_LIMITED`, ...), comma-separated (see docs/dry-run.md)
+ * - `x-keyward-parent-key-id`: a child key's parent (absent for other keys)
  *
  * Trust model: these are plain request headers. They are trustworthy only because the gateway
  * removes every client-sent `x-keyward-*` header before adding its own, so an app that reads
@@ -30,6 +31,7 @@ export const GATEWAY_IDENTITY_HEADERS = Object.freeze({
   consumerExternalId: 'x-keyward-consumer-external-id',
   permissions: 'x-keyward-permissions',
   wouldDeny: 'x-keyward-would-deny',
+  parentKeyId: 'x-keyward-parent-key-id',
 });
 
 /** keyward ids (`key_…`, `con_…`): short runs of letters, digits, `_` and `-`. */
@@ -117,6 +119,8 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
   const consumer = consumerOf(headers);
   const wouldDeny = wouldDenyOf(single(headers, GATEWAY_IDENTITY_HEADERS.wouldDeny));
   if (permissions === null || consumer === 'malformed' || wouldDeny === null) return null;
+  const parentKeyId = single(headers, GATEWAY_IDENTITY_HEADERS.parentKeyId);
+  if (parentKeyId !== undefined && !isId(parentKeyId)) return null;
   const identity: KeywardIdentity = {
     keyId,
     workspaceId,
@@ -130,6 +134,7 @@ export function gatewayIdentity(headers: HeaderMap): KeywardIdentity | null {
     expiresAt: null,
     ratelimits: [],
     credits: null,
+    parentKeyId: parentKeyId ?? null,
   };
   if (wouldDeny !== undefined) identity.wouldDeny = wouldDeny;
   return identity;

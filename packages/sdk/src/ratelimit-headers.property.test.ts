@@ -64,6 +64,7 @@ const IDENTITY: VerifiedIdentity = {
   roles: [],
   expiresAt: null,
   environment: 'live',
+  parentKeyId: null,
 };
 
 /** `"name";r=1;t=2, ...` → [{ name, r, t }]. */

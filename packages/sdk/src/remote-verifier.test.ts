@@ -69,6 +69,7 @@ describe('remoteVerifier against the keyward verify API', () => {
         meta: { tier: 'gold' },
         expiresAt: null,
         environment: 'live',
+        parentKeyId: null,
       },
       ratelimits: [],
       credits: null,

@@ -14,6 +14,7 @@ import { createRootKeyCache } from './root-key-cache.js';
 import { alertRoutes } from './routes/alerts.js';
 import { apiRoutes } from './routes/apis.js';
 import { auditRoutes } from './routes/audit.js';
+import { childKeyRoutes } from './routes/child-keys.js';
 import { consumerRoutes } from './routes/consumers.js';
 import { healthRoutes } from './routes/health.js';
 import { keyActionRoutes } from './routes/key-actions.js';
@@ -199,6 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(keyRotationRoutes(ctx, resolved.usage));
   await app.register(keyImportRoutes(ctx));
   await app.register(keyVerifyRoutes(ctx));
+  await app.register(childKeyRoutes(ctx));
   await app.register(roleRoutes(ctx));
   await app.register(rootKeyRoutes(ctx));
   await app.register(reportLeakRoutes(ctx));

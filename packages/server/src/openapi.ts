@@ -62,6 +62,11 @@ export async function registerOpenApi(app: FastifyInstance, options: { docs: boo
       components: {
         securitySchemes: {
           rootKey: { type: 'http', scheme: 'bearer', description: 'A root key (`kwroot_…`)' },
+          apiKeyBearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "An API's key (not a root key): `POST /v1/keys/children` mints a child of it",
+          },
           dashboardSession: {
             type: 'apiKey',
             in: 'cookie',

@@ -101,6 +101,7 @@ export const keyView = (key: KeyRecord, remaining: number | null, now: number): 
   expiresAt: key.expiresAt,
   revokedAt: key.revokedAt,
   imported: key.imported,
+  parentKeyId: key.parent?.keyId ?? null,
   createdAt: key.createdAt,
   updatedAt: key.updatedAt,
 });

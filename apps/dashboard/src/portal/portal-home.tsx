@@ -56,12 +56,15 @@ function Usage({ keyId, label }: { keyId: string | null; label: string }) {
 
 function KeyRow({
   k,
+  parent,
   api: offered,
   onRoll,
   onRevoke,
   onShowUsage,
 }: {
   k: PortalKeyView;
+  /** The key's parent when it is a child key (and the parent is in this list). */
+  parent: PortalKeyView | undefined;
   api: PortalApiView | undefined;
   onRoll: () => void;
   onRevoke: () => void;
@@ -73,6 +76,12 @@ function KeyRow({
       <td>
         {k.name ?? <span className="muted">unnamed</span>}
         <div className="mono muted">{k.hint}</div>
+        {k.parentKeyId === null ? null : (
+          <div className="muted">
+            child of {parent === undefined ? 'a key' : (parent.name ?? parent.hint)}
+            {k.permissions.length === 0 ? '' : `: ${k.permissions.join(', ')}`}
+          </div>
+        )}
       </td>
       <td>{offered?.name ?? '—'}</td>
       <td>
@@ -175,6 +184,11 @@ export function PortalHome({ session }: { session: PortalSessionView }) {
                   <KeyRow
                     key={k.id}
                     k={k}
+                    parent={
+                      k.parentKeyId === null
+                        ? undefined
+                        : keys.data.items.find((other) => other.id === k.parentKeyId)
+                    }
                     api={apis.get(k.apiId)}
                     onRoll={() => setRolling(k)}
                     onRevoke={() => setRevoking(k)}

@@ -110,6 +110,27 @@ export interface KeyRecord {
   rolledAt?: number;
   createdAt: number;
   updatedAt: number;
+  /** Set on a child key (minted by its parent key, `POST /v1/keys/children`); absent on every other key. */
+  parent?: KeyParent;
+}
+
+/** What ties a child key to its parent (see `engine/child-keys.ts`). */
+export interface KeyParent {
+  keyId: string;
+  /** 1 for a child of an ordinary key, 2 for a grandchild, ... */
+  depth: number;
+  /** `childBinding` of the parent's digest at mint: a parent rolled since no longer matches. */
+  binding: string;
+}
+
+/** Per-API policy of child keys (`PUT /v1/apis/{apiId}/policies/child-keys`). */
+export interface ChildKeyPolicy {
+  /** Whether key holders of this API may mint child keys at all. */
+  enabled: boolean;
+  /** Longest `expiresIn` a child may ask for, in seconds. */
+  maxExpiresInSeconds: number;
+  /** Deepest child allowed: 1 = children of ordinary keys only, 2 = their children too, ... */
+  maxDepth: number;
 }
 
 /** A key's kind (see `KeyRecord.kind`). */

@@ -2,6 +2,7 @@ import type { LifetimePolicyStore } from './lifetime-policy.js';
 import type {
   Api,
   AuditEvent,
+  ChildKeyPolicy,
   Consumer,
   KeyRecord,
   Meta,
@@ -120,6 +121,8 @@ export type KeyState = 'active' | 'disabled' | 'expired' | 'revoked';
 export interface KeyListQuery extends PageQuery {
   apiId?: string;
   consumerId?: string;
+  /** Only the child keys of this key (its direct children). */
+  parentKeyId?: string;
   /**
    * Case-insensitive substring (1-200 characters) of the key's name or hint, or of its
    * consumer's external id; a key id finds that key.
@@ -165,6 +168,11 @@ export interface KeyStore {
   update(workspaceId: string, id: string, patch: KeyPatch, now: number): Promise<KeyRecord | null>;
   /** Sets revokedAt (idempotent: an already revoked key keeps its first revokedAt). */
   revoke(workspaceId: string, id: string, now: number): Promise<KeyRecord | null>;
+  /**
+   * Revokes every descendant (children, their children, ...) of a key that is not revoked
+   * yet; returns them as they are now revoked (empty when none).
+   */
+  revokeDescendants(workspaceId: string, id: string, now: number): Promise<KeyRecord[]>;
   /**
    * Replaces the current digest and hint in one transaction; the old digest stays
    * findable (with `graceUntil`) until `graceUntil`, then still resolves so that it can
@@ -367,6 +375,14 @@ export interface MemoryCreditLedger extends CreditLedgerBase {
   spend(owner: CreditOwner, cost: number, now: number): CreditSpend | Promise<CreditSpend>;
 }
 
+/** Per-API child-key policies (an API without one has `DEFAULT_CHILD_KEY_POLICY`). */
+export interface ChildKeyPolicyStore {
+  /** The API's stored policy; null when none was set (or the API is of another workspace). */
+  get(workspaceId: string, apiId: string): Promise<ChildKeyPolicy | null>;
+  /** Creates or replaces the API's policy. */
+  put(workspaceId: string, apiId: string, policy: ChildKeyPolicy, now: number): Promise<void>;
+}
+
 export interface Store {
   workspaces: WorkspaceStore;
   apis: ApiStore;
@@ -380,6 +396,7 @@ export interface Store {
   /** Key lifetime policies per API (`contracts/lifetime-policy.ts`). */
   lifetimePolicies: LifetimePolicyStore;
   publishablePolicies: PublishablePolicyStore;
+  childKeyPolicies: ChildKeyPolicyStore;
   credits: CreditLedger;
   /** Cheap round trip for /readyz. Throws when the database is unreachable. */
   ping(): Promise<void>;

@@ -8,6 +8,8 @@ export interface UsageEvent {
   apiId: string | null;
   keyId: string | null;
   consumerId: string | null;
+  /** A child key's parent (absent for every other key). */
+  parentKeyId?: string;
   code: VerifyCode;
   /** Credits spent (0 when denied or free). */
   cost: number;

@@ -41,6 +41,7 @@ describe('verifyKey: key state', () => {
         roles: ['operator', 'unknown_role'],
         expiresAt: T0 + 60_000,
         environment: 'test',
+        parentKeyId: null,
       },
       ratelimits: [],
       credits: null,

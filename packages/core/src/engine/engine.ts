@@ -94,6 +94,25 @@ function markCredential(event: UsageEvent, view: ResolvedKey, request: VerifyOpt
 }
 
 /**
+ * Why a child key is refused for its parent (or grandparent, ...), or null: a parent that is
+ * gone or rolled since the mint makes the child REVOKED; a revoked, disabled or expired one
+ * gives its own code. Null for keys that are no child.
+ */
+function lineageDenial(view: ResolvedKey, now: number): DenialCode | null {
+  if (view.parent === undefined) return null;
+  if (view.parent === null) return 'REVOKED';
+  return stateDenial(view.parent.key, null, now) ?? lineageDenial(view.parent, now);
+}
+
+/** True when the query holds for a child key's parent, grandparent, ... (always for other keys). */
+function lineageGrants(query: PermissionQuery, view: ResolvedKey): boolean {
+  for (let parent = view.parent; parent !== undefined && parent !== null; parent = parent.parent) {
+    if (!evaluatePermissionQuery(query, parent.grants)) return false;
+  }
+  return true;
+}
+
+/**
  * The verification engine: the one code path the server, the gateway and the in-process
  * middleware share. The pipeline (see DESIGN.md): format + checksum → digest → cache →
  * store (single-flight) → API → state → browser origin (publishable keys; a secret key seen in
@@ -251,6 +270,7 @@ export function createEngine(options: EngineOptions): Engine {
       apiId: view === null ? null : view.key.apiId,
       keyId: view === null ? null : view.keyId,
       consumerId: view === null ? null : view.consumerId,
+      ...(view?.key.parent === undefined ? {} : { parentKeyId: view.key.parent.keyId }),
       code,
       cost,
       ip: request.ip ?? null,
@@ -329,7 +349,7 @@ export function createEngine(options: EngineOptions): Engine {
     ) {
       return deny('NOT_FOUND', null, request, now);
     }
-    const denial = stateDenial(view.key, view.graceUntil, now);
+    const denial = stateDenial(view.key, view.graceUntil, now) ?? lineageDenial(view, now);
     if (denial !== null) return deny(denial, view, request, now);
     // The API's lifetime policy: a secret past its rotation deadline is refused (dry-run: noted).
     let warnings: VerifyWarning[] | undefined;
@@ -365,7 +385,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!view.allowIpDryRun) return deny('FORBIDDEN_IP', view, request, now);
       wouldDeny = flagged(wouldDeny, { code: 'FORBIDDEN_IP' });
     }
-    if (query !== null && !evaluatePermissionQuery(query, view.grants)) {
+    if (query !== null && (!evaluatePermissionQuery(query, view.grants) || !lineageGrants(query, view))) {
       return deny('INSUFFICIENT_PERMISSIONS', view, request, now);
     }
     if (dryRunQuery !== null && !evaluatePermissionQuery(dryRunQuery, view.grants)) {

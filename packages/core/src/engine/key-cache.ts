@@ -8,6 +8,8 @@ export interface CacheableKey {
   readonly consumerId: string | null;
   /** Other keys found by the same digest (in other workspaces); an invalidation of any drops the entry. */
   readonly others?: readonly CacheableKey[];
+  /** A child key's parent, grandparent, ...: an invalidation of any of them drops the entry too. */
+  readonly ancestors?: readonly string[];
 }
 
 /** The keys an entry holds: itself and the others found by its digest. */
@@ -108,6 +110,7 @@ export function createKeyCache<V extends CacheableKey>(options: KeyCacheOptions 
     if (value === null) return;
     for (const held of keysOf(value)) {
       removeFrom(byKey, held.keyId, digest);
+      for (const ancestor of held.ancestors ?? []) removeFrom(byKey, ancestor, digest);
       removeFrom(byWorkspace, held.workspaceId, digest);
       if (held.consumerId !== null) removeFrom(byConsumer, held.consumerId, digest);
     }
@@ -153,6 +156,7 @@ export function createKeyCache<V extends CacheableKey>(options: KeyCacheOptions 
       if (value !== null) {
         for (const held of keysOf(value)) {
           addTo(byKey, held.keyId, digest);
+          for (const ancestor of held.ancestors ?? []) addTo(byKey, ancestor, digest);
           addTo(byWorkspace, held.workspaceId, digest);
           if (held.consumerId !== null) addTo(byConsumer, held.consumerId, digest);
         }

@@ -6,6 +6,7 @@ import type { CreditOwner, KeyLookup, KeyRollRef, Store } from '../contracts/sto
 import { compileOriginAllowList, publicIntersection } from '../decisions/client-origin.js';
 import { compileAllowList } from '../decisions/ip-allow.js';
 import { compilePermissions, type PermissionGrants } from '../decisions/permissions.js';
+import { childBinding } from './child-keys.js';
 import type { CacheableKey } from './key-cache.js';
 
 /** One rate limit a key is subject to, with its counter id built once. */
@@ -73,6 +74,12 @@ export interface ResolvedKey extends CacheableKey {
    * Its `identity.permissions` are already its own ∩ the API's public permissions.
    */
   allowOrigin: ((origin: string) => boolean) | null;
+  /**
+   * A child key's parent as resolved with this entry; null when the parent is gone, was
+   * rolled since the mint or does not fit the child (the child then answers REVOKED).
+   * Absent on every other key.
+   */
+  parent?: ResolvedKey | null;
 }
 
 const isDryRun = (config: { mode?: string } | null): boolean => config?.mode === 'dry-run';
@@ -135,6 +142,7 @@ function allowListOf(cidrs: readonly string[]): (ip: string) => boolean {
  */
 export async function resolveKey(store: Store, lookup: KeyLookup, now: number): Promise<ResolvedKey> {
   const { key, graceUntil } = lookup;
+  if (key.parent !== undefined) return resolveChild(store, key, graceUntil, now);
   const consumerId = key.consumerId;
   const publishable = key.kind === 'publishable';
   const [roles, consumer, keyBalance, consumerBalance, lifetime, policy] = await Promise.all([
@@ -165,6 +173,7 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     roles: key.roles,
     expiresAt: key.expiresAt,
     environment: key.environment,
+    parentKeyId: null,
   };
   return {
     keyId: key.id,
@@ -186,5 +195,60 @@ export async function resolveKey(store: Store, lookup: KeyLookup, now: number): 
     dryRunCharges: charges.filter((charge) => isDryRun(charge.config)),
     lifetime,
     allowOrigin: publishable ? compileOriginAllowList(policy?.allowedOrigins ?? []) : null,
+  };
+}
+
+/** The parent a child names, resolved; null when it is gone, rolled since the mint or not one level up. */
+async function resolveParent(store: Store, child: KeyRecord, now: number): Promise<ResolvedKey | null> {
+  const link = child.parent;
+  if (link === undefined) return null;
+  const parent = await store.keys.get(child.workspaceId, link.keyId);
+  // The depth check also bounds the recursion should rows ever form a cycle.
+  if (parent === null || (parent.parent?.depth ?? 0) !== link.depth - 1) return null;
+  if (childBinding(parent.digest) !== link.binding) return null;
+  return resolveKey(store, { key: parent, graceUntil: null }, now);
+}
+
+/**
+ * A child key's view (see `child-keys.ts`): its own permissions, its own limits followed by
+ * every limit of its parent (the same counters: the child's traffic counts against them), the
+ * parent's balances to spend from, and an IP list that admits what both admit.
+ */
+async function resolveChild(
+  store: Store,
+  key: KeyRecord,
+  graceUntil: number | null,
+  now: number,
+): Promise<ResolvedKey> {
+  // The child as an ordinary key (its own permissions, IP list and consumer), then composed.
+  const { parent: _link, ...plain } = key;
+  const [own, parent] = await Promise.all([
+    resolveKey(store, { key: { ...plain, credits: null }, graceUntil }, now),
+    resolveParent(store, key, now),
+  ]);
+  const ownLimits = limitsOf(key, null);
+  const limits = [...ownLimits.filter((limit) => !isDryRun(limit.check.config)), ...(parent?.limits ?? [])];
+  const dryRunLimits = [
+    ...ownLimits.filter((limit) => isDryRun(limit.check.config)),
+    ...(parent?.dryRun.limits ?? []),
+  ];
+  // Only enforced allow-lists take part (a dry-run one of either key is not reported for the child).
+  const parentIp = parent === null || parent.allowIpDryRun ? null : parent.allowIp;
+  const ownIp = own.allowIpDryRun ? null : own.allowIp;
+  const allowIp =
+    parentIp === null ? ownIp : ownIp === null ? parentIp : (ip: string) => ownIp(ip) && parentIp(ip);
+  return {
+    ...own,
+    key,
+    ancestors: parent === null ? [key.parent?.keyId ?? ''] : [parent.keyId, ...(parent.ancestors ?? [])],
+    identity: { ...own.identity, parentKeyId: key.parent?.keyId ?? null },
+    allowIp,
+    allowIpDryRun: false,
+    limits,
+    defaultChecks: limits.map((limit) => limit.check),
+    dryRun: { limits: dryRunLimits, defaultChecks: dryRunLimits.map((limit) => limit.check) },
+    creditCharges: parent?.creditCharges ?? [],
+    dryRunCharges: parent?.dryRunCharges ?? [],
+    parent,
   };
 }

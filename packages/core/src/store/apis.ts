@@ -97,6 +97,11 @@ export function createApiStore({ db, transaction }: StoreContext): ApiStore {
           .where('workspace_id', '=', workspaceId)
           .where('api_id', '=', id)
           .execute();
+        await trx
+          .deleteFrom('api_child_key_policies')
+          .where('workspace_id', '=', workspaceId)
+          .where('api_id', '=', id)
+          .execute();
         const deleted = await trx
           .deleteFrom('apis')
           .where('workspace_id', '=', workspaceId)

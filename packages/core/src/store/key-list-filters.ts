@@ -74,7 +74,7 @@ export function applyKeyFilters<O>(
   query: KeyListQuery,
   after: string | null,
 ): KeysQuery<O> {
-  const { apiId, consumerId, search, state, order = 'asc' } = query;
+  const { apiId, consumerId, parentKeyId, search, state, order = 'asc' } = query;
   if (search !== undefined && (search.length < 1 || search.length > MAX_SEARCH_LENGTH)) {
     throw new KeywardError('VALIDATION', `search must be 1 to ${MAX_SEARCH_LENGTH} characters`, {
       field: 'search',
@@ -83,6 +83,7 @@ export function applyKeyFilters<O>(
   return qb
     .$if(apiId !== undefined, (q) => q.where('api_id', '=', apiId as string))
     .$if(consumerId !== undefined, (q) => q.where('consumer_id', '=', consumerId as string))
+    .$if(parentKeyId !== undefined, (q) => q.where('parent_key_id', '=', parentKeyId as string))
     .$if(state !== undefined, (q) => q.where(stateFilter(ctx, state?.is ?? 'active', state?.at ?? 0)))
     .$if(search !== undefined, (q) => q.where(searchFilter(ctx, workspaceId, search as string)))
     .$if(after !== null, (q) => q.where('id', order === 'desc' ? '<' : '>', after as string));

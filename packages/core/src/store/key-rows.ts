@@ -31,6 +31,9 @@ export const keyToRow = (key: KeyRecord, bool: StoreContext['bool']): KeyRow => 
   kind: key.kind,
   created_at: key.createdAt,
   updated_at: key.updatedAt,
+  parent_key_id: key.parent?.keyId ?? null,
+  depth: key.parent?.depth ?? 0,
+  parent_binding: key.parent?.binding ?? null,
 });
 
 export const keyFromRow = (row: KeyRow): KeyRecord => ({
@@ -60,6 +63,9 @@ export const keyFromRow = (row: KeyRow): KeyRecord => ({
   kind: row.kind === 'publishable' ? 'publishable' : 'secret',
   createdAt: toMs(row.created_at),
   updatedAt: toMs(row.updated_at),
+  ...(row.parent_key_id === null || row.parent_key_id === undefined
+    ? {}
+    : { parent: { keyId: row.parent_key_id, depth: Number(row.depth), binding: row.parent_binding ?? '' } }),
 });
 
 /** The columns a patch changes (absent fields stay as they are). */

@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { KeywardError } from '../contracts/errors.js';
+import type { KeyRecord } from '../contracts/model.js';
 import type { KeyLookup, KeyRollRef, KeyStore } from '../contracts/store.js';
 import { toMsOrNull } from './codec.js';
 import { guardUnique } from './conflict.js';
@@ -135,6 +136,36 @@ export function createKeyStore(ctx: StoreContext): KeyStore {
         .executeTakeFirst();
       // Nothing updated: unknown, or revoked before (which keeps its first revokedAt).
       return row === undefined ? get(workspaceId, id) : keyFromRow(row);
+    },
+
+    async revokeDescendants(workspaceId, id, now) {
+      return transaction(async (trx) => {
+        const revoked: KeyRecord[] = [];
+        let parents = [id];
+        // One level per round: depth is bounded by the API's policy (a handful at most).
+        while (parents.length > 0) {
+          const children = await trx
+            .selectFrom('keys')
+            .select(['id', 'revoked_at'])
+            .where('workspace_id', '=', workspaceId)
+            .where('parent_key_id', 'in', parents)
+            .execute();
+          const live = children.filter((row) => row.revoked_at === null).map((row) => row.id);
+          if (live.length > 0) {
+            const rows = await trx
+              .updateTable('keys')
+              .set({ revoked_at: now, updated_at: now })
+              .where('workspace_id', '=', workspaceId)
+              .where('id', 'in', live)
+              .where('revoked_at', 'is', null)
+              .returningAll()
+              .execute();
+            revoked.push(...rows.map(keyFromRow));
+          }
+          parents = children.map((row) => row.id);
+        }
+        return revoked;
+      });
     },
 
     async roll(workspaceId, id, next, now) {

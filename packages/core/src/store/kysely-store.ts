@@ -4,6 +4,7 @@ import type { SqlStore, StoreTransaction } from '../contracts/store.js';
 import type { SqlExecutor, SqlHandle } from '../sql/sql-handle.js';
 import { createApiStore } from './apis.js';
 import { createAuditStore } from './audit.js';
+import { createChildKeyPolicyStore } from './child-key-policies.js';
 import { createConsumerStore } from './consumers.js';
 import { createContext } from './context.js';
 import { createCreditLedger } from './credit-ledger.js';
@@ -33,6 +34,7 @@ function areasOn(executor: SqlExecutor): StoreAreas {
     leakReports: createLeakReportStore(ctx),
     lifetimePolicies: createLifetimePolicyStore(ctx),
     publishablePolicies: createPublishablePolicyStore(ctx),
+    childKeyPolicies: createChildKeyPolicyStore(ctx),
     credits: createCreditLedger(ctx),
   };
 }

@@ -81,6 +81,20 @@ export interface KeyRow {
   kind: string;
   created_at: number;
   updated_at: number;
+  /** Child keys (migration `0011_child_keys`): null/0/null on every other key. */
+  parent_key_id: string | null;
+  depth: number;
+  parent_binding: string | null;
+}
+
+/** Per-API child-key policy (migration `0011_child_keys`); an API without a row has the defaults. */
+export interface ApiChildKeyPolicyRow {
+  api_id: string;
+  workspace_id: string;
+  enabled: DbBool;
+  max_expires_in_seconds: number;
+  max_depth: number;
+  updated_at: number;
 }
 
 /** A previous digest of a rolled key, findable until (and after) `grace_until`. */
@@ -178,6 +192,7 @@ export interface Database {
   lifetime_notices: LifetimeNoticeRow;
   api_publishable_policies: PublishablePolicyRow;
   credits: CreditRow;
+  api_child_key_policies: ApiChildKeyPolicyRow;
 }
 
 /** `0009_lifetime_policies`: one lifetime policy per API. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../contracts/store.js';
 import { describeAdminRecordCases } from './store-conformance/admin-records.conformance.js';
+import { describeChildKeyCases } from './store-conformance/child-keys.conformance.js';
 import { describeCreditCases } from './store-conformance/credits.conformance.js';
 import { describeEntityCases } from './store-conformance/entities.conformance.js';
 import { describeIsolationCases } from './store-conformance/isolation.conformance.js';
@@ -52,6 +53,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
     describeEntityCases(store);
     describeKeyCases(store);
     describeKeyRollCases(store);
+    describeChildKeyCases(store);
     describePaginationCases(store);
     describeKeySearchCases(store);
     describeIsolationCases(store);

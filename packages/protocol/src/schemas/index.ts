@@ -8,6 +8,7 @@
 export * from './alerts.js';
 export * from './apis.js';
 export * from './audit.js';
+export * from './child-keys.js';
 export * from './common.js';
 export * from './consumers.js';
 export * from './health.js';

@@ -99,6 +99,8 @@ export const KeyView = Type.Object({
   imported: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  /** A child key's parent (`POST /v1/keys/children`); null for every other key. */
+  parentKeyId: Nullable(Id),
 });
 export type KeyView = Static<typeof KeyView>;
 
@@ -112,6 +114,8 @@ export const ListKeysQuery = Type.Object(
     apiId: Type.Optional(Id),
     consumerId: Type.Optional(Id),
     externalId: Type.Optional(ExternalId),
+    /** Only the child keys of this key. */
+    parentKeyId: Type.Optional(Id),
     /** Case-insensitive substring of the name, the hint or the consumer's external id; or a key id. */
     search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     /** Only keys in this state now. */

@@ -156,6 +156,8 @@ export const PortalKeyView = Type.Object({
   expiresAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
   lastUsedAt: Nullable(Timestamp),
+  /** A child key's parent (minted with `POST /v1/keys/children`); null for every other key. */
+  parentKeyId: Nullable(Id),
 });
 export type PortalKeyView = Static<typeof PortalKeyView>;
 

@@ -156,6 +156,8 @@ export const VerifyKeyResponse = Type.Object({
   ratelimits: Type.Array(VerifyRateLimit),
   expiresAt: Nullable(Timestamp),
   environment: Nullable(Environment),
+  /** The parent key of a child key (`POST /v1/keys/children`); null for every other key. */
+  parentKeyId: Nullable(Id),
   /** For RATE_LIMITED / USAGE_EXCEEDED: ms until a retry may succeed (null when unknown). */
   retryAfterMs: Nullable(Type.Integer({ minimum: 0 })),
   /** VALID only, and only when some dry-run rule would have denied: which ones (absent: none). */

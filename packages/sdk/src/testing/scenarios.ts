@@ -85,6 +85,26 @@ export function describeMiddleware(framework: string, build: BuildTestApp): void
       await fx.engine.invalidate({ type: 'workspace', workspaceId: fx.workspaceId });
     });
 
+    it('a child key minted with the client: its parent in the identity, refused once the parent is revoked', async () => {
+      const parent = await fx.issue({ permissions: ['stations:read', 'sessions:read'] });
+      const child = await fx.admin.keys.mintChild({
+        parentKey: parent.key,
+        permissions: ['stations:read'],
+        expiresIn: 600,
+      });
+      expect(child).toMatchObject({ parentKeyId: parent.id, expiresAt: fx.clock.now() + 600_000 });
+      const res = await app.request({ path: '/stations', authorization: bearer(child.key) });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        identity: { keyId: child.id, parentKeyId: parent.id, permissions: ['stations:read'] },
+      });
+      const beyond = await app.request({ path: '/sessions', authorization: bearer(child.key) });
+      expect(beyond.status).toBe(403);
+      await fx.admin.keys.revoke(parent.id);
+      const dead = await app.request({ path: '/stations', authorization: bearer(child.key) });
+      expect(dead.status).toBe(401);
+    });
+
     it('VALID: hands the identity to the route', async () => {
       const issued = await fx.issue({
         externalId: 'ionity',

@@ -77,6 +77,7 @@ export function forwardRequestHeaders(
     if (identity.wouldDeny !== undefined) {
       headers[IDENTITY_HEADERS.wouldDeny] = identity.wouldDeny.map((entry) => entry.code).join(',');
     }
+    if (identity.parentKeyId !== null) headers[IDENTITY_HEADERS.parentKeyId] = identity.parentKeyId;
   }
   if (remoteAddress !== undefined) {
     const prior = headers['x-forwarded-for'];

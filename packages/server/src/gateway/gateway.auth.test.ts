@@ -1,4 +1,4 @@
-import { generateKey, newId } from '@keyward/core';
+import { DEFAULT_CHILD_KEY_POLICY, generateKey, keyHint, mintChildKey, newId } from '@keyward/core';
 import { answerFor } from '@keyward/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateGatewayConfig } from './config.js';
@@ -287,5 +287,42 @@ describe('gateway: public routes', () => {
       apiId: fixture.apiId,
       tags: ['route:GET /echo/public', 'public'],
     });
+  });
+});
+
+describe('gateway: a child key', () => {
+  it('reaches the upstream naming its parent, within the parent permissions, and dies with the parent', async () => {
+    const parent = await fixture.issue({ permissions: ['stations:read', 'sessions:write'] });
+    const parentRecord = await fixture.store.keys.get(fixture.workspaceId, parent.id);
+    if (parentRecord === null) throw new Error('the parent key was not stored');
+    const key = generateKey('amp_live');
+    const child = mintChildKey(
+      parentRecord,
+      parentRecord.permissions,
+      DEFAULT_CHILD_KEY_POLICY,
+      { permissions: ['stations:read'], expiresIn: 600 },
+      { id: newId('key'), digest: fixture.engine.digest(key), hint: keyHint(key) },
+      Date.now(),
+    );
+    await fixture.store.keys.create(child);
+    const result = await call(`${base}/echo/stations`, { headers: { authorization: `Bearer ${key}` } });
+    expect(result.status).toBe(200);
+    const echoed = result.json() as { headers: Record<string, string> };
+    expect(echoed.headers).toMatchObject({
+      'x-keyward-key-id': child.id,
+      'x-keyward-parent-key-id': parent.id,
+      'x-keyward-permissions': 'stations:read',
+      'x-keyward-consumer-id': fixture.consumer.id,
+    });
+    expect(fixture.usage.at(-1)).toMatchObject({ keyId: child.id, parentKeyId: parent.id, code: 'VALID' });
+    const wider = await call(`${base}/echo/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(wider.status).toBe(403);
+    await fixture.store.keys.revoke(fixture.workspaceId, parent.id, Date.now());
+    await fixture.engine.invalidate({ type: 'key', keyId: parent.id, digests: [] });
+    const dead = await call(`${base}/echo/stations`, { headers: { authorization: `Bearer ${key}` } });
+    expect(dead.status).toBe(401);
   });
 });

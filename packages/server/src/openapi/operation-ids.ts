@@ -36,6 +36,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'POST /v1/keys/{id}/roles': 'attachKeyRoles',
   'DELETE /v1/keys/{id}/roles/{name}': 'detachKeyRole',
   'POST /v1/keys/verify': 'verifyKey',
+  'POST /v1/keys/children': 'mintChildKey',
   'POST /v1/keys/import': 'importKeys',
   'POST /v1/keys/report-leak': 'reportLeakedKeys',
   'POST /v1/secret-scanning/github': 'receiveGithubSecretScanning',
@@ -78,6 +79,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'PUT /v1/apis/{id}/portal-policy': 'replacePortalPolicy',
   'GET /v1/apis/{id}/policies/publishable': 'getPublishablePolicy',
   'PUT /v1/apis/{id}/policies/publishable': 'replacePublishablePolicy',
+  'GET /v1/apis/{id}/policies/child-keys': 'getChildKeyPolicy',
+  'PUT /v1/apis/{id}/policies/child-keys': 'replaceChildKeyPolicy',
   'GET /v1/portal/branding': 'getPortalBranding',
   'PUT /v1/portal/branding': 'replacePortalBranding',
 

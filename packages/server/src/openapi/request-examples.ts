@@ -36,6 +36,13 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = Object.freeze
   updateKey: { name: 'fleet backend (rotated)', permissions: ['sessions:read'], enabled: true },
   rollKey: { gracePeriodMs: 3_600_000 },
   extendKeyGrace: { extendBySeconds: 86_400 },
+  mintChildKey: {
+    permissions: ['sessions:read'],
+    expiresIn: 900,
+    name: 'nightly export',
+    ratelimits: [{ name: 'requests', limit: 10, duration: 60_000 }],
+  },
+  replaceChildKeyPolicy: { enabled: true, maxExpiresInSeconds: 3600, maxDepth: 1 },
   attachKeyRoles: { roles: ['reader'] },
   verifyKey: {
     key: 'amp_live_3kTqZ0fX9aB4cD7eF1gH2iJ5kL8mN0pQ6rS9tU2vW',

@@ -66,6 +66,7 @@ describe('POST /v1/keys/verify', () => {
       ],
       expiresAt: created.expiresAt,
       environment: 'live',
+      parentKeyId: null,
       retryAfterMs: null,
     });
   });
@@ -88,6 +89,7 @@ describe('POST /v1/keys/verify', () => {
       ratelimits: [],
       expiresAt: null,
       environment: null,
+      parentKeyId: null,
       retryAfterMs: null,
     };
     expect(await verify({ key: 'amp_live_000000000000000000000000000000000000' })).toEqual(empty);

@@ -2,6 +2,7 @@ import { generateKey, KeywardError, keyHint } from '@keyward/core';
 import type { IssuedKey, KeyView } from '@keyward/protocol';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
+import { revokeDescendants } from './child-keys.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { invalidateKey, requireKey, viewKey } from './keys.js';
 import { keyPrefixFor } from './publishable.js';
@@ -22,6 +23,7 @@ export async function revokeKey(root: ServiceDeps, actor: Actor, id: string): Pr
     const revoked = await deps.store.keys.revoke(actor.workspaceId, id, deps.now());
     if (revoked === null) throw notFound();
     await invalidateKey(deps, id);
+    await revokeDescendants(deps, actor, id);
     const view = await viewKey(deps, revoked);
     await recordAudit(deps, actor, {
       action: 'key.revoke',
@@ -61,6 +63,8 @@ export async function rollKey(
     const rolled = await deps.store.keys.roll(actor.workspaceId, id, next, now);
     if (rolled === null) throw notFound();
     await deps.engine.invalidate({ type: 'key', keyId: id, digests: [rolled.oldDigest, next.digest] });
+    // Children are bound to the secret they were minted under: they die with it.
+    await revokeDescendants(deps, actor, id);
     const view = await viewKey(deps, rolled.key);
     await recordAudit(deps, actor, {
       action: 'key.roll',
@@ -78,6 +82,7 @@ export async function rollKey(
 export async function deleteKey(root: ServiceDeps, actor: Actor, id: string): Promise<void> {
   return write(root, async (deps) => {
     const before = await viewKey(deps, await requireKey(deps, actor, id, 'keys:write'));
+    await revokeDescendants(deps, actor, id);
     const digests = await deps.store.keys.delete(actor.workspaceId, id);
     if (digests === null) throw notFound();
     await deps.store.credits.set({ kind: 'key', id }, null, null, deps.now());

@@ -13,6 +13,7 @@ import { consumerView, keyView } from '../views.js';
 import { keyAccess, requireApiAccess, requireApiNamed } from './api-access.js';
 import { requireApi } from './apis.js';
 import { recordAudit } from './audit.js';
+import { revokeDescendants } from './child-keys.js';
 import { insertConsumer } from './consumers.js';
 import type { Actor, ServiceDeps } from './context.js';
 import { applyMaxTtl } from './key-lifetime.js';
@@ -189,6 +190,8 @@ export async function updateKey(
       );
     }
     await invalidateKey(deps, id);
+    // A disabled parent's children die for good (re-enabling the parent does not revive them).
+    if (current.enabled && !updated.enabled) await revokeDescendants(deps, actor, id);
     const view = await viewKey(deps, updated);
     await recordAudit(deps, actor, {
       action: 'key.update',

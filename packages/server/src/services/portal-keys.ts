@@ -76,6 +76,7 @@ async function portalKeyView(
     expiresAt: view.expiresAt,
     revokedAt: view.revokedAt,
     lastUsedAt,
+    parentKeyId: view.parentKeyId,
   };
 }
 

@@ -1,6 +1,7 @@
 import { KeywardError, newId } from '@keyward/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from './apis.js';
+import { mintChild } from './child-keys.js';
 import { createIdempotency } from './idempotency.js';
 import { importKeys } from './key-import.js';
 import { deleteKey, revokeKey, rollKey } from './key-lifecycle.js';
@@ -144,6 +145,27 @@ for (const [name, open] of await faultBackends()) {
         b.store.credits.get({ kind: 'key', id: issued.id }, Date.UTC(2030, 0, 1)),
       ).resolves.toBeNull();
       expect(await audited('key.delete', issued.id)).toHaveLength(1);
+    });
+
+    it('mint a child, then revoke its parent (and the child with it): all or nothing', async () => {
+      const parent = await createKey(b.deps, b.actor, { apiId, permissions: ['sessions:*'] });
+      const verified = await b.deps.engine.verifyKey(parent.key);
+      if (!verified.valid) throw new Error('the parent key does not verify');
+      const minted = await expectAllOrNothing(b, () =>
+        mintChild(
+          b.deps,
+          verified.identity,
+          { permissions: ['sessions:read'], expiresIn: 60 },
+          { ip: null, requestId: null },
+        ),
+      );
+      expect(minted.result.parentKeyId).toBe(parent.id);
+      expect(await audited('key.create_child', minted.result.id)).toHaveLength(1);
+      await expectAllOrNothing(b, () => revokeKey(b.deps, b.actor, parent.id));
+      await expect(b.store.keys.get(b.actor.workspaceId, minted.result.id)).resolves.toMatchObject({
+        revokedAt: expect.any(Number),
+      });
+      expect(await audited('key.revoke', minted.result.id)).toHaveLength(1);
     });
 
     it('import: every key and balance, or none', async () => {

@@ -85,6 +85,12 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       permission: 'apis:read',
     },
     {
+      method: 'GET',
+      pattern: '/v1/apis/:id/policies/child-keys',
+      url: `/v1/apis/${f.apiId}/policies/child-keys`,
+      permission: 'apis:read',
+    },
+    {
       method: 'PUT',
       pattern: '/v1/apis/:id/policies/lifetime',
       url: `/v1/apis/${f.apiId}/policies/lifetime`,
@@ -103,6 +109,13 @@ export function catalog(f: Fixtures): CatalogRoute[] {
       url: `/v1/apis/${f.apiId}/policies/publishable`,
       permission: 'apis:write',
       body: { publicPermissions: ['stations:read'], allowedOrigins: ['https://app.example.com'] },
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/apis/:id/policies/child-keys',
+      url: `/v1/apis/${f.apiId}/policies/child-keys`,
+      permission: 'apis:write',
+      body: { enabled: false, maxExpiresInSeconds: 60, maxDepth: 1 },
     },
     {
       method: 'POST',

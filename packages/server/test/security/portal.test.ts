@@ -357,3 +357,31 @@ describe('portal and admin credentials do not cross', () => {
     expect((await portal(other, 'GET', '/portal/api/keys')).statusCode).toBe(401);
   });
 });
+
+describe('portal: child keys', () => {
+  it("lists a customer's child keys with their parent, and no other customer's", async () => {
+    const acme = (await admin('GET', '/v1/consumers?limit=100'))
+      .json()
+      .items.find((c: { externalId: string }) => c.externalId === 'acme');
+    const parent = (
+      await admin('POST', '/v1/keys', { apiId, consumerId: acme.id, permissions: ['sessions:*'] })
+    ).json();
+    const minted = await call(t.app, parent.key, 'POST', '/v1/keys/children', {
+      permissions: ['sessions:read'],
+      expiresIn: 600,
+      name: 'export job',
+    });
+    expect(minted.statusCode).toBe(201);
+    const child = minted.json();
+    const mine = (await portal(await openPortal('acme'), 'GET', '/portal/api/keys')).json();
+    expect(mine.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: parent.id, parentKeyId: null }),
+        expect.objectContaining({ id: child.id, parentKeyId: parent.id, permissions: ['sessions:read'] }),
+      ]),
+    );
+    expect(JSON.stringify(mine)).not.toContain(child.key);
+    const theirs = (await portal(await openPortal('globex'), 'GET', '/portal/api/keys')).json();
+    expect(theirs.items).toEqual([]);
+  });
+});

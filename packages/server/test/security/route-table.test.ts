@@ -112,6 +112,11 @@ const cases = (f: Fixtures): Record<string, Case> => ({
     url: `/v1/apis/${f.apiId}/policies/publishable`,
     body: { publicPermissions: ['stations:read'], allowedOrigins: ['https://app.example.com'] },
   },
+  'GET /v1/apis/:id/policies/child-keys': { url: `/v1/apis/${f.apiId}/policies/child-keys` },
+  'PUT /v1/apis/:id/policies/child-keys': {
+    url: `/v1/apis/${f.apiId}/policies/child-keys`,
+    body: { enabled: false, maxExpiresInSeconds: 60, maxDepth: 1 },
+  },
   'GET /v1/portal/branding': { url: '/v1/portal/branding' },
   'PUT /v1/portal/branding': { url: '/v1/portal/branding', body: { name: 'Portal' } },
 });
@@ -198,7 +203,11 @@ describe('the route table', () => {
     const publicV1 = t.app.keywardRoutes.filter(
       (r) => r.url.startsWith('/v1/') && r.permission === undefined,
     );
-    expect(publicV1.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/secret-scanning/github']);
+    // The mint route is authenticated by the parent key itself (routes/child-keys.ts), not by a root key.
+    expect(publicV1.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'POST /v1/keys/children',
+      'POST /v1/secret-scanning/github',
+    ]);
   });
 
   it('no credentials: 401 everywhere', async () => {

@@ -20,6 +20,7 @@ const TABLES = [
   'alerts',
   'api_lifetime_policies',
   'api_publishable_policies',
+  'api_child_key_policies',
   'apis',
   'audit_chain_heads',
   'audit_events',
@@ -68,6 +69,7 @@ const APPLIED = [
   '0010_dry_run',
   '0012_rotation_telemetry',
   '0013_publishable_keys',
+  '0011_child_keys',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

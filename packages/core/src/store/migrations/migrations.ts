@@ -12,6 +12,7 @@ import { keySearch } from './migration-0007b-key-search.js';
 import { leakReports } from './migration-0008-leak-reports.js';
 import { lifetimePolicies } from './migration-0009-lifetime-policies.js';
 import { dryRun } from './migration-0010-dry-run.js';
+import { childKeys } from './migration-0011-child-keys.js';
 import { rotationTelemetry } from './migration-0012-rotation-telemetry.js';
 import { publishableKeys } from './migration-0013-publishable-keys.js';
 
@@ -40,6 +41,7 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0010_dry_run': dryRun(dialect),
     '0012_rotation_telemetry': rotationTelemetry(types),
     '0013_publishable_keys': publishableKeys(types),
+    '0011_child_keys': childKeys(types, dialect),
   };
 };
 

@@ -72,7 +72,7 @@ export function createUsageReads(
     credentialUsage: (workspaceId, keyId, rolledAt) => readCredentialUsage(db, workspaceId, keyId, rolledAt),
 
     async query(query) {
-      const { workspaceId, apiId, keyId, consumerId, granularity, groupBy } = query;
+      const { workspaceId, apiId, keyId, consumerId, parentKeyId, granularity, groupBy } = query;
       if (!GRANULARITIES.includes(granularity)) {
         throw new KeywardError('VALIDATION', 'granularity must be minute, hour or day', {
           field: 'granularity',
@@ -93,6 +93,12 @@ export function createUsageReads(
         .$if(apiId !== undefined, (qb) => qb.where('api_id', '=', apiId as string))
         .$if(keyId !== undefined, (qb) => qb.where('key_id', '=', keyId as string))
         .$if(consumerId !== undefined, (qb) => qb.where('consumer_id', '=', consumerId as string))
+        // Usage lives in the keys' database (one handle): a parent's children are one subquery away.
+        .$if(parentKeyId !== undefined, (qb) =>
+          qb.where(
+            sql<boolean>`key_id in (select id from keys where workspace_id = ${workspaceId} and parent_key_id = ${parentKeyId})`,
+          ),
+        )
         // Would-deny rows count dry-run rules, not verifications: only the outcome grouping shows them.
         .$if(groupBy !== 'outcome', (qb) => qb.where('outcome', 'not like', `${WOULD_DENY_PREFIX}%`));
       const total = sql<number | string>`cast(sum("count") as bigint)`.as('total');

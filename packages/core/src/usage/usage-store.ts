@@ -21,6 +21,8 @@ export interface UsageQuery {
   apiId?: string;
   keyId?: string;
   consumerId?: string;
+  /** Only the verifications of this key's child keys (direct children, `keys.parent_key_id`). */
+  parentKeyId?: string;
   /** Epoch ms, inclusive; widened down to its bucket start. */
   from: number;
   /** Epoch ms, exclusive; widened up to the next bucket boundary. */

@@ -28,6 +28,9 @@ export const UsageQuery = Type.Object(
     apiId: Type.Optional(Id),
     keyId: Type.Optional(Id),
     consumerId: Type.Optional(Id),
+    parentKeyId: Type.Optional(
+      CloneType(Id, { description: "Only the verifications of this key's child keys (its direct children)" }),
+    ),
     // CloneType rather than a spread: the copy keeps a type the declaration files can name.
     from: Type.Optional(
       CloneType(Timestamp, {

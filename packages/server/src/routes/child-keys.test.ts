@@ -80,6 +80,32 @@ describe('POST /v1/keys/children', () => {
     expect((await admin.get(`/v1/keys?parentKeyId=${parent.id}`)).json().items).toEqual([]);
   });
 
+  it("shows its parent in usage: GET /v1/usage?parentKeyId= counts the children's verifications only", async () => {
+    const parent = await parentKey();
+    const other = await parentKey();
+    const first = (await mint(parent.key, { permissions: ['sessions:read'], expiresIn: 600 })).json();
+    const second = (await mint(parent.key, { permissions: [], expiresIn: 600 })).json();
+    const stranger = (await mint(other.key, { permissions: [], expiresIn: 600 })).json();
+    for (const key of [first.key, first.key, second.key, stranger.key, parent.key]) {
+      await expect(verify(key)).resolves.toMatchObject({ code: 'VALID' });
+    }
+    await t.usage.flush();
+    const now = t.clock.now();
+    const range = `granularity=day&from=${now - 1}&to=${now + 1}`;
+    const byKey = (await admin.get(`/v1/usage?${range}&groupBy=key&parentKeyId=${parent.id}`)).json();
+    expect(
+      byKey.series.map((point: { keyId: string; count: number }) => [point.keyId, point.count]).sort(),
+    ).toEqual(
+      [
+        [first.id, 2],
+        [second.id, 1],
+      ].sort(),
+    );
+    const none = (await admin.get(`/v1/usage?${range}&parentKeyId=${first.id}`)).json();
+    expect(none.series.length).toBeGreaterThan(0);
+    expect(none.series.every((point: { count: number }) => point.count === 0)).toBe(true);
+  });
+
   it('answers 401 for no key, an unknown, revoked or root key, and 403 for a key outside its IP list', async () => {
     const body = { permissions: [], expiresIn: 60 };
     expect((await mint(null, body)).statusCode).toBe(401);

@@ -42,6 +42,7 @@ export async function queryUsage(
       ...(query.apiId === undefined ? {} : { apiId: query.apiId }),
       ...(query.keyId === undefined ? {} : { keyId: query.keyId }),
       ...(query.consumerId === undefined ? {} : { consumerId: query.consumerId }),
+      ...(query.parentKeyId === undefined ? {} : { parentKeyId: query.parentKeyId }),
       ...(query.groupBy === undefined ? {} : { groupBy: query.groupBy }),
     });
   } catch (error) {

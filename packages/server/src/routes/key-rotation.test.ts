@@ -43,6 +43,22 @@ describe('GET /v1/keys/:id/rotation', () => {
     });
   });
 
+  it('takes the user agent the verify API is given (`client`, as the SDK and the gateway send it)', async () => {
+    const { id, oldKey } = await rolled();
+    const answer = await api.post('/v1/keys/verify', {
+      key: oldKey,
+      ip: '203.0.113.7',
+      client: { userAgent: 'legacy-billing/1.4' },
+    });
+    expect(answer.json()).toMatchObject({ code: 'VALID', keyId: id });
+    await t.usage.flush();
+    const view = (await api.get(`/v1/keys/${id}/rotation`)).json();
+    expect(view.previous).toMatchObject({
+      requests: 1,
+      userAgents: { distinct: 1, recent: [{ value: 'legacy-billing/1.4', requests: 1 }] },
+    });
+  });
+
   it('shows who still uses the old secret and who the new one, apart', async () => {
     const { id, oldKey, newKey, rolledAt } = await rolled();
     t.clock.advance(1000);

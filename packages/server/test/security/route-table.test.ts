@@ -56,6 +56,12 @@ const cases = (f: Fixtures): Record<string, Case> => ({
   'POST /v1/keys/:id/roles': { url: `/v1/keys/${f.keyId}/roles`, body: { roles: [f.roleName] } },
   'DELETE /v1/keys/:id/roles/:name': { url: `/v1/keys/${f.keyId}/roles/${f.roleName}` },
   'GET /v1/keys/:id/usage': { url: `/v1/keys/${f.keyId}/usage` },
+  'GET /v1/keys/:id/rotation': { url: `/v1/keys/${f.keyId}/rotation` },
+  'POST /v1/keys/:id/rotation/extend': {
+    url: `/v1/keys/${f.keyId}/rotation/extend`,
+    body: { extendBySeconds: 60 },
+  },
+  'POST /v1/keys/:id/rotation/end': { url: `/v1/keys/${f.keyId}/rotation/end`, body: {} },
   'POST /v1/keys/import': {
     url: '/v1/keys/import',
     body: { apiId: f.apiId, keys: [{ sha256: 'ab'.repeat(32) }] },

@@ -38,6 +38,10 @@ export const PATTERN_RULES: Readonly<Record<string, string>> = Object.freeze({
   '^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$': 'must be a hex colour such as #0a7d4f or #fff',
   '^api\\.([A-Za-z0-9_]{1,64})\\.(keys:read|keys:write|keys:verify)$':
     'must be a root permission such as keys:write, or api.<apiId>.keys:read, keys:write or keys:verify',
+  '^would_deny:(NOT_FOUND|DISABLED|EXPIRED|REVOKED|FORBIDDEN_IP|FORBIDDEN_ORIGIN|INSUFFICIENT_PERMISSIONS|RATE_LIMITED|USAGE_EXCEEDED)$':
+    'must be a verification code, or would_deny: followed by a denial code such as RATE_LIMITED',
+  '^https?://(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$':
+    'must be an origin such as https://app.example.com or https://*.example.com (lowercase, no path)',
 });
 
 const TYPE_WORDS: Readonly<Record<string, string>> = Object.freeze({

@@ -18,9 +18,9 @@ import { migrationsFor } from './migrations.js';
 
 const TABLES = [
   'alerts',
+  'api_child_key_policies',
   'api_lifetime_policies',
   'api_publishable_policies',
-  'api_child_key_policies',
   'apis',
   'audit_chain_heads',
   'audit_events',
@@ -67,9 +67,9 @@ const APPLIED = [
   '0008_leak_reports',
   '0009_lifetime_policies',
   '0010_dry_run',
+  '0011_child_keys',
   '0012_rotation_telemetry',
   '0013_publishable_keys',
-  '0011_child_keys',
 ].map((name) => ({ name }));
 
 describe('sqlite migrations', () => {

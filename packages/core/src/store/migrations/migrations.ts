@@ -39,9 +39,9 @@ export const migrationsFor = (dialect: Dialect): Record<string, Migration> => {
     '0008_leak_reports': leakReports(types),
     '0009_lifetime_policies': lifetimePolicies(types, dialect),
     '0010_dry_run': dryRun(dialect),
+    '0011_child_keys': childKeys(types, dialect),
     '0012_rotation_telemetry': rotationTelemetry(types),
     '0013_publishable_keys': publishableKeys(types),
-    '0011_child_keys': childKeys(types, dialect),
   };
 };
 

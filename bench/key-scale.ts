@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
@@ -103,7 +104,13 @@ export async function runKeyScaleBench({
       name: 'SQLite file',
       async open() {
         const ctx = await benchStore();
-        return { ctx, close: () => ctx.store.close() };
+        return {
+          ctx,
+          close: async () => {
+            await ctx.store.close();
+            rmSync(ctx.dir, { recursive: true, force: true });
+          },
+        };
       },
       analyze: async () => {},
     },

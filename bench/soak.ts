@@ -32,14 +32,15 @@ function rssBytes(pid: number | undefined): number | null {
   }
 }
 
-/** prom-client's event-loop delay p99 since the previous scrape (it resets on every scrape), in ms. */
-async function eventLoopP99Ms(url: string): Promise<number | null> {
+/** prom-client's event-loop delay, p99 and max, since the previous scrape (it resets on every scrape), in ms. */
+async function eventLoopMs(url: string): Promise<{ p99: number; max: number } | null> {
   const text = await fetch(`${url}/metrics`).then(
     (response) => (response.ok ? response.text() : ''),
     () => '',
   );
-  const match = /^nodejs_eventloop_lag_p99_seconds\s+([0-9.e+-]+)$/m.exec(text);
-  return match === null ? null : Number(match[1]) * 1000;
+  const p99 = /^nodejs_eventloop_lag_p99_seconds\s+([0-9.e+-]+)$/m.exec(text);
+  const max = /^nodejs_eventloop_lag_max_seconds\s+([0-9.e+-]+)$/m.exec(text);
+  return p99 === null || max === null ? null : { p99: Number(p99[1]) * 1000, max: Number(max[1]) * 1000 };
 }
 
 interface Slice {
@@ -49,7 +50,7 @@ interface Slice {
   errors: number;
   non2xx: number;
   rssBytes: number | null;
-  eventLoopP99Ms: number | null;
+  eventLoop: { p99: number; max: number } | null;
 }
 
 const mib = (bytes: number | null): string => (bytes === null ? '?' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
@@ -140,7 +141,7 @@ export async function runSoakBench({
     })();
 
     const slices: Slice[] = [];
-    await eventLoopP99Ms(node.url); // starts the first slice's event-loop window
+    await eventLoopMs(node.url); // starts the first slice's event-loop window
     for (let elapsed = 0; elapsed < durationSec; elapsed += sliceSec) {
       const seconds = Math.min(sliceSec, durationSec - elapsed);
       const result = await load(seconds, rate);
@@ -151,10 +152,10 @@ export async function runSoakBench({
         errors: result.errors + result.timeouts,
         non2xx: result.non2xx,
         rssBytes: rssBytes(node.child.pid),
-        eventLoopP99Ms: await eventLoopP99Ms(node.url),
+        eventLoop: await eventLoopMs(node.url),
       });
       console.error(
-        `soak: ${elapsed + seconds}/${durationSec} s, ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, RSS ${mib(slices.at(-1)?.rssBytes ?? null)}`,
+        `soak: ${elapsed + seconds}/${durationSec} s, ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, RSS ${mib(slices.at(-1)?.rssBytes ?? null)}, event-loop delay max ${slices.at(-1)?.eventLoop?.max.toFixed(0) ?? '?'} ms`,
       );
     }
     writing = false;
@@ -164,7 +165,7 @@ export async function runSoakBench({
     const last = slices.at(-1);
     if (first === undefined || last === undefined) throw new Error('the soak ran no slice');
     const errors = slices.reduce((sum, slice) => sum + slice.errors + slice.non2xx, 0) + writeErrors;
-    const loops = slices.flatMap((slice) => (slice.eventLoopP99Ms === null ? [] : [slice.eventLoopP99Ms]));
+    const loops = slices.flatMap((slice) => (slice.eventLoop === null ? [] : [slice.eventLoop]));
     const group = 'soak (SQLite default, usage recorded)';
     const peakName = `verify at peak, ${peakSec} s flat out`;
     const growth =
@@ -200,7 +201,9 @@ export async function runSoakBench({
         note: [
           growth,
           `p99 drift ${first.p99Ms} → ${last.p99Ms} ms`,
-          `event-loop delay p99 per slice max ${loops.length === 0 ? '?' : Math.max(...loops).toFixed(1)} ms`,
+          loops.length === 0
+            ? 'event-loop delay unknown'
+            : `event-loop delay per slice: p99 up to ${Math.max(...loops.map((l) => l.p99)).toFixed(1)} ms, max up to ${Math.max(...loops.map((l) => l.max)).toFixed(0)} ms`,
           `${writes} admin writes`,
           `${errors} errors`,
         ].join('; '),

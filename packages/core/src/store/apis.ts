@@ -24,6 +24,13 @@ const fromRow = (row: ApiRow): Api => ({
   updatedAt: toMs(row.updated_at),
 });
 
+/** The per-API policy tables (`/v1/apis/{id}/policies/...`): they go with their API. */
+const API_POLICY_TABLES = [
+  'api_lifetime_policies',
+  'api_publishable_policies',
+  'api_child_key_policies',
+] as const;
+
 export function createApiStore({ db, transaction }: StoreContext): ApiStore {
   return {
     async create(api) {
@@ -87,21 +94,13 @@ export function createApiStore({ db, transaction }: StoreContext): ApiStore {
           .where('workspace_id', '=', workspaceId)
           .where('api_id', '=', id)
           .execute();
-        await trx
-          .deleteFrom('api_lifetime_policies')
-          .where('workspace_id', '=', workspaceId)
-          .where('api_id', '=', id)
-          .execute();
-        await trx
-          .deleteFrom('api_publishable_policies')
-          .where('workspace_id', '=', workspaceId)
-          .where('api_id', '=', id)
-          .execute();
-        await trx
-          .deleteFrom('api_child_key_policies')
-          .where('workspace_id', '=', workspaceId)
-          .where('api_id', '=', id)
-          .execute();
+        for (const policies of API_POLICY_TABLES) {
+          await trx
+            .deleteFrom(policies)
+            .where('workspace_id', '=', workspaceId)
+            .where('api_id', '=', id)
+            .execute();
+        }
         const deleted = await trx
           .deleteFrom('apis')
           .where('workspace_id', '=', workspaceId)

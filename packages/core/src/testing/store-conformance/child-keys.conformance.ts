@@ -37,7 +37,7 @@ export function describeChildKeyCases(store: GetStore): void {
       await expect(store().keys.revokeDescendants(ws.id, parent.id, T0 + 9)).resolves.toEqual([]);
     });
 
-    it('stores one child-key policy per API, replaced by a put, invisible to other workspaces', async () => {
+    it('stores one child-key policy per API, replaced by a put, invisible to other workspaces, deleted with the API', async () => {
       const { ws, api } = await seedTenant(store());
       const other = await seedTenant(store());
       await expect(store().childKeyPolicies.get(ws.id, api.id)).resolves.toBeNull();
@@ -64,6 +64,9 @@ export function describeChildKeyCases(store: GetStore): void {
         maxDepth: 1,
       });
       await expect(store().childKeyPolicies.get(other.ws.id, api.id)).resolves.toBeNull();
+      // It goes with its API (no foreign key: the API's delete removes it).
+      await expect(store().apis.delete(ws.id, api.id)).resolves.toBe(true);
+      await expect(store().childKeyPolicies.get(ws.id, api.id)).resolves.toBeNull();
     });
   });
 }

@@ -14,17 +14,8 @@ import {
 } from '@keyward/core';
 import { createSqliteHandle, createStore, migrateSqlite, openSqliteDatabase } from '@keyward/core/sqlite';
 
-/** A fresh SQLite file store in a temp dir with one workspace and one API. */
-export async function benchStore(): Promise<{
-  store: Store;
-  workspaceId: string;
-  apiId: string;
-  dir: string;
-}> {
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
-  const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, 'keyward.db')) });
-  await migrateSqlite(sql);
-  const store = createStore(sql);
+/** One workspace and one API (prefix `bench`) in `store`: what every bench group verifies against. */
+export async function seedBench(store: Store): Promise<{ store: Store; workspaceId: string; apiId: string }> {
   const now = Date.now();
   const workspaceId = newId('ws');
   const apiId = newId('api');
@@ -37,7 +28,20 @@ export async function benchStore(): Promise<{
     createdAt: now,
     updatedAt: now,
   });
-  return { store, workspaceId, apiId, dir };
+  return { store, workspaceId, apiId };
+}
+
+/** A fresh SQLite file store in a temp dir with one workspace and one API. */
+export async function benchStore(): Promise<{
+  store: Store;
+  workspaceId: string;
+  apiId: string;
+  dir: string;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
+  const sql = createSqliteHandle({ database: openSqliteDatabase(join(dir, 'keyward.db')) });
+  await migrateSqlite(sql);
+  return { ...(await seedBench(createStore(sql))), dir };
 }
 
 export interface KeyFixture {

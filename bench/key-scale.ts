@@ -8,7 +8,6 @@ import {
   generateKey,
   type KeyRecord,
   keyHint,
-  newId,
   type Store,
 } from '@keyward/core';
 import {
@@ -19,7 +18,7 @@ import {
 } from '@keyward/core/postgres';
 import { createThrowawayDatabase, serviceAvailable } from '@keyward/core/testing/servers';
 import { sql } from 'kysely';
-import { benchStore, keyRecord } from './fixtures.js';
+import { benchStore, keyRecord, seedBench } from './fixtures.js';
 import { measureOps, type Row } from './harness.js';
 
 export interface KeyScaleBenchOptions {
@@ -38,9 +37,12 @@ export interface KeyScaleBenchOptions {
 
 interface Backend {
   name: string;
-  open(): Promise<{ ctx: { store: Store; workspaceId: string; apiId: string }; close(): Promise<void> }>;
-  /** Refreshes the planner's statistics after a bulk load (PostgreSQL); nothing on SQLite. */
-  analyze(store: Store): Promise<void>;
+  open(): Promise<{
+    ctx: { store: Store; workspaceId: string; apiId: string };
+    /** Refreshes the planner's statistics after a bulk load (PostgreSQL); nothing on SQLite. */
+    analyze(): Promise<void>;
+    close(): Promise<void>;
+  }>;
 }
 
 const FILLER_BATCH = 5_000;
@@ -98,7 +100,6 @@ export async function runKeyScaleBench({
   unknownKeys = 200_000,
   unknownCacheMax = 50_000,
 }: KeyScaleBenchOptions = {}): Promise<Row[]> {
-  const backendAnalyze = new Map<Store, () => Promise<unknown>>();
   const backends: Backend[] = [
     {
       name: 'SQLite file',
@@ -106,13 +107,13 @@ export async function runKeyScaleBench({
         const ctx = await benchStore();
         return {
           ctx,
+          analyze: async () => {},
           close: async () => {
             await ctx.store.close();
             rmSync(ctx.dir, { recursive: true, force: true });
           },
         };
       },
-      analyze: async () => {},
     },
   ];
   if (await serviceAvailable('postgres')) {
@@ -122,30 +123,18 @@ export async function runKeyScaleBench({
         const database = await createThrowawayDatabase();
         const handle = createPostgresHandle({ pool: createPostgresPool(database.url) });
         await migratePostgres(handle);
-        const store = createPostgresStore(handle);
-        const now = Date.now();
-        const ctx = { store, workspaceId: newId('ws'), apiId: newId('api') };
-        await store.workspaces.create({ id: ctx.workspaceId, name: 'bench', createdAt: now });
-        await store.apis.create({
-          id: ctx.apiId,
-          workspaceId: ctx.workspaceId,
-          name: 'bench',
-          prefix: 'bench',
-          createdAt: now,
-          updatedAt: now,
-        });
-        const analyze = () => sql`analyze`.execute(handle.db);
-        backendAnalyze.set(store, analyze);
+        const ctx = await seedBench(createPostgresStore(handle));
         return {
           ctx,
+          // Fresh statistics after the bulk load, so the planner sees a million rows.
+          analyze: async () => {
+            await sql`analyze`.execute(handle.db);
+          },
           close: async () => {
-            await store.close();
+            await ctx.store.close();
             await database.drop();
           },
         };
-      },
-      analyze: async (store) => {
-        await backendAnalyze.get(store)?.();
       },
     });
   }
@@ -153,12 +142,12 @@ export async function runKeyScaleBench({
   for (const backend of backends) {
     const base = new Map<string, { name: string; p99Ms: number }>();
     for (const size of sizes) {
-      const { ctx, close } = await backend.open();
+      const { ctx, analyze, close } = await backend.open();
       try {
         const started = performance.now();
         const keys = await fill(ctx, size, samples);
         const loadSec = (performance.now() - started) / 1000;
-        await backend.analyze(ctx.store);
+        await analyze();
         for (const mode of ['cache miss', 'cache hit'] as const) {
           const group = `keys in the store: in-process verify, ${mode}, ${backend.name}`;
           const engine = createEngine({

@@ -1,4 +1,4 @@
-import { createEngine, createResilientCounterStore, newId, type Store } from '@keyward/core';
+import { createEngine, createResilientCounterStore } from '@keyward/core';
 import {
   createPostgresHandle,
   createPostgresPool,
@@ -15,7 +15,7 @@ import {
 } from '@keyward/core/testing/servers';
 import { importWarmKeys, measureRevocation, percentile, startCluster } from '@keyward/server/testing';
 import { Redis } from 'ioredis';
-import { benchKey, benchStore } from './fixtures.js';
+import { benchKey, benchStore, seedBench } from './fixtures.js';
 import { measureHttp, measureOps, type Row } from './harness.js';
 
 export interface ScaleBenchOptions {
@@ -34,23 +34,6 @@ export interface ScaleBenchOptions {
 /** A limit so large that the rows measure the cost of counting, never a refusal. */
 const HUGE_LIMIT = { name: 'requests', limit: 1e12, duration: 60_000, algorithm: 'sliding_window' as const };
 
-/** A workspace, an API and the context `benchKey` needs, on any store. */
-async function seed(store: Store): Promise<{ store: Store; workspaceId: string; apiId: string }> {
-  const now = Date.now();
-  const workspaceId = newId('ws');
-  const apiId = newId('api');
-  await store.workspaces.create({ id: workspaceId, name: 'bench', createdAt: now });
-  await store.apis.create({
-    id: apiId,
-    workspaceId,
-    name: 'bench',
-    prefix: 'bench',
-    createdAt: now,
-    updatedAt: now,
-  });
-  return { store, workspaceId, apiId };
-}
-
 /** In-process: a verification that always misses the cache, on SQLite and on PostgreSQL. */
 async function cacheMissRows(durationMs: number): Promise<Row[]> {
   const database = await createThrowawayDatabase();
@@ -58,7 +41,7 @@ async function cacheMissRows(durationMs: number): Promise<Row[]> {
   const sqlite = await benchStore();
   try {
     await migratePostgres(sql);
-    const postgres = await seed(createStore(sql));
+    const postgres = await seedBench(createStore(sql));
     const engines = [
       createEngine({ store: sqlite.store, cacheTtlMs: 0 }),
       createEngine({ store: postgres.store, cacheTtlMs: 0 }),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../contracts/model.js';
+import type { UsageEvent } from '../contracts/usage-sink.js';
 import { newId } from '../keys/ids.js';
 import { generateKey, keyHint } from '../keys/key-format.js';
 import { createMemoryCacheBus } from '../memory/memory-cache-bus.js';
@@ -34,7 +35,8 @@ async function mint(
 
 describe('verifyKey: child keys', () => {
   it('answers VALID for a child, naming its parent, with the parent consumer and the child permissions', async () => {
-    h = await createHarness();
+    const events: UsageEvent[] = [];
+    h = await createHarness({ usage: { record: (event) => events.push(event) } });
     const consumer = await h.consumer();
     const parent = await h.issue({ consumerId: consumer.id, permissions: ['sessions:*', 'chargers:read'] });
     const child = await mint(parent.record, { permissions: ['sessions:read'], name: 'ci job' });
@@ -54,6 +56,12 @@ describe('verifyKey: child keys', () => {
       code: 'INSUFFICIENT_PERMISSIONS',
     });
     await expect(h.engine.verifyKey(parent.key)).resolves.toMatchObject({ identity: { parentKeyId: null } });
+    // Usage names the parent of a child's verification, and nothing for other keys.
+    expect(events.map((event) => [event.code, event.keyId, event.parentKeyId])).toEqual([
+      ['VALID', child.record.id, parent.record.id],
+      ['INSUFFICIENT_PERMISSIONS', child.record.id, parent.record.id],
+      ['VALID', parent.record.id, undefined],
+    ]);
   });
 
   it('dies when its parent is revoked, disabled, expired or rolled, through the cache', async () => {

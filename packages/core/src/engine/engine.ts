@@ -270,12 +270,13 @@ export function createEngine(options: EngineOptions): Engine {
       apiId: view === null ? null : view.key.apiId,
       keyId: view === null ? null : view.keyId,
       consumerId: view === null ? null : view.consumerId,
-      ...(view?.key.parent === undefined ? {} : { parentKeyId: view.key.parent.keyId }),
       code,
       cost,
       ip: request.ip ?? null,
       tags: [...(request.tags ?? NO_TAGS)],
     };
+    // Rare fields are set only when present: no spread, no object built per event.
+    if (view !== null && view.key.parent !== undefined) event.parentKeyId = view.key.parent.keyId;
     if (wouldDeny !== null) event.wouldDeny = wouldDeny.map((entry) => entry.code);
     if (view !== null) markCredential(event, view, request, now);
     try {
